@@ -1,0 +1,1 @@
+"""Reference data the code reads: gazetteer, codes, registry of known documents."""

@@ -1,0 +1,108 @@
+"""What every reader shares: hashing, doc ids, NFC, and laying blocks out as one text.
+
+A reader produces a list of `Block`s in reading order and calls `build_source`,
+which renders the document's text (one line per paragraph, one line per table
+row with tab-joined cells, an empty line for a blank or a page break) and sets
+every block's, row's and cell's `Loc` to its place in that text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from vanban.model import Block, Loc, SourceDocument
+from vanban.normalize.fold import clean_spaces, nfc
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a document; the message says why, in plain words."""
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def doc_id_for(path: str | os.PathLike[str], sha256: str) -> str:
+    """A stable, file-system-safe id: a slug of the file name's start and the content hash.
+
+    Only [0-9a-z_-] appear, so the id can name a file under the output folder
+    without escaping it; the same bytes always give the same id.
+    """
+    from vanban.normalize.fold import strip_diacritics
+
+    stem = strip_diacritics(Path(path).stem).lower()
+    slug = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in stem)
+    slug = "-".join(p for p in slug.split("-") if p)[:40].strip("-_") or "doc"
+    return f"{slug}_{sha256[:8]}"
+
+
+def clean_text(text: str) -> tuple[str, str | None]:
+    """NFC text with odd spaces and dashes made plain; the raw form when that changed it."""
+    cleaned = clean_spaces(nfc(text))
+    return cleaned, (text if cleaned != text else None)
+
+
+def build_source(
+    path: str | os.PathLike[str],
+    fmt: str,
+    blocks: list[Block],
+    *,
+    sha256: str | None = None,
+    encoding: str | None = None,
+    ocr: bool = False,
+    pages: int | None = None,
+    notes: list[str] | None = None,
+) -> SourceDocument:
+    """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
+    sha = sha256 or sha256_of(path)
+    parts: list[str] = []
+    pos = 0
+    line = 1
+    for block in blocks:
+        if block.kind == "table":
+            block_start = pos
+            first_line = line
+            for row in block.rows:
+                row_start = pos
+                for i, cell in enumerate(row.cells):
+                    if i:
+                        parts.append("\t")
+                        pos += 1
+                    cell.loc = Loc(pos, pos + len(cell.text), line, cell.loc.page or row.loc.page)
+                    parts.append(cell.text)
+                    pos += len(cell.text)
+                row.loc = Loc(row_start, pos, line, row.loc.page)
+                parts.append("\n")
+                pos += 1
+                line += 1
+            block.loc = Loc(block_start, max(block_start, pos - 1), first_line, block.loc.page)
+            block.text = ""
+            continue
+        text = block.text
+        n_lines = text.count("\n")
+        block.loc = Loc(pos, pos + len(text), line, block.loc.page)
+        parts.append(text)
+        parts.append("\n")
+        pos += len(text) + 1
+        line += n_lines + 1
+    text = "".join(parts)
+    if text.endswith("\n"):
+        text = text[:-1]
+    return SourceDocument(
+        path=str(path),
+        doc_id=doc_id_for(path, sha),
+        sha256=sha,
+        format=fmt,
+        blocks=blocks,
+        text=text,
+        encoding=encoding,
+        ocr=ocr,
+        pages=pages,
+        notes=notes or [],
+    )

@@ -1,0 +1,1 @@
+"""From a SourceDocument to a Decision: text, structure, citations, dates, agencies, tasks."""

@@ -1,0 +1,101 @@
+"""Folding Vietnamese text for matching: NFC, look-alike letters, tone placement, diacritics.
+
+Folding is for comparing and looking up only; the document's text keeps its own form.
+
+>>> fold_homoglyphs("107/2020/NĐ-СР")  # Cyrillic С and Р
+('107/2020/NĐ-CP', ['cyrillic'])
+>>> match_key("Ủy ban  nhân dân")
+'uy ban nhan dan'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Cyrillic and Greek capitals that look like Latin ones, as they turn up in scraped symbols.
+_CYRILLIC = dict(zip("АВСЕНІКМОРТХУасеорху", "ABCEHIKMOPTXYaceopxy"))
+_GREEK = dict(zip("ΑΒΕΗΙΚΜΝΟΡΤΧΥΖ", "ABEHIKMNOPTXYZ"))
+_ETH = {"Ð": "Đ", "ð": "đ"}  # U+00D0/U+00F0 (Icelandic eth) written for Đ/đ
+_SPACES = {"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u200b": "", "\ufeff": "", "\u00ad": ""}
+_DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+
+_HOMOGLYPH_TABLE = str.maketrans({**_CYRILLIC, **_GREEK, **_ETH})
+_HOMOGLYPH_CHARS = frozenset(_CYRILLIC) | frozenset(_GREEK) | frozenset(_ETH)
+
+
+def nfc(text: str) -> str:
+    """The NFC form; cheap when the text already is NFC (the usual case)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def fold_homoglyphs(text: str) -> tuple[str, list[str]]:
+    """Replace Cyrillic/Greek look-alikes and the eth "Ð" by Latin letters and "Đ".
+
+    Returns the folded text and what was folded ("cyrillic", "greek", "eth").
+    """
+    if not any(ch in _HOMOGLYPH_CHARS for ch in text):
+        return text, []
+    notes = []
+    if any(ch in _CYRILLIC for ch in text):
+        notes.append("cyrillic")
+    if any(ch in _GREEK for ch in text):
+        notes.append("greek")
+    if any(ch in _ETH for ch in text):
+        notes.append("eth")
+    return text.translate(_HOMOGLYPH_TABLE), notes
+
+
+def clean_spaces(text: str) -> str:
+    """Odd spaces and dashes to plain ones; soft hyphens and zero-width characters removed."""
+    for a, b in _SPACES.items():
+        if a in text:
+            text = text.replace(a, b)
+    for a, b in _DASHES.items():
+        if a in text:
+            text = text.replace(a, b)
+    return text
+
+
+# Tone placement: "hoà"/"hòa", "thuỷ"/"thủy". Folded to the old style (tone on the first
+# vowel) at the end of a syllable and not after "q".
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_NEW_STYLE = re.compile(r"(?<![qQ])([oO])([aAeE])([" + _TONES + r"])(?![\w])|(?<![qQ])([uU])([yY])([" + _TONES + r"])(?![\w])")
+
+
+def fold_tone_placement(text: str) -> str:
+    """'hoà' -> 'hòa', 'thuỷ' -> 'thủy' (old style), leaving 'hoàng', 'quý' alone."""
+    d = unicodedata.normalize("NFD", text)
+    if not any(t in d for t in _TONES):
+        return text
+
+    def move(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1) + m.group(3) + m.group(2)
+        return m.group(4) + m.group(6) + m.group(5)
+
+    return unicodedata.normalize("NFC", _NEW_STYLE.sub(move, d))
+
+
+def strip_diacritics(text: str) -> str:
+    """'Nghị định' -> 'Nghi dinh'; 'Đ' -> 'D'."""
+    d = unicodedata.normalize("NFD", text)
+    d = "".join(ch for ch in d if not unicodedata.combining(ch))
+    return d.replace("Đ", "D").replace("đ", "d")
+
+
+_WS = re.compile(r"\s+")
+
+
+def match_key(text: str) -> str:
+    """A key for comparing names: no diacritics, lower case, one space between words."""
+    text, _ = fold_homoglyphs(clean_spaces(text))
+    return _WS.sub(" ", strip_diacritics(text).lower()).strip()
+
+
+def tone_key(text: str) -> str:
+    """A key that keeps diacritics but folds case, spacing and tone placement."""
+    text, _ = fold_homoglyphs(clean_spaces(nfc(text)))
+    return _WS.sub(" ", fold_tone_placement(text).lower()).strip()

@@ -1,0 +1,1 @@
+"""Writers: tables, JSON, database, reports."""

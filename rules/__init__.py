@@ -1,0 +1,1 @@
+"""Rules: a Decision in, findings out."""

@@ -1,0 +1,387 @@
+"""The document model: what each stage hands to the next.
+
+file -> SourceDocument (extract) -> Decision (normalize) -> [Finding] (rules) -> outputs.
+
+Every extracted value carries a `Loc`: where in the document's normalized text it
+came from (character offsets), the 1-based line of that text, and the page when
+the source has pages. For text sources the lines of the normalized text are the
+lines of the file, so `line` is the line a user sees in their editor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0"
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+
+#: The closed list of finding categories of DESIGN.md.
+CATEGORIES: tuple[str, ...] = (
+    "self_reference_mismatch",
+    "year_out_of_scope",
+    "year_conflict_in_row",
+    "deadline_conflict",
+    "citation_conflict",
+    "invalid_reference",
+    "numbering_gap",
+    "structure_mismatch",
+    "missing_field",
+    "unmeasurable_target",
+    "inconsistent_name",
+    "typo",
+)
+
+DEADLINE_KINDS: tuple[str, ...] = ("fixed", "recurring", "continuous", "by_reference", "unparsed")
+
+
+@dataclass(slots=True)
+class Loc:
+    """Where a value is in the document: offsets into `SourceDocument.text`.
+
+    `line` is 1-based in the normalized text (equal to the source file's line for
+    text sources); `page` is 1-based for paged sources; `part` is the part of the
+    document the value is in ("decision", "plan", "appendix").
+    """
+
+    start: int = 0
+    end: int = 0
+    line: int | None = None
+    page: int | None = None
+    part: str | None = None
+
+
+# --------------------------------------------------------------------------- source
+
+
+@dataclass(slots=True)
+class Cell:
+    """One table cell as the file has it, nothing interpreted.
+
+    `merged_above` is true for a cell that continues a vertically merged cell
+    (Word's vMerge "continue", pdfplumber's None); its `text` is then empty.
+    """
+
+    text: str
+    col: int
+    colspan: int = 1
+    rowspan: int = 1
+    merged_above: bool = False
+    raw: str | None = None  # the form before normalization, when it differed
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class Row:
+    """A table row. `after_break` is true when a page break (or the blank line a
+    text rendering leaves for one) comes right before it, so a later stage may
+    rejoin a row that the break split."""
+
+    cells: list[Cell]
+    loc: Loc = field(default_factory=Loc)
+    after_break: bool = False
+    is_header: bool = False
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph, a table, a blank line or a page break, in reading order."""
+
+    kind: Literal["paragraph", "table", "blank", "page_break"]
+    text: str = ""
+    raw: str | None = None  # the form before normalization, when it differed
+    bold: bool = False
+    rows: list[Row] = field(default_factory=list)  # tables only
+    loc: Loc = field(default_factory=Loc)
+    style: str | None = None  # e.g. a Word paragraph style name
+
+
+@dataclass(slots=True)
+class SourceDocument:
+    """What a file says, in reading order.
+
+    `text` is the NFC text of all blocks: one line per paragraph, one line per
+    table row with its cells joined by tabs, an empty line for a blank or a page
+    break. Each block's `loc` points into it.
+    """
+
+    path: str
+    doc_id: str
+    sha256: str
+    format: str
+    blocks: list[Block]
+    text: str
+    encoding: str | None = None  # e.g. "utf-8", "tcvn3", "vni"
+    ocr: bool = False  # text came from OCR: treat its numbers with care
+    pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # what the reader noticed
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(slots=True)
+class DateValue:
+    """A calendar date as written. `iso` is None when the written date is impossible."""
+
+    raw: str
+    iso: str | None
+    loc: Loc = field(default_factory=Loc)
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Deadline:
+    """A deadline cell parsed: `start`..`end` (ISO), a recurrence and a kind."""
+
+    raw: str
+    start: str | None = None
+    end: str | None = None
+    recurrence: str = ""  # monthly, quarterly, yearly, monthly/quarterly, ...
+    kind: str = "unparsed"  # one of DEADLINE_KINDS
+    note: str | None = None  # why it could not be parsed, or what it refers to
+
+
+@dataclass(slots=True)
+class Agency:
+    """An agency named in a cell. `canonical` is the gazetteer name or, failing
+    that, the name as written with whitespace tidied."""
+
+    raw: str
+    canonical: str
+    is_group: bool = False  # a collective: "Các sở, ban, ngành cấp tỉnh"
+    invited: bool = False  # written with "Mời": outside the issuer's authority
+    known: bool = False  # found in the gazetteer
+
+
+@dataclass(slots=True)
+class Citation:
+    """One occurrence of a cited document.
+
+    `id` is the canonical symbol ("107/2020/NĐ-CP", "39-NQ/TW") or, for a law or
+    resolution cited by name, the name. `raw` is the text as written, from the
+    document-type word to the date when there is one.
+    """
+
+    id: str
+    kind: str  # Nghị định, Quyết định, Luật, ...
+    raw: str
+    number: str | None = None
+    year: int | None = None
+    type_code: str | None = None
+    organ_code: str | None = None
+    date: str | None = None  # ISO date written with this citation
+    date_raw: str | None = None
+    issuer: str | None = None  # as written: "của Chính phủ"
+    issuer_implied: str | None = None  # what the organ code says
+    title: str | None = None  # the words after the issuer ("về ...")
+    party: bool = False
+    normative: bool = False  # a year inside the symbol: a legal normative document
+    noise: list[str] = field(default_factory=list)  # what was folded: "cyrillic", "eth", ...
+    registry: dict[str, Any] | None = None  # the registry row it resolved to
+    loc: Loc = field(default_factory=Loc)
+    in_table: bool = False
+
+
+@dataclass(slots=True)
+class Target:
+    """A target, "Chỉ tiêu": a bullet under an area's "Chỉ tiêu" heading (or the
+    "Phấn đấu ..." bullet of the objectives)."""
+
+    area: int  # 0 for the objectives (Mục tiêu), else the numbered area
+    area_title: str
+    text: str
+    percentages: list[float] = field(default_factory=list)
+    value: float | None = None  # the first figure
+    unit: str | None = None  # "%" when a percentage
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class Task:
+    """One row of a task table, one per product: "Nhiệm vụ" x "Sản phẩm"."""
+
+    section: str
+    section_title: str
+    task_no: str
+    task: str
+    product: str
+    lead: str
+    partners: str
+    deadline: str
+    deadline_start: str | None = None
+    deadline_end: str | None = None
+    recurrence: str = ""
+    deadline_kind: str = "unparsed"
+    lead_agencies: list[Agency] = field(default_factory=list)
+    partner_agencies: list[Agency] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)  # columns not mapped
+    inherited: list[str] = field(default_factory=list)  # fields filled from the merged cell above
+    joined_rows: int = 1  # how many physical rows made this one (page-split rows)
+    table: int = 0  # which task table of the document
+    loc: Loc = field(default_factory=Loc)
+    cell_locs: dict[str, Loc] = field(default_factory=dict)
+
+    @property
+    def lead_canonical(self) -> str:
+        return "; ".join(a.canonical for a in self.lead_agencies)
+
+    @property
+    def partners_canonical(self) -> str:
+        return "; ".join(a.canonical for a in self.partner_agencies)
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@dataclass(slots=True)
+class Heading:
+    """A structural heading: a Điều, a roman section, a numbered area, an a)/b) block."""
+
+    level: Literal["chuong", "dieu", "section", "area", "block", "muc"]
+    number: str  # "1", "II", "a"
+    title: str
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class TextValue:
+    """A string recovered from the document, with where it came from."""
+
+    text: str
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class Signer:
+    name: str | None = None
+    title: str | None = None  # Chủ tịch, Phó Chủ tịch
+    authority: str | None = None  # TM., KT., TL., TUQ., Q.
+    on_behalf_of: str | None = None  # "ỦY BAN NHÂN DÂN" after TM.
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class Caption:
+    """The line by which an attachment names the document it belongs to:
+    "(Ban hành kèm theo Quyết định số 3248/QĐ-UBND ngày 24/12/2020 của UBND tỉnh)"."""
+
+    text: str
+    refers_to: str | None = None  # canonical symbol
+    date: str | None = None  # ISO
+    date_raw: str | None = None
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class Attachment:
+    """A part attached to the decision: the plan, an appendix."""
+
+    kind: str  # "Kế hoạch", "Phụ lục", "Chương trình", "Quy chế", ...
+    title: str
+    label: str | None = None  # "Phụ lục I"
+    caption: Caption | None = None
+    first_line: int | None = None
+    last_line: int | None = None
+    plan_year: int | None = None
+    period: tuple[int, int] | None = None  # "giai đoạn 2021-2025"
+    sections: list[Heading] = field(default_factory=list)  # roman sections
+    areas: list[Heading] = field(default_factory=list)  # numbered task areas
+    table_columns: list[str] = field(default_factory=list)
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class Decision:
+    """A normalized document: a decision (or a plan, a decree, ...) and its parts."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    format: str
+    text: str
+    type: str | None = None  # Quyết định, Kế hoạch, Nghị định, ...
+    number: str | None = None  # canonical symbol
+    number_loc: Loc | None = None
+    number_from: str | None = None  # "header", "caption"
+    date: str | None = None
+    date_loc: Loc | None = None
+    place: str | None = None
+    issuer: str | None = None
+    issuer_loc: Loc | None = None
+    subject: str | None = None
+    subject_loc: Loc | None = None
+    plan_year: int | None = None
+    period: tuple[int, int] | None = None
+    legal_bases: list[TextValue] = field(default_factory=list)
+    proposed_by: TextValue | None = None
+    articles: list[Heading] = field(default_factory=list)
+    effective: str | None = None
+    signer: Signer | None = None
+    recipients: list[TextValue] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    parts: list[tuple[str, int, int]] = field(default_factory=list)  # (part, first line, last line)
+    ocr: bool = False
+    encoding: str | None = None
+    pages: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def part_of_line(self, line: int | None) -> str | None:
+        if line is None:
+            return None
+        for name, first, last in self.parts:
+            if first <= line <= last:
+                return name
+        return None
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass(slots=True)
+class Evidence:
+    text: str
+    line: int | None = None
+    page: int | None = None
+    part: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    category: str
+    severity: str
+    message: str  # Vietnamese
+    message_en: str
+    evidence: list[Evidence] = field(default_factory=list)
+    fingerprint: str = ""
+    doc_id: str = ""
+
+
+def to_dict(obj: Any) -> Any:
+    """A JSON-ready form of a model object (dataclasses, lists, tuples)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        if isinstance(obj, Task):
+            out["lead_canonical"] = obj.lead_canonical
+            out["partners_canonical"] = obj.partners_canonical
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    return obj
