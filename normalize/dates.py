@@ -1,0 +1,206 @@
+"""Calendar dates as Vietnamese documents write them: find them, parse them, check them.
+
+Day first, always: "24/12/2020", "24-12-2020", "24.12.2020", "ngày 24 tháng 12 năm 2020",
+"NGÀY 25 THÁNG 10 NĂM 2017" (and the ISO form "2020-12-24" that our own outputs write).
+An impossible date is kept with ``iso=None`` and an ``error`` saying why: it is never
+guessed, never swapped to month-first.
+
+>>> parse_date("ngày 24 tháng 12 năm 2020").iso
+'2020-12-24'
+>>> parse_date("31/02/2020").error
+'day 31 does not exist in 02/2020 (last day 29)'
+>>> [d.iso for d in find_dates("Nghị định số 45/2020/NĐ-CP ngày 08/4/2020 của Chính phủ")]
+['2020-04-08']
+>>> find_place_date("Thừa Thiên Huế, ngày 24 tháng 12 năm 2020")[0]
+'Thừa Thiên Huế'
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+import unicodedata
+
+from vanban.model import DateValue, Loc
+from vanban.normalize.fold import nfc, strip_diacritics
+
+__all__ = ["parse_date", "find_dates", "find_place_date", "make_iso", "vi_word"]
+
+#: Plausible years for a document date; outside this range a date is reported, not parsed.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+_COMBINING = "[\u0300-\u036f]*"
+
+
+def _accented(base: str) -> str:
+    """A regex class for one base letter with any tone or vowel mark, NFC or NFD."""
+    variants = {base, base.upper()}
+    for cp in range(0xC0, 0x1EFF + 1):
+        ch = chr(cp)
+        if len(ch) == 1 and strip_diacritics(ch).lower() == base:
+            variants.add(ch)
+    return "[" + "".join(sorted(variants)) + "]" + _COMBINING
+
+
+def vi_word(word: str) -> str:
+    """A regex for a Vietnamese word written with or without its marks, NFC or NFD.
+
+    The word is given without diacritics: ``vi_word("ngay")`` matches "ngày", "NGÀY",
+    "ngay" and the decomposed "nga\\u0300y".
+    """
+    return "".join(_accented(ch) if ch.isalpha() else re.escape(ch) for ch in word)
+
+
+_NGAY, _THANG, _NAM = vi_word("ngay"), vi_word("thang"), vi_word("nam")
+
+# One date written in words: "ngày 24 tháng 12 năm 2020"; blanks allowed in a draft header.
+_VERBAL = rf"""
+    {_NGAY} [ \t\u00a0]+ (?P<vd>\d{{1,2}}) [ \t\u00a0]+
+    {_THANG} [ \t\u00a0]+ (?P<vm>\d{{1,2}}) [ \t\u00a0]*,?[ \t\u00a0]*
+    {_NAM} [ \t\u00a0]+ (?P<vy>\d{{4}})
+"""
+# One date in figures, day first, one separator used twice: "24/12/2020", "17-4-2015".
+_NUMERIC = r"""
+    (?<![\d/.\-–]) (?P<nd>\d{1,2}) [ ]? (?P<sep>[/.\-–]) [ ]? (?P<nm>\d{1,2}) [ ]? (?P=sep) [ ]? (?P<ny>\d{4})
+    (?!\d|[/.,\-–]\d)
+"""
+# The ISO form our outputs write: "2020-12-24".
+_ISO = r"(?<![\d/.\-]) (?P<iy>\d{4}) - (?P<im>\d{2}) - (?P<id>\d{2}) (?![\d/\-])"
+
+_FIND = re.compile(f"(?:{_VERBAL})|(?:{_NUMERIC})|(?:{_ISO})", re.IGNORECASE | re.VERBOSE)
+_WHOLE = re.compile(
+    rf"\s*(?:(?:{_VERBAL})|(?:{_NGAY}\s+)?(?:{_NUMERIC})|(?:{_ISO}))\s*[.,;:]?\s*",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# The place-and-date line under the national motto: "Thừa Thiên Huế, ngày 24 tháng 12 năm 2020".
+# Drafts leave day and month blank ("Lâm Đồng, ngày      tháng 12 năm 2025").
+_BLANK = r"[ \t\u00a0._…]*"
+_PLACE_DATE = re.compile(
+    rf"""
+    (?:^|\t) [ \t\u00a0]*
+    (?P<place>[^\W\d_][^\t\n\d,;:()/]{{0,60}}?) [ \t\u00a0]*,[ \t\u00a0]*
+    (?P<date>
+        {_NGAY} {_BLANK} (?P<d>\d{{1,2}})? {_BLANK}
+        {_THANG} {_BLANK} (?P<m>\d{{1,2}})? {_BLANK}
+        {_NAM} {_BLANK} (?P<y>\d{{4}})?
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+)
+
+
+def make_iso(day: int, month: int, year: int) -> tuple[str | None, str | None]:
+    """The ISO date, or None and the reason the date cannot exist.
+
+    >>> make_iso(29, 2, 2020)
+    ('2020-02-29', None)
+    >>> make_iso(1, 13, 2020)
+    (None, 'month 13 does not exist')
+    """
+    if not 1 <= month <= 12:
+        return None, f"month {month} does not exist"
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return None, f"year {year} is outside {YEAR_MIN}-{YEAR_MAX}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return None, f"day {day} does not exist in {month:02d}/{year} (last day {last})"
+    return f"{year:04d}-{month:02d}-{day:02d}", None
+
+
+def _value(m: re.Match[str], raw: str, loc: Loc) -> DateValue:
+    if m.group("vd") is not None:
+        d, mo, y = m.group("vd"), m.group("vm"), m.group("vy")
+    elif m.group("nd") is not None:
+        d, mo, y = m.group("nd"), m.group("nm"), m.group("ny")
+    else:
+        d, mo, y = m.group("id"), m.group("im"), m.group("iy")
+    iso, error = make_iso(int(d), int(mo), int(y))
+    return DateValue(raw=raw, iso=iso, loc=loc, error=error)
+
+
+def parse_date(text: str) -> DateValue | None:
+    """One written date, the whole of `text`; None when `text` is not a date.
+
+    Accepts an optional leading "ngày" and a trailing punctuation mark. Use
+    `find_dates` for dates inside running text.
+
+    >>> parse_date("ngày 03/02/2018").iso
+    '2018-02-03'
+    >>> parse_date("NGÀY 25 THÁNG 10 NĂM 2017").iso
+    '2017-10-25'
+    >>> parse_date("32/1/2020").error
+    'day 32 does not exist in 01/2020 (last day 31)'
+    >>> parse_date("Quý IV/2021") is None
+    True
+    """
+    if not isinstance(text, str):
+        return None
+    text = nfc(text)
+    m = _WHOLE.fullmatch(text)
+    if m is None:
+        return None
+    raw = text.strip().rstrip(".,;:").strip()
+    return _value(m, raw, Loc(start=0, end=len(text), line=1))
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+
+def find_dates(text: str) -> list[DateValue]:
+    """Every written date in `text`, in order, impossible ones included (with `error`).
+
+    `loc.start`/`loc.end` are offsets into `text` and `loc.line` is 1-based. `raw` is
+    the date as written: "ngày 24 tháng 12 năm 2020" for the verbal form (the word
+    "ngày" is part of it), "24/12/2020" for figures. Symbols ("107/2020/NĐ-CP"),
+    standards ("ISO 9001:2015"), quarters ("Quý IV/2021"), "24/24" and "3 tháng/lần"
+    are not dates. A range "từ ngày 11 đến ngày 13/7/2007" gives its last date only.
+
+    >>> [(d.raw, d.iso, d.loc.line) for d in find_dates("Căn cứ\\nLuật ngày 19 tháng 6 năm 2015;")]
+    [('ngày 19 tháng 6 năm 2015', '2015-06-19', 2)]
+    >>> find_dates("ngày 31/02/2020")[0].error
+    'day 31 does not exist in 02/2020 (last day 29)'
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    starts: list[int] | None = None
+    out = []
+    for m in _FIND.finditer(text):
+        if starts is None:
+            starts = _line_starts(text)
+        line = bisect.bisect_right(starts, m.start())
+        out.append(_value(m, m.group(0), Loc(start=m.start(), end=m.end(), line=line)))
+    return out
+
+
+def find_place_date(text: str) -> tuple[str | None, DateValue | None]:
+    """The place and date of the header line "<Địa danh>, ngày DD tháng MM năm YYYY".
+
+    The first such line wins (it may follow a tab: the header is often the right cell
+    of a table row). A draft with the day or month left blank gives the date with
+    ``iso=None`` and an error saying what is blank.
+
+    >>> place, date = find_place_date("Số: 3248/QĐ-UBND\\tThừa Thiên Huế, ngày 24 tháng 12 năm 2020")
+    >>> place, date.iso, date.loc.start
+    ('Thừa Thiên Huế', '2020-12-24', 33)
+    >>> place, date = find_place_date("Số:   /KH-UBND\\tLâm Đồng, ngày       tháng 12 năm 2025")
+    >>> place, date.iso, date.error
+    ('Lâm Đồng', None, 'day left blank')
+    """
+    if not isinstance(text, str) or not text:
+        return None, None
+    m = _PLACE_DATE.search(text)
+    if m is None:
+        return None, None
+    place = unicodedata.normalize("NFC", " ".join(m.group("place").split()))
+    raw = m.group("date").rstrip(" \t\u00a0._…")
+    start = m.start("date")
+    line = text.count("\n", 0, start) + 1
+    loc = Loc(start=start, end=start + len(raw), line=line)
+    blank = [name for name, key in (("day", "d"), ("month", "m"), ("year", "y")) if m.group(key) is None]
+    if blank:
+        return place, DateValue(raw=raw, iso=None, loc=loc, error=" and ".join(blank) + " left blank")
+    iso, error = make_iso(int(m.group("d")), int(m.group("m")), int(m.group("y")))
+    return place, DateValue(raw=raw, iso=iso, loc=loc, error=error)
