@@ -1,0 +1,122 @@
+"""normalize(SourceDocument) -> Decision: the normalize stage, its steps in order."""
+
+from __future__ import annotations
+
+import bisect
+
+from vanban.model import Decision, SourceDocument
+from vanban.normalize.structure import find_abbreviations, parse_structure
+from vanban.normalize.targets import extract_targets
+from vanban.normalize.tasks import extract_tasks
+
+
+def normalize(src: SourceDocument) -> Decision:
+    """Recover a document's metadata, parts, targets, tasks and citations.
+
+    A pure function of the SourceDocument and the reference data in `corpus/`.
+    """
+    dec = Decision(
+        doc_id=src.doc_id,
+        source=src.path,
+        sha256=src.sha256,
+        format=src.format,
+        text=src.text,
+        ocr=src.ocr,
+        encoding=src.encoding,
+        pages=src.pages,
+        notes=list(src.notes),
+    )
+    paras = parse_structure(src, dec)
+    _recover_number_from_captions(dec)
+
+    # targets: in each plan-like part, or in the document itself when it is a plan
+    last_line = src.text.count("\n") + 1
+    for att in dec.attachments:
+        if att.kind != "Phụ lục":
+            dec.targets.extend(extract_targets(paras, att.areas, att.first_line or 1, att.last_line or last_line))
+    if not dec.attachments:
+        areas = [h for h in dec.headings if h.level == "area"]
+        dec.targets.extend(extract_targets(paras, areas, 1, last_line))
+
+    tasks, tables = extract_tasks(src)
+    dec.tasks = tasks
+    year = dec.plan_year
+    _parse_deadlines(dec, year)
+    _split_agencies(dec)
+    for att in dec.attachments:
+        if att.kind == "Phụ lục" and tables and not att.table_columns:
+            for t in tables:
+                if t.header.loc.line and att.first_line and att.first_line <= t.header.loc.line <= (att.last_line or last_line):
+                    att.table_columns = [c.text for c in t.header.cells]
+                    break
+
+    dec.citations = _find_citations(src, dec)
+    dec.abbreviations = find_abbreviations(src.text)
+    _set_parts(dec)
+    return dec
+
+
+def _recover_number_from_captions(dec: Decision) -> None:
+    """A decision with no "Số:" line is known by the captions of its attachments."""
+    if dec.number is None:
+        for att in dec.attachments:
+            if att.caption and att.caption.refers_to:
+                dec.number = att.caption.refers_to
+                dec.number_loc = att.caption.loc
+                dec.number_from = "caption"
+                break
+    if dec.date is None:
+        for att in dec.attachments:
+            if att.caption and att.caption.date:
+                dec.date = att.caption.date
+                dec.date_loc = att.caption.loc
+                break
+
+
+def _parse_deadlines(dec: Decision, year: int | None) -> None:
+    from vanban.normalize.deadlines import parse_deadline
+
+    cache: dict[str, object] = {}
+    for task in dec.tasks:
+        dl = cache.get(task.deadline)
+        if dl is None:
+            dl = cache[task.deadline] = parse_deadline(task.deadline, year)
+        task.deadline_start = dl.start
+        task.deadline_end = dl.end
+        task.recurrence = dl.recurrence
+        task.deadline_kind = dl.kind
+
+
+def _split_agencies(dec: Decision) -> None:
+    from vanban.normalize.agencies import split_agencies
+
+    cache: dict[str, list] = {}
+    for task in dec.tasks:
+        for cell, attr in ((task.lead, "lead_agencies"), (task.partners, "partner_agencies")):
+            if cell not in cache:
+                cache[cell] = split_agencies(cell) if cell else []
+            setattr(task, attr, cache[cell])
+
+
+def _find_citations(src: SourceDocument, dec: Decision) -> list:
+    from vanban.normalize.citations import find_citations
+
+    cites = find_citations(src.text)
+    tables = [(b.loc.start, b.loc.end) for b in src.blocks if b.kind == "table"]
+    starts = [b.loc.start for b in src.blocks]
+    for c in cites:
+        c.in_table = any(a <= c.loc.start <= b for a, b in tables)
+        if c.loc.page is None and src.blocks:
+            i = max(0, bisect.bisect_right(starts, c.loc.start) - 1)
+            c.loc.page = src.blocks[i].loc.page
+    return cites
+
+
+def _set_parts(dec: Decision) -> None:
+    """Tell every located value which part of the document it is in."""
+    for c in dec.citations:
+        c.loc.part = dec.part_of_line(c.loc.line)
+    for t in dec.tasks:
+        t.loc.part = dec.part_of_line(t.loc.line)
+    for t in dec.targets:
+        t.loc.part = dec.part_of_line(t.loc.line)

@@ -1,0 +1,175 @@
+"""The contract's tables as rows: documents, tasks, targets, citations, findings.
+
+The columns of DESIGN.md come first, in its order; columns after them are
+additions (the contract is a floor). Every writer (CSV, Parquet, XLSX, SQLite)
+takes its rows from here, so the formats cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vanban.model import Decision, Finding, to_dict
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
+    "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
+    "tasks", "targets", "citations", "findings", "pipeline_version",
+]
+TASK_COLUMNS = [
+    "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
+    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "deadline_kind", "line", "page",
+    "table", "row", "inherited", "joined_rows", "lead_invited", "extra",
+]
+TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
+CITATION_COLUMNS = [
+    "doc_id", "id", "kind", "number", "year", "type_code", "organ_code", "date", "raw", "line", "page", "in_table",
+    "date_raw", "issuer", "issuer_implied", "normative", "party", "part", "start", "end", "noise", "registry_status",
+    "registry_date",
+]
+FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "evidence", "fingerprint"]
+
+TABLES = {
+    "documents": DOCUMENT_COLUMNS,
+    "tasks": TASK_COLUMNS,
+    "targets": TARGET_COLUMNS,
+    "citations": CITATION_COLUMNS,
+}
+
+
+def _num(v: float | None) -> Any:
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else v
+
+
+def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]:
+    s = dec.signer
+    return {
+        "doc_id": dec.doc_id,
+        "source": dec.source,
+        "sha256": dec.sha256,
+        "status": "ok",
+        "error": None,
+        "type": dec.type,
+        "number": dec.number,
+        "date": dec.date,
+        "issuer": dec.issuer,
+        "subject": dec.subject,
+        "plan_year": dec.plan_year,
+        "format": dec.format,
+        "pages": dec.pages,
+        "ocr": dec.ocr,
+        "encoding": dec.encoding,
+        "number_from": dec.number_from,
+        "place": dec.place,
+        "signer": s.name if s else None,
+        "signer_title": s.title if s else None,
+        "signer_authority": s.authority if s else None,
+        "tasks": len(dec.tasks),
+        "targets": len(dec.targets),
+        "citations": len(dec.citations),
+        "findings": n_findings,
+        "pipeline_version": version,
+    }
+
+
+def error_row(doc_id: str, source: str, sha256: str | None, error: str, version: str) -> dict[str, Any]:
+    row = dict.fromkeys(DOCUMENT_COLUMNS)
+    row.update(doc_id=doc_id, source=source, sha256=sha256, status="error", error=error, pipeline_version=version)
+    return row
+
+
+def task_rows(dec: Decision) -> list[dict[str, Any]]:
+    rows = []
+    for i, t in enumerate(dec.tasks, 1):
+        rows.append({
+            "doc_id": dec.doc_id,
+            "section": t.section,
+            "section_title": t.section_title,
+            "task_no": t.task_no,
+            "task": t.task,
+            "product": t.product,
+            "lead": t.lead,
+            "lead_canonical": t.lead_canonical,
+            "partners": t.partners,
+            "partners_canonical": t.partners_canonical,
+            "deadline": t.deadline,
+            "deadline_start": t.deadline_start,
+            "deadline_end": t.deadline_end,
+            "recurrence": t.recurrence,
+            "deadline_kind": t.deadline_kind,
+            "line": t.loc.line,
+            "page": t.loc.page,
+            "table": t.table,
+            "row": i,
+            "inherited": "; ".join(t.inherited),
+            "joined_rows": t.joined_rows,
+            "lead_invited": any(a.invited for a in t.lead_agencies),
+            "extra": json.dumps(t.extra, ensure_ascii=False) if t.extra else "",
+        })
+    return rows
+
+
+def target_rows(dec: Decision) -> list[dict[str, Any]]:
+    return [
+        {
+            "doc_id": dec.doc_id,
+            "area": t.area,
+            "text": t.text,
+            "value": _num(t.value),
+            "unit": t.unit,
+            "line": t.loc.line,
+            "area_title": t.area_title,
+            "percentages": ";".join(str(_num(p)) for p in t.percentages),
+            "page": t.loc.page,
+        }
+        for t in dec.targets
+    ]
+
+
+def citation_rows(dec: Decision) -> list[dict[str, Any]]:
+    rows = []
+    for c in dec.citations:
+        reg = c.registry or {}
+        rows.append({
+            "doc_id": dec.doc_id,
+            "id": c.id,
+            "kind": c.kind,
+            "number": c.number,
+            "year": c.year,
+            "type_code": c.type_code,
+            "organ_code": c.organ_code,
+            "date": c.date,
+            "raw": c.raw,
+            "line": c.loc.line,
+            "page": c.loc.page,
+            "in_table": c.in_table,
+            "date_raw": c.date_raw,
+            "issuer": c.issuer,
+            "issuer_implied": c.issuer_implied,
+            "normative": c.normative,
+            "party": c.party,
+            "part": c.loc.part,
+            "start": c.loc.start,
+            "end": c.loc.end,
+            "noise": ";".join(c.noise),
+            "registry_status": reg.get("status"),
+            "registry_date": reg.get("date"),
+        })
+    return rows
+
+
+def finding_record(f: Finding) -> dict[str, Any]:
+    d = to_dict(f)
+    return {k: d[k] for k in FINDING_COLUMNS}
+
+
+def decision_json(dec: Decision, findings: list[Finding], schema_version: str, version: str) -> dict[str, Any]:
+    """The whole Decision for OUT/docs/<doc_id>.json."""
+    d = to_dict(dec)
+    d["schema_version"] = schema_version
+    d["pipeline_version"] = version
+    d["findings"] = [finding_record(f) for f in findings]
+    return d

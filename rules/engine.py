@@ -1,0 +1,165 @@
+"""The rules engine: a registry of rules, a configuration, and `check(decision)`.
+
+A rule is a small function of a Decision (and, for corpus-wide rules, of the
+other documents) that yields findings. It registers itself with `@rule(...)`,
+which gives it an id, a category, a default severity and a one-line
+description; the engine, `vanban rules` and the TOML configuration all read the
+same registry, so adding a rule is adding one function in one file of `rules/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vanban.model import CATEGORIES, SEVERITIES, Decision, Evidence, Finding, Loc
+
+_SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+
+#: the modules of rules/ that hold rules; importing one registers its rules
+RULE_MODULES: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """What a rule may know beyond its document: the other documents of the run."""
+
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass
+class Rule:
+    id: str
+    category: str
+    severity: str
+    description: str
+    func: Callable[..., Iterable[Finding]]
+    corpus: bool = False  # needs the other documents (Context)
+
+    @property
+    def explanation(self) -> str:
+        """The rule's docstring: what triggers it, in plain words, with an example."""
+        return (self.func.__doc__ or self.description).strip()
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(id: str, category: str, severity: str, description: str, *, corpus: bool = False):
+    """Register a rule function: `@rule("R001", "typo", "info", "...")`."""
+    if category not in CATEGORIES:
+        raise ValueError(f"rule {id}: unknown category {category!r}")
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {id}: unknown severity {severity!r}")
+
+    def wrap(func: Callable[..., Iterable[Finding]]):
+        if id in REGISTRY and REGISTRY[id].func is not func:
+            raise ValueError(f"rule id {id} registered twice")
+        REGISTRY[id] = Rule(id, category, severity, description, func, corpus)
+        return func
+
+    return wrap
+
+
+def load_rules() -> dict[str, Rule]:
+    for mod in RULE_MODULES:
+        importlib.import_module(mod)
+    return REGISTRY
+
+
+@dataclass
+class Config:
+    """Which rules run and how severe their findings are (from a TOML file).
+
+    ```toml
+    [rules]
+    disable = ["R0301"]
+    [rules.severity]
+    R0101 = "warning"
+    ```
+    """
+
+    disabled: set[str] = field(default_factory=set)
+    severity: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "Config":
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+        rules = data.get("rules", {})
+        cfg = cls(set(rules.get("disable", [])), dict(rules.get("severity", {})))
+        known = load_rules()
+        for rid in list(cfg.disabled) + list(cfg.severity):
+            if rid not in known:
+                raise ValueError(f"{path}: unknown rule id {rid!r}")
+        for rid, sev in cfg.severity.items():
+            if sev not in SEVERITIES:
+                raise ValueError(f"{path}: rule {rid}: unknown severity {sev!r}")
+        return cfg
+
+
+def evidence(dec: Decision, text: str, loc: Loc | None) -> Evidence:
+    """Evidence for a span of the document: its text, line, page and part."""
+    if loc is None:
+        return Evidence(text=text)
+    return Evidence(text=text, line=loc.line, page=loc.page, part=loc.part or dec.part_of_line(loc.line), start=loc.start, end=loc.end)
+
+
+def fingerprint(doc_id: str, rule_id: str, evidence: list[Evidence], key: str = "") -> str:
+    """Stable across re-runs of an unchanged document: the rule, the evidence texts and lines."""
+    h = hashlib.sha256()
+    h.update(f"{doc_id}\x1f{rule_id}\x1f{key}".encode())
+    for e in evidence:
+        h.update(f"\x1e{e.text}\x1f{e.line}\x1f{e.page}".encode())
+    return h.hexdigest()[:16]
+
+
+def check(dec: Decision, context: Context | None = None, config: Config | None = None) -> list[Finding]:
+    """All findings of a document, most severe first, then in document order."""
+    config = config or Config()
+    out: list[Finding] = []
+    for r in load_rules().values():
+        if r.id in config.disabled or (r.corpus and context is None):
+            continue
+        found: Iterator[Finding] = iter(r.func(dec, context) if r.corpus else r.func(dec))
+        for f in found:
+            f.rule = f.rule or r.id
+            f.category = f.category or r.category
+            f.severity = config.severity.get(r.id, f.severity or r.severity)
+            f.doc_id = dec.doc_id
+            if not f.fingerprint:
+                f.fingerprint = fingerprint(dec.doc_id, f.rule, f.evidence)
+            out.append(f)
+    out.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], min((e.line or 0) for e in f.evidence) if f.evidence else 0, f.rule))
+    return out
+
+
+def make_finding(
+    dec: Decision, rule_id: str, message: str, message_en: str, spans: list[tuple[str, Loc | None]], *, severity: str | None = None, key: str = ""
+) -> Finding:
+    """A finding of a registered rule with its evidence spans."""
+    r = REGISTRY[rule_id]
+    ev = [evidence(dec, text, loc) for text, loc in spans]
+    return Finding(
+        rule=rule_id,
+        category=r.category,
+        severity=severity or r.severity,
+        message=message,
+        message_en=message_en,
+        evidence=ev,
+        fingerprint=fingerprint(dec.doc_id, rule_id, ev, key),
+        doc_id=dec.doc_id,
+    )
+
+
+def describe() -> list[dict[str, Any]]:
+    """The registry as rows for `vanban rules`."""
+    return [
+        {"id": r.id, "category": r.category, "severity": r.severity, "description": r.description, "corpus": r.corpus}
+        for r in sorted(load_rules().values(), key=lambda r: r.id)
+    ]
