@@ -514,8 +514,8 @@ def name_variants(names: Iterable[str | Agency]) -> dict[str, set[str]]:
     """Canonical name -> the distinct ways it is written among `names`.
 
     Takes written names (or `Agency` objects, by their `raw`). Forms that differ only in case,
-    spacing or tone placement count as one (the first seen is kept): only real variants such
-    as "Sở TT&TT"/"Sở TTTT" make a set of two. The `inconsistent_name` rule flags the sets
+    spacing or tone placement count as one (the first seen is kept), and a note in parentheses
+    is left out: only real variants such as "Sở TT&TT"/"Sở TTTT" make a set of two. The `inconsistent_name` rule flags the sets
     with more than one form.
 
     >>> v = name_variants(["Sở TT&TT", "Sở TTTT", "Văn phòng UBND tỉnh", "VP UBND tỉnh",
@@ -526,7 +526,8 @@ def name_variants(names: Iterable[str | Agency]) -> dict[str, set[str]]:
     by_key: dict[str, str] = {}  # agency key -> canonical
     seen: dict[str, dict[str, str]] = {}  # canonical -> tone key -> first written form
     for item in names:
-        written = _tidy(item.raw if isinstance(item, Agency) else item)
+        # A note in parentheses ("Sở TT&TT (chủ trì)") is not a way of writing the name.
+        written = _tidy(_PARENTHESIS.sub("", item.raw if isinstance(item, Agency) else item))
         if not written:
             continue
         key = agency_key(written)
