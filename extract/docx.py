@@ -1,0 +1,720 @@
+"""The Word reader: a `.docx` file to a SourceDocument, read from its XML.
+
+python-docx opens the package, but the text is taken from the WordprocessingML
+elements themselves, because `paragraph.text`, `cell.text` and `row.cells` drop
+tracked insertions (`w:ins`) and content controls (`w:sdt`) and repeat the text
+of a vertically merged cell in every row it spans. What comes out:
+
+- body paragraphs and tables in document order (also inside block-level
+  content controls); empty paragraphs are left out;
+- text of `w:ins` and `w:sdt` content is kept, `w:del` text, field codes
+  (`w:instrText`) and hidden text (`w:vanish`) are not; `w:tab` is a tab and a
+  line break (`w:br`) a newline (a space inside a table cell);
+- tables: one `Row` per `w:tr`, one `Cell` per `w:tc` at its grid column;
+  `gridSpan` gives `colspan`; a `vMerge` continue cell is `merged_above=True`
+  with empty text and the restart cell above it gets the `rowspan`; rows marked
+  `w:tblHeader` (repeated on every page) are `is_header`. A cell's paragraphs
+  are joined by a space (a cell is one line of the document's text).
+- nested tables are flattened into their cell: each nested row's cells joined
+  by " | ", after the cell's own paragraphs; the document notes it;
+- page breaks: `w:br w:type="page"` and section breaks that start a new page
+  become `page_break` blocks (adjacent ones collapse into one);
+  `w:lastRenderedPageBreak` is only where Word last laid a page out and is ignored;
+- `Block.style` is the paragraph style's name; `Block.bold` is true when every
+  run with text is bold (directly or through its styles);
+- Word auto-numbering (`w:numPr`) is written out as the visible prefix ("1. ",
+  "a) ", "II. ", "- ") for decimal, letter and roman formats and bullets, the
+  counters kept per list (numId); other formats are noted, not synthesised;
+- footnotes and endnotes follow the body as paragraphs with the style
+  "footnote N" / "endnote N" and the text prefixed "[N] "; the body keeps no
+  reference marks (so "107/2020/NĐ-CP¹ ngày" stays a clean citation);
+- runs in legacy fonts (".VnTime", ".VnTimeH": TCVN3; "VNI-Times": VNI) are
+  decoded to Unicode when the text confirms what the font claims (fonts lie),
+  upper-cased for ".VnTimeH"-style fonts; text in no legacy font that still
+  reads as TCVN3 or VNI is decoded too. The legacy form stays in `raw`.
+
+Headers, footers, comments, drawings and text boxes are not read.
+
+The XML is parsed without DTDs, network access or entity resolution (python-docx's
+own parser sets `resolve_entities=False`; the parts this module parses itself use
+`SAFE_PARSER`), so a document declaring an external entity cannot make the reader
+fetch anything.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from vanban.extract import legacy
+from vanban.extract.base import ReadError, build_source, clean_text, sha256_of
+from vanban.model import Block, Cell, Row, SourceDocument
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+#: lxml parser for parts read here: no DTD, no network, no entities expanded.
+SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+def w(tag: str) -> str:
+    """Clark name of a WordprocessingML tag: w("p") -> "{...main}p"."""
+    return f"{{{W_NS}}}{tag}"
+
+
+def _wattr(el: etree._Element | None, name: str = "val") -> str | None:
+    return None if el is None else el.get(w(name))
+
+
+def _on(el: etree._Element | None) -> bool | None:
+    """A toggle property (w:b, w:caps, w:vanish): None when absent, else its value."""
+    if el is None:
+        return None
+    return _wattr(el) not in ("0", "false", "off", "none")
+
+
+# --------------------------------------------------------------------------- package
+
+
+def open_package(path: Path):
+    """The python-docx Document for `path`, or `ReadError` with a plain reason."""
+    import docx  # python-docx
+
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise ReadError("the Word file is encrypted (password-protected); it cannot be read")
+        raise ReadError("not a .docx: this is an old binary Word (.doc) file; rename it to .doc")
+    if not zipfile.is_zipfile(path):
+        raise ReadError("not a .docx: the file is not a zip package (corrupt or another format)")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            bad = z.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise ReadError(f"not a .docx: the zip package is damaged ({e})") from None
+    if bad is not None:
+        raise ReadError(f"the .docx is corrupt: member {bad!r} fails its checksum")
+    if "word/document.xml" not in names and "[Content_Types].xml" not in names:
+        raise ReadError("not a .docx: the zip holds no Word document")
+    try:
+        return docx.Document(str(path))
+    except Exception as e:  # python-docx raises KeyError, ValueError, XMLSyntaxError, ...
+        raise ReadError(f"the .docx cannot be opened ({type(e).__name__}: {e})") from None
+
+
+def _related_xml(document, kind: str) -> etree._Element | None:
+    """The root of the document part's related part of `kind` ("footnotes", "numbering", ...)."""
+    for rel in document.part.rels.values():
+        if rel.is_external or not rel.reltype.endswith("/" + kind):
+            continue
+        try:
+            return etree.fromstring(rel.target_part.blob, SAFE_PARSER)
+        except etree.XMLSyntaxError:
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------- styles
+
+
+@dataclass(slots=True)
+class _Style:
+    name: str
+    based_on: str | None
+    font: str | None
+    bold: bool | None
+    caps: bool | None
+    num: tuple[str, int] | None  # (numId, ilvl) from the style's numPr
+
+
+def _fonts_of(rpr: etree._Element | None) -> str | None:
+    if rpr is None:
+        return None
+    rf = rpr.find(w("rFonts"))
+    if rf is None:
+        return None
+    return rf.get(w("ascii")) or rf.get(w("hAnsi")) or rf.get(w("cs")) or rf.get(w("eastAsia"))
+
+
+class _Styles:
+    """Paragraph and character styles: names, fonts, bold, caps and numbering, with inheritance."""
+
+    def __init__(self, root: etree._Element | None):
+        self.by_id: dict[str, _Style] = {}
+        self.default_font: str | None = None
+        self.default_para: str | None = None
+        if root is None:
+            return
+        rpr = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+        self.default_font = _fonts_of(rpr)
+        for st in root.iter(w("style")):
+            sid = st.get(w("styleId"))
+            if not sid:
+                continue
+            rpr = st.find(w("rPr"))
+            ppr = st.find(w("pPr"))
+            num = None
+            if ppr is not None and ppr.find(w("numPr")) is not None:
+                np_ = ppr.find(w("numPr"))
+                nid = _wattr(np_.find(w("numId")))
+                if nid:
+                    num = (nid, int(_wattr(np_.find(w("ilvl"))) or 0))
+            self.by_id[sid] = _Style(
+                name=_wattr(st.find(w("name"))) or sid,
+                based_on=_wattr(st.find(w("basedOn"))),
+                font=_fonts_of(rpr),
+                bold=_on(rpr.find(w("b"))) if rpr is not None else None,
+                caps=_on(rpr.find(w("caps"))) if rpr is not None else None,
+                num=num,
+            )
+            if st.get(w("type")) == "paragraph" and st.get(w("default")) in ("1", "true"):
+                self.default_para = sid
+
+    def chain(self, sid: str | None):
+        seen = set()
+        while sid and sid in self.by_id and sid not in seen:
+            seen.add(sid)
+            yield self.by_id[sid]
+            sid = self.by_id[sid].based_on
+
+    def first(self, sids: list[str | None], attr: str):
+        for sid in sids:
+            for st in self.chain(sid):
+                v = getattr(st, attr)
+                if v is not None:
+                    return v
+        return None
+
+    def name(self, sid: str | None) -> str | None:
+        return self.by_id[sid].name if sid in self.by_id else sid
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def _roman(n: int) -> str:
+    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = []
+    for v, s in vals:
+        while n >= v:
+            out.append(s)
+            n -= v
+    return "".join(out)
+
+
+def _letters(n: int) -> str:
+    # Word: a..z, then aa..zz, aaa..
+    n = max(n, 1)
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+_FORMATS = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "lowerLetter": _letters,
+    "upperLetter": lambda n: _letters(n).upper(),
+    "lowerRoman": lambda n: _roman(n).lower(),
+    "upperRoman": _roman,
+}
+
+
+class _Numbering:
+    """Word list numbering: the visible prefix of each numbered paragraph.
+
+    >>> _roman(14), _letters(2), _letters(28)
+    ('XIV', 'b', 'bb')
+    """
+
+    def __init__(self, root: etree._Element | None):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> ilvl -> (fmt, text, start)
+        self.counters: dict[str, dict[int, int]] = {}
+        self.unsupported: set[str] = set()
+        self.synthesised = 0
+        if root is None:
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.iter(w("abstractNum")):
+            abstract[an.get(w("abstractNumId"))] = self._levels(an)
+        for num in root.iter(w("num")):
+            nid = num.get(w("numId"))
+            levels = dict(abstract.get(_wattr(num.find(w("abstractNumId"))) or "", {}))
+            for ov in num.iter(w("lvlOverride")):
+                ilvl = int(ov.get(w("ilvl")) or 0)
+                lvl = ov.find(w("lvl"))
+                if lvl is not None:
+                    levels.update(self._levels(ov))
+                so = _wattr(ov.find(w("startOverride")))
+                if so is not None and ilvl in levels:
+                    fmt, text, _ = levels[ilvl]
+                    levels[ilvl] = (fmt, text, int(so))
+            self.levels[nid] = levels
+
+    @staticmethod
+    def _levels(parent: etree._Element) -> dict[int, tuple[str, str, int]]:
+        out = {}
+        for lvl in parent.findall(w("lvl")):
+            ilvl = int(lvl.get(w("ilvl")) or 0)
+            out[ilvl] = (
+                _wattr(lvl.find(w("numFmt"))) or "decimal",
+                _wattr(lvl.find(w("lvlText"))) or "",
+                int(_wattr(lvl.find(w("start"))) or 1),
+            )
+        return out
+
+    def prefix(self, num_id: str, ilvl: int) -> str:
+        levels = self.levels.get(num_id)
+        if not levels or num_id == "0" or ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        fmt, text, start = levels[ilvl]
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if fmt == "bullet":
+            self.synthesised += 1
+            return ("-" if text.strip() in ("-", "–", "") else "•") + " "
+        if fmt == "none":
+            return ""
+        out = text
+        for k in range(ilvl, -1, -1):
+            token = f"%{k + 1}"
+            if token not in out:
+                continue
+            kfmt, _, kstart = levels.get(k, ("decimal", "", 1))
+            fn = _FORMATS.get(kfmt)
+            if fn is None:
+                self.unsupported.add(kfmt)
+                return ""
+            out = out.replace(token, fn(counters.get(k, kstart)))
+        self.synthesised += 1
+        return out + " " if out else ""
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass(slots=True)
+class _Piece:
+    """Text of one run (or a break): what the file says before any decoding."""
+
+    text: str
+    font: str | None = None
+    bold: bool = False
+    caps: bool = False
+    page_break: bool = False
+
+
+@dataclass
+class _Context:
+    styles: _Styles
+    numbering: _Numbering
+    plan: dict[str, str] = field(default_factory=dict)  # legacy font encoding -> encoding to decode with
+    fallback: str | None = None  # encoding for text in no legacy font
+    decoded: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    nested_tables: int = 0
+    footnote_numbers: dict[str, int] = field(default_factory=dict)
+
+
+_SKIP = {w("del"), w("moveFrom"), w("pPr"), w("rPr"), w("sdtPr"), w("sdtEndPr"), w("customXmlPr"),
+         w("proofErr"), w("bookmarkStart"), w("bookmarkEnd"), w("commentRangeStart"), w("commentRangeEnd")}
+
+
+def _run_props(r: etree._Element, p_style: str | None, ctx: _Context) -> tuple[str | None, bool, bool, bool]:
+    """(font, bold, caps, hidden) of a run, through its character and paragraph styles."""
+    rpr = r.find(w("rPr"))
+    r_style = _wattr(rpr.find(w("rStyle"))) if rpr is not None else None
+    styles = [r_style, p_style or ctx.styles.default_para]
+    font = _fonts_of(rpr) or ctx.styles.first(styles, "font") or ctx.styles.default_font
+    bold = _on(rpr.find(w("b"))) if rpr is not None else None
+    if bold is None:
+        bold = ctx.styles.first(styles, "bold")
+    caps = _on(rpr.find(w("caps"))) if rpr is not None else None
+    if caps is None:
+        caps = ctx.styles.first(styles, "caps")
+    hidden = bool(_on(rpr.find(w("vanish")))) if rpr is not None else False
+    return font, bool(bold), bool(caps), hidden
+
+
+def _run_text(r: etree._Element, in_cell: bool) -> list[str | None]:
+    """The text pieces of a run; None stands for a page break."""
+    out: list[str | None] = []
+    for ch in r:
+        tag = ch.tag
+        if tag == w("t"):
+            out.append(ch.text or "")
+        elif tag == w("tab") or tag == w("ptab"):
+            out.append(" " if in_cell else "\t")
+        elif tag == w("br"):
+            kind = ch.get(w("type"))
+            if kind == "page":
+                out.append(None)
+            elif kind != "column":
+                out.append(" " if in_cell else "\n")
+        elif tag == w("cr"):
+            out.append(" " if in_cell else "\n")
+        elif tag == w("softHyphen"):
+            out.append("\u00ad")  # TCVN3 "ư" when the run is in a .Vn font; else removed by clean_text
+        elif tag == w("noBreakHyphen"):
+            out.append("-")
+        elif tag == w("sym"):
+            code = ch.get(w("char")) or ""
+            try:
+                c = chr(int(code, 16))
+            except ValueError:
+                continue
+            if not 0xF000 <= ord(c) <= 0xF0FF:  # symbol-font private-use glyphs have no text
+                out.append(c)
+    return out
+
+
+def _pieces(el: etree._Element, p_style: str | None, ctx: _Context, in_cell: bool) -> list[_Piece]:
+    """Every text piece under a paragraph (or a run container), in order."""
+    out: list[_Piece] = []
+    for ch in el:
+        tag = ch.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == w("r"):
+            font, bold, caps, hidden = _run_props(ch, p_style, ctx)
+            if hidden:
+                continue
+            for t in _run_text(ch, in_cell):
+                if t is None:
+                    out.append(_Piece("", page_break=True))
+                else:
+                    out.append(_Piece(t, font, bold, caps))
+        elif tag == f"{{{M_NS}}}oMath" or tag == f"{{{M_NS}}}oMathPara":
+            out.append(_Piece("".join(t.text or "" for t in ch.iter(f"{{{M_NS}}}t"))))
+        elif tag == f"{{{MC_NS}}}AlternateContent":
+            continue  # drawings and text boxes are not read
+        else:  # w:ins, w:moveTo, w:hyperlink, w:smartTag, w:sdt/w:sdtContent, w:fldSimple, w:customXml ...
+            out.extend(_pieces(ch, p_style, ctx, in_cell))
+    return out
+
+
+def _render(pieces: list[_Piece], ctx: _Context) -> tuple[str, str, bool]:
+    """(decoded text, text as written, all runs bold) of a list of pieces."""
+    decoded: list[str] = []
+    written: list[str] = []
+    bold_all = True
+    seen_text = False
+    for pc in pieces:
+        written.append(pc.text)
+        enc_font = legacy.font_encoding(pc.font)
+        enc = ctx.plan.get(enc_font) if enc_font else ctx.fallback
+        text = pc.text
+        if enc:
+            text = legacy.decode(text, enc)
+            if text != pc.text:
+                ctx.decoded.add(enc)
+            if enc == "tcvn3" and legacy.font_is_upper(pc.font):
+                text = text.upper()
+        if pc.caps:
+            text = text.upper()
+        decoded.append(text)
+        if text.strip():
+            seen_text = True
+            bold_all = bold_all and pc.bold
+    return "".join(decoded), "".join(written), bold_all and seen_text
+
+
+def _split_breaks(pieces: list[_Piece]) -> list[list[_Piece] | None]:
+    """Pieces cut at page breaks: lists of pieces with None where a break was."""
+    out: list[list[_Piece] | None] = [[]]
+    for pc in pieces:
+        if pc.page_break:
+            out.append(None)
+            out.append([])
+        else:
+            out[-1].append(pc)  # type: ignore[union-attr]
+    return out
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+
+def _paragraph_style(p: etree._Element) -> str | None:
+    ppr = p.find(w("pPr"))
+    return _wattr(ppr.find(w("pStyle"))) if ppr is not None else None
+
+
+def _number_prefix(p: etree._Element, p_style: str | None, ctx: _Context) -> str:
+    ppr = p.find(w("pPr"))
+    num = None
+    np_ = ppr.find(w("numPr")) if ppr is not None else None
+    if np_ is not None:
+        nid = _wattr(np_.find(w("numId")))
+        if nid is not None:
+            num = (nid, int(_wattr(np_.find(w("ilvl"))) or 0))
+    if num is None:
+        num = ctx.styles.first([p_style], "num")
+    return ctx.numbering.prefix(*num) if num else ""
+
+
+def _section_breaks_page(p: etree._Element) -> bool:
+    ppr = p.find(w("pPr"))
+    sect = ppr.find(w("sectPr")) if ppr is not None else None
+    if sect is None:
+        return False
+    return (_wattr(sect.find(w("type"))) or "nextPage") != "continuous"
+
+
+def _clean(text: str, written: str) -> tuple[str, str | None]:
+    cleaned, _ = clean_text(text)
+    cleaned = cleaned.strip(" ")
+    written = written.strip(" ")
+    return cleaned, (written if cleaned != written else None)
+
+
+def _paragraph_blocks(p: etree._Element, ctx: _Context, style_override: str | None = None,
+                      prefix: str = "") -> list[Block]:
+    p_style = _paragraph_style(p)
+    pieces = _pieces(p, p_style, ctx, in_cell=False)
+    has_text = any(pc.text.strip() for pc in pieces)
+    number = _number_prefix(p, p_style, ctx) if has_text else ""
+    style = style_override or ctx.styles.name(p_style or ctx.styles.default_para)
+    blocks: list[Block] = []
+    first = True
+    for part in _split_breaks(pieces):
+        if part is None:
+            blocks.append(Block(kind="page_break"))
+            continue
+        text, written, bold = _render(part, ctx)
+        if not text.strip():
+            continue
+        lead = (prefix + number) if first else ""
+        first = False
+        text, raw = _clean(lead + text, written)
+        blocks.append(Block(kind="paragraph", text=text, raw=raw, bold=bold, style=style))
+    if _section_breaks_page(p):
+        blocks.append(Block(kind="page_break"))
+    return blocks
+
+
+def _cell_text(tc: etree._Element, ctx: _Context) -> tuple[str, str]:
+    """(text, written) of a table cell: paragraphs joined by a space, nested tables flattened."""
+    texts: list[str] = []
+    written: list[str] = []
+    for el in _block_children(tc):
+        if el.tag == w("p"):
+            p_style = _paragraph_style(el)
+            pieces = [pc for pc in _pieces(el, p_style, ctx, in_cell=True) if not pc.page_break]
+            if not any(pc.text.strip() for pc in pieces):
+                continue
+            number = _number_prefix(el, p_style, ctx)
+            t, wr, _ = _render(pieces, ctx)
+            texts.append(number + t.strip())
+            written.append(wr.strip())
+        elif el.tag == w("tbl"):
+            ctx.nested_tables += 1
+            for row in _table_rows(el, ctx):
+                cells = [c.text for c in row.cells if c.text]
+                if cells:
+                    texts.append(" | ".join(cells))
+                    written.append(" | ".join(c.raw or c.text for c in row.cells if c.text))
+    return " ".join(texts), " ".join(written)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _block_children(container: etree._Element):
+    """The w:p and w:tbl of a body or cell, looking through content controls and custom XML."""
+    for el in container:
+        if el.tag in (w("p"), w("tbl")):
+            yield el
+        elif el.tag == w("sdt"):
+            content = el.find(w("sdtContent"))
+            if content is not None:
+                yield from _block_children(content)
+        elif el.tag in (w("customXml"), w("ins"), w("moveTo")):
+            yield from _block_children(el)
+        elif el.tag == w("altChunk"):
+            yield el
+
+
+def _children(container: etree._Element, tag: str):
+    """The `tag` children of a table or row, looking through content controls and custom XML."""
+    for el in container:
+        if el.tag == w(tag):
+            yield el
+        elif el.tag == w("sdt"):
+            content = el.find(w("sdtContent"))
+            if content is not None:
+                yield from _children(content, tag)
+        elif el.tag == w("customXml"):
+            yield from _children(el, tag)
+
+
+def _table_rows(tbl: etree._Element, ctx: _Context) -> list[Row]:
+    rows: list[Row] = []
+    restarts: dict[int, Cell] = {}  # grid column -> the vMerge restart cell above
+    for tr in _children(tbl, "tr"):
+        trpr = tr.find(w("trPr"))
+        is_header = bool(trpr is not None and _on(trpr.find(w("tblHeader"))))
+        col = int(_wattr(trpr.find(w("gridBefore"))) or 0) if trpr is not None else 0
+        cells: list[Cell] = []
+        for tc in _children(tr, "tc"):
+            tcpr = tc.find(w("tcPr"))
+            span = int(_wattr(tcpr.find(w("gridSpan"))) or 1) if tcpr is not None else 1
+            vmerge = tcpr.find(w("vMerge")) if tcpr is not None else None
+            if vmerge is not None and (_wattr(vmerge) or "continue") == "continue":
+                cell = Cell(text="", col=col, colspan=span, merged_above=True)
+                above = restarts.get(col)
+                if above is not None:
+                    above.rowspan += 1
+            else:
+                text, written = _cell_text(tc, ctx)
+                clean, raw = _clean(text, written)
+                cell = Cell(text=clean, col=col, colspan=span, raw=raw)
+                if vmerge is not None:  # restart
+                    restarts[col] = cell
+                else:
+                    restarts.pop(col, None)
+            cells.append(cell)
+            col += span
+        rows.append(Row(cells=cells, is_header=is_header))
+    return rows
+
+
+# --------------------------------------------------------------------------- document
+
+
+def _notes_blocks(root: etree._Element | None, kind: str, ctx: _Context) -> list[Block]:
+    """Footnotes or endnotes as paragraphs "[N] text" with the style "footnote N"."""
+    if root is None:
+        return []
+    blocks: list[Block] = []
+    for note in root.findall(w(kind)):
+        if note.get(w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        nid = note.get(w("id")) or "0"
+        n = ctx.footnote_numbers.get(f"{kind}:{nid}", int(nid) if nid.isdigit() else 0)
+        texts, written = [], []
+        for p in note.iter(w("p")):
+            t, wr, _ = _render([pc for pc in _pieces(p, _paragraph_style(p), ctx, True) if not pc.page_break], ctx)
+            if t.strip():
+                texts.append(t.strip())
+                written.append(wr.strip())
+        if not texts:
+            continue
+        text, raw = _clean(f"[{n}] " + " ".join(texts), " ".join(written))
+        blocks.append(Block(kind="paragraph", text=text, raw=raw, style=f"{kind} {n}"))
+    return blocks
+
+
+def _plan_legacy(body: etree._Element, extra: list[etree._Element], ctx: _Context) -> None:
+    """Decide which runs to decode as TCVN3 or VNI, from the fonts and from the text itself."""
+    by_font: dict[str, list[str]] = {}
+    fonts: dict[str, set[str]] = {}
+    plain: list[str] = []
+    for root in [body, *extra]:
+        for r in root.iter(w("r")):
+            p = next((a for a in r.iterancestors(w("p"))), None)
+            font, _, _, _ = _run_props(r, _paragraph_style(p) if p is not None else None, ctx)
+            text = "".join(t for t in _run_text(r, False) if t)
+            enc = legacy.font_encoding(font)
+            if enc:
+                by_font.setdefault(enc, []).append(text)
+                fonts.setdefault(enc, set()).add(font or "")
+            else:
+                plain.append(text)
+    for enc_font, texts in by_font.items():
+        text = " ".join(texts)
+        gains = {enc: legacy.legacy_gain(text, enc) for enc in legacy.ENCODINGS}
+        best = max(gains, key=lambda e: (gains[e], e == enc_font))
+        names = ", ".join(sorted(fonts[enc_font]))
+        if gains[best] > 0:
+            ctx.plan[enc_font] = best
+            lie = "" if best == enc_font else f" (the fonts claim {enc_font})"
+            ctx.notes.append(f"runs in legacy fonts ({names}) decoded as {best}{lie}")
+        else:
+            ctx.notes.append(f"runs in legacy fonts ({names}) hold no {enc_font} text; kept as written")
+    ctx.fallback = legacy.detect_legacy(" ".join(plain))
+    if ctx.fallback:
+        ctx.notes.append(f"text in non-legacy fonts reads as {ctx.fallback}; decoded")
+
+
+@dataclass(slots=True)
+class DocxContent:
+    """What the .docx reader found, before it is laid out as a SourceDocument."""
+
+    blocks: list[Block]
+    notes: list[str]
+    encoding: str | None
+
+
+def read_content(path: Path) -> DocxContent:
+    """Blocks, notes and legacy encoding of a .docx (used by the .doc/.rtf/.odt reader too)."""
+    document = open_package(path)
+    body = document.element.body
+    ctx = _Context(styles=_Styles(_related_xml(document, "styles")),
+                   numbering=_Numbering(_related_xml(document, "numbering")))
+    footnotes = _related_xml(document, "footnotes")
+    endnotes = _related_xml(document, "endnotes")
+    _plan_legacy(body, [x for x in (footnotes, endnotes) if x is not None], ctx)
+    for kind in ("footnote", "endnote"):
+        seen = 0
+        for ref in body.iter(w(f"{kind}Reference")):
+            key = f"{kind}:{ref.get(w('id'))}"
+            if key not in ctx.footnote_numbers:
+                seen += 1
+                ctx.footnote_numbers[key] = seen
+
+    blocks: list[Block] = []
+    alt_chunks = 0
+    for el in _block_children(body):
+        if el.tag == w("p"):
+            blocks.extend(_paragraph_blocks(el, ctx))
+        elif el.tag == w("tbl"):
+            rows = _table_rows(el, ctx)
+            if rows:
+                if blocks and blocks[-1].kind == "page_break":
+                    rows[0].after_break = True
+                blocks.append(Block(kind="table", rows=rows))
+        else:
+            alt_chunks += 1
+    # the final w:sectPr of the body ends the document: no break after it
+    while blocks and blocks[-1].kind == "page_break":
+        blocks.pop()
+    blocks = [b for i, b in enumerate(blocks)
+              if not (b.kind == "page_break" and (i == 0 or blocks[i - 1].kind == "page_break"))]
+    notes_blocks = _notes_blocks(footnotes, "footnote", ctx) + _notes_blocks(endnotes, "endnote", ctx)
+    blocks.extend(notes_blocks)
+
+    notes = list(ctx.notes)
+    if notes_blocks:
+        notes.append(f"{len(notes_blocks)} footnote(s)/endnote(s) appended at the end as '[N] ...' paragraphs")
+    if ctx.nested_tables:
+        notes.append(f"{ctx.nested_tables} nested table(s) flattened into their cells (cells joined by ' | ')")
+    if ctx.numbering.synthesised:
+        notes.append(f"Word auto-numbering written out for {ctx.numbering.synthesised} paragraph(s)")
+    if ctx.numbering.unsupported:
+        notes.append("numbering formats not synthesised: " + ", ".join(sorted(ctx.numbering.unsupported)))
+    if alt_chunks:
+        notes.append(f"{alt_chunks} embedded chunk(s) (altChunk) not read")
+    encoding = "+".join(sorted(ctx.decoded)) or None
+    return DocxContent(blocks=blocks, notes=notes, encoding=encoding)
+
+
+def read(path: Path) -> SourceDocument:
+    """Read a .docx file.
+
+    >>> doc = read(Path("corpus/samples/Kế hoạch CCHC 2026 của tỉnh Lâm Đồng.docx"))  # doctest: +SKIP
+    >>> [b.kind for b in doc.blocks].count("table")  # doctest: +SKIP
+    3
+    """
+    content = read_content(Path(path))
+    return build_source(path, "docx", content.blocks, sha256=sha256_of(path),
+                        encoding=content.encoding, notes=content.notes)
