@@ -22,6 +22,8 @@ Choices (documented in ``corpus/deadline_vocab.tsv`` by example):
 - "Cả năm": continuous over the plan year; "Năm 2021", "Trong năm 2021": fixed.
 - An expression that needs the plan year ("Quý II", "6 tháng đầu năm") without one
   keeps its kind with start/end None and a note.
+- Recurrence words beyond the contract's: "weekly" (hằng tuần), "daily" (hằng ngày);
+  "định kỳ N tháng" with N other than 1, 3, 6, 12 gives "every-N-months".
 
 >>> d = parse_deadline("Quý II, III/2021")
 >>> d.start, d.end, d.kind
@@ -46,7 +48,7 @@ from importlib import resources
 from typing import Callable
 
 from vanban.model import Deadline
-from vanban.normalize.dates import make_iso
+from vanban.normalize.dates import YEAR_MAX, YEAR_MIN, make_iso
 from vanban.normalize.fold import match_key, nfc
 
 __all__ = ["parse_deadline", "explain_deadline", "deadline_vocabulary", "RULE_NAMES", "RECURRENCES"]
@@ -123,7 +125,7 @@ def _need_year(rule: str, what: str) -> _Piece:
 # Rules run in this order and a later rule never takes text an earlier one took.
 
 _Q = r"(?:iv|iii|ii|i|[1-4])(?![a-z0-9])"
-_YEAR = r"(?:19|20)\d\d(?!\d)"
+_YEAR = r"(?:19\d\d|20\d\d|2100)(?!\d)"  # YEAR_MIN..YEAR_MAX of dates.py
 _NEXT_YEAR = r"nam \s (?:lien \s ke|sau|tiep \s theo|ke \s tiep)"
 
 
@@ -269,11 +271,12 @@ def _until_year(m: re.Match[str], ctx: _Context) -> _Piece:
 
 
 def _year(m: re.Match[str], ctx: _Context) -> _Piece:
-    """ "Năm 2021", "Trong năm 2021", "2021" (alone), "Trong năm" (plan year) """
+    """ "Năm 2021", "Trong năm 2021", "năm 2021, 2022", "2021" (alone), "Trong năm" (plan year) """
     year = _year_of(m["y"], ctx)
     if year is None:
         return _need_year("year", "the year")
-    return _span(_Piece("year", f"{year:04d}-01-01", f"{year:04d}-12-31"), ctx, m)
+    years = sorted(int(y) for y in re.findall(r"\d{4}", m.group(0))) or [year]
+    return _span(_Piece("year", f"{years[0]:04d}-01-01", f"{years[-1]:04d}-12-31"), ctx, m)
 
 
 def _vision(m: re.Match[str], ctx: _Context) -> _Piece:
@@ -362,7 +365,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule("continuous", rf"thuong \s xuyen | lien \s tuc | (?:ca|suot) \s nam (?:\s (?P<y>{_YEAR}))?", _continuous),
     _rule("until_year", rf"den (?:\s het)? \s nam \s (?P<y>{_YEAR})", _until_year),
     _rule("year", rf"""
-        (?:trong \s )? nam \s (?P<y>{_YEAR})
+        (?:trong \s )? nam \s (?P<y>{_YEAR}) (?: \s? (?:,|va|;) \s? (?:nam \s)? {_YEAR})*
         | ^ (?P<y2>{_YEAR}) $
         | trong \s nam (?!\s?\d) (?!\s (?:lien|sau|tiep|ke))
     """, lambda m, ctx: _year(_Groups(m, y=m["y"] or m["y2"]), ctx)),
@@ -475,8 +478,9 @@ def explain_deadline(text: str, year: int | None = None) -> tuple[Deadline, list
             return Deadline(raw=raw, kind="unparsed", note="empty"), []
         if key.startswith("theo ") and not key.startswith("theo yeu cau"):
             return Deadline(raw=raw, kind="by_reference", note=tidy), ["reference"]
-        pieces = _scan(key, year if isinstance(year, int) else None)
-        return _combine(raw, tidy, pieces, year if isinstance(year, int) else None), [p.rule for p in pieces]
+        plan_year = year if isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX else None
+        pieces = _scan(key, plan_year)
+        return _combine(raw, tidy, pieces, plan_year), [p.rule for p in pieces]
     except Exception as exc:  # a bad cell must never stop a batch
         return Deadline(raw=raw, kind="unparsed", note=f"internal error: {type(exc).__name__}: {exc}"), []
 
@@ -484,7 +488,7 @@ def explain_deadline(text: str, year: int | None = None) -> tuple[Deadline, list
 def parse_deadline(text: str, year: int | None = None) -> Deadline:
     """A deadline cell as `Deadline`: ISO start/end, recurrence, kind and note. Never raises.
 
-    `year` is the plan's year, for expressions without one ("Quý II", "Hàng tháng",
+    `year` is the plan's year (ignored outside 1900-2100), for expressions without one ("Quý II", "Hàng tháng",
     "6 tháng đầu năm", "Trước ngày 31/01 năm liền kề" = 31/01 of ``year + 1``).
 
     >>> d = parse_deadline("Quý IV/2021")
