@@ -1,0 +1,714 @@
+"""The PDF reader: text-layer PDFs through pypdfium2, ruled tables through pdfplumber, scans through OCR.
+
+How a page is read:
+
+- pypdfium2 gives every page's text as lines, and for each line the boxes of its
+  first and last characters (two calls a line, so thousands of pages a second);
+- a page is a table candidate when its path objects look like ruling (at least two
+  thin horizontal and two thin vertical strokes, or boxes): pypdfium2 lists them in
+  about a millisecond a page. Only candidates are opened with pdfplumber, whose
+  `find_tables` (ruling-line strategy) confirms and reads the tables; each
+  pdfplumber page is closed after use to keep memory flat. Text lines inside a
+  table's box are left to the table;
+- a page whose text layer is missing (an image and no letters) or garbage
+  (`text_layer_quality` below `QUALITY_THRESHOLD`, e.g. "Cdn c* Luqt ... QUYTTDINH")
+  is read by OCR (`vanban.extract.ocr`), and the document says so (`ocr=True`, a note).
+
+How lines become blocks:
+
+- page numbers ("2", "- 3 -", "Trang 4") and headers/footers repeated at the same
+  edge of at least three pages (and half the pages) are dropped, with a note;
+- a line is joined to the previous one when the previous one runs to the right
+  margin and this one starts back at the left margin (not indented, not centred,
+  not a list or structure marker such as "Điều 2.", "a)", "- ", "Căn cứ"), and the
+  previous one does not end a clause (";" or ":" before a capital; "." before a
+  capital in documents whose paragraphs start indented, where the indent would
+  have shown a new paragraph). Headers, centred titles and lists keep their lines;
+- every page after the first starts with a `page_break` block whose page is the
+  page that starts; a paragraph running over a page end is two blocks with the
+  page break between them (each keeps its page);
+- every block, row and cell has `loc.page` (1-based).
+
+Tables:
+
+- one `Cell` per cell that starts in a column: a cell spanning columns has
+  `colspan` and the columns it covers have no `Cell` of their own; `col` is the
+  column it starts in; a cell spanning rows has `rowspan`, and each row it covers
+  below has a `Cell(merged_above=True, text="")` in that column (pdfplumber gives
+  `None` there; an empty cell, `""`, stays an ordinary empty cell);
+- cell text has its lines joined by spaces (`raw` keeps the lines);
+- a table at the top of a page with the same columns (count and positions) as the
+  table that ended the previous page continues it: one table block. Header rows
+  repeated at the top of the continuation are dropped and the first rows of the
+  table are marked `is_header`; the first row of each continuation is marked
+  `after_break`. A row that the break split (the continuation starts with an
+  empty STT cell) is NOT joined here: the appendix stage rejoins it, as it does
+  for text sources, and `Task.joined_rows` records it.
+
+Not handled (yet): tables without ruling lines (they come out as text lines),
+rotated pages (read without geometry: one block per line), vertically merged
+cells continued across a page break (the continuation is an empty cell), text in
+several columns (read in the order of the text layer).
+
+>>> doc = read(Path("corpus/samples/779qdubDLQUY KHUYEN HOC.signed.signed.kydauden.pdf"))  # doctest: +SKIP
+>>> doc.pages, doc.blocks[4].text  # doctest: +SKIP
+(13, 'Số: 779 /QĐ-UBND Bình Thuận, ngày 23 tháng 3 năm 2022')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from vanban.extract.base import ReadError, build_source, clean_text
+from vanban.model import Block, Cell, Loc, Row, SourceDocument
+
+#: Below this `text_layer_quality` a page's text layer is not trusted and the page is OCR'd.
+QUALITY_THRESHOLD = 0.5
+#: A page with fewer letters than this in its text layer has no usable text.
+MIN_LETTERS = 30
+#: How far into the file the "%PDF" header is looked for (mail and web dumps put headers before it).
+HEADER_SEARCH = 64 * 1024
+
+
+# --------------------------------------------------------------------------- text-layer quality
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_VOWEL = re.compile("[aăâeêioôơuưy]")
+# A Vietnamese syllable without its tone mark: initial consonant, one to three
+# vowels, final consonant. "k" ends ethnic place names (Đắk).
+_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?[aăâeêioôơuưy]{1,3}(?:ch|nh|ng|[cmnptk])?$")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _syllable_ok(token: str) -> bool:
+    if not (token.islower() or token.isupper() or token.istitle()):
+        return False  # "HQi", "ViQc": case flipping inside a word is OCR garbage
+    decomposed = unicodedata.normalize("NFD", token.lower())
+    if sum(decomposed.count(t) for t in _TONES) > 1:
+        return False
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return bool(_SYLLABLE.match(base))
+
+
+def text_layer_quality(text: str) -> float:
+    """How much a text layer looks like Vietnamese: 0.0 (garbage or nothing) to 1.0.
+
+    The share of words that are valid Vietnamese syllables, scaled down when
+    fewer than 30% of them carry Vietnamese letters (ă â đ ê ô ơ ư or a tone mark;
+    real prose has 60-90%, a broken font mapping or a bad OCR layer almost none).
+    Numbers are ignored, and so are short capital abbreviations ("UBND", "QĐ").
+
+    >>> text_layer_quality("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015")
+    1.0
+    >>> text_layer_quality("Cdn c* Luqt TO ch*c chinh quyin dia phuong ngdy 16 thdng 6 ndm 2025")
+    0.0
+    >>> text_layer_quality("")
+    0.0
+    """
+    valid = invalid = marked = 0
+    for token in _WORD.findall(text):
+        if token.isdigit():
+            continue
+        if any(ch.isdigit() for ch in token):
+            invalid += 1  # "D6ng", "s6": digits inside a word
+            continue
+        if token.isupper() and (len(token) <= 5 or not _VOWEL.search(token.lower())):
+            if not _syllable_ok(token):
+                continue  # an abbreviation: UBND, HĐND, CCHC, VPCP
+        elif len(token) == 1:
+            continue
+        if _syllable_ok(token):
+            valid += 1
+            if any(ord(ch) > 127 for ch in token):
+                marked += 1
+        else:
+            invalid += 1
+    total = valid + invalid
+    if total == 0:
+        return 0.0
+    return round((valid / total) * min(1.0, (marked / total) / 0.3), 3)
+
+
+# --------------------------------------------------------------------------- reading the file
+
+
+def pdf_bytes(path: Path) -> tuple[bytes, bytes, int]:
+    """The file's bytes, the PDF part of them (from "%PDF"), and how many bytes came before it.
+
+    Raises `ReadError` when there is no "%PDF" header in the first 64 KiB.
+    """
+    data = path.read_bytes()
+    start = data.find(b"%PDF-", 0, HEADER_SEARCH)
+    if start < 0:
+        raise ReadError("not a PDF: no %PDF header in the file")
+    return data, data[start:], start
+
+
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    """Open PDF bytes with pypdfium2, turning its errors into plain `ReadError`s."""
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise ReadError("encrypted: the PDF needs a password to open") from exc
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_SUCCESS:
+            # PDFium refuses a document whose page tree is empty without naming an error.
+            raise ReadError("the PDF has no pages") from exc
+        if not data.rstrip().endswith(b"%%EOF") and b"%%EOF" not in data[-2048:]:
+            raise ReadError(f"truncated PDF: the file ends before its end marker (%%EOF); {message}") from exc
+        raise ReadError(f"corrupt PDF: {message}") from exc
+    if len(doc) == 0:
+        doc.close()
+        raise ReadError("the PDF has no pages")
+    return doc
+
+
+# --------------------------------------------------------------------------- page contents
+
+
+@dataclass(slots=True)
+class Line:
+    """One text line of a page with its box in points (top-left origin).
+
+    `geometry` is false when the box is unknown (rotated pages), and `soft` is
+    true when the text layer ended the line with a space (Word writes one before
+    an automatic line wrap)."""
+
+    text: str
+    x0: float = 0.0
+    top: float = 0.0
+    x1: float = 0.0
+    bottom: float = 0.0
+    geometry: bool = True
+    soft: bool = False
+    bold: bool = False
+
+
+@dataclass(slots=True)
+class TableFragment:
+    """The part of a ruled table on one page, as rows of cells."""
+
+    rows: list[Row]
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    columns: list[float]  # x of each column's left edge
+
+
+@dataclass(slots=True)
+class PageContent:
+    """One page: its lines and table fragments in reading order, and how it was read."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    items: list[Line | TableFragment] = field(default_factory=list)
+    text_quality: float | None = None
+    needs_ocr: bool = False
+    ocr: bool = False
+
+    @property
+    def lines(self) -> list[Line]:
+        return [it for it in self.items if isinstance(it, Line)]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+
+
+def _line_text(segment: str) -> str:
+    # PDFium marks a hyphen at a line end (where it glues the two lines) as \x02,
+    # which its text range gives as U+FFFE: "2764/QĐ\ufffeTTg" is "2764/QĐ-TTg".
+    segment = segment.replace("\x02", "-").replace("\ufffe", "-").replace("\t", " ")
+    return _CONTROL.sub("", segment).strip()
+
+
+def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
+    """The page's text layer as lines, each with the box of its first and last characters."""
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        if n <= 0:
+            return []
+        text = textpage.get_text_range(0, n)
+        # Offsets in the text are character indexes only when nothing was dropped.
+        geometry = len(text) == n and page.get_rotation() == 0
+        top_edge = page.get_mediabox()[3]
+        lines: list[Line] = []
+        for m in re.finditer(r"[^\r\n]+", text):
+            segment = m.group()
+            clean = _line_text(segment)
+            if not clean:
+                continue
+            line = Line(text=clean, geometry=geometry, soft=segment.endswith(" "))
+            if geometry:
+                first = m.start() + len(segment) - len(segment.lstrip())
+                last = m.start() + len(segment.rstrip()) - 1
+                l0, b0, _, t0 = textpage.get_charbox(first, loose=True)
+                _, b1, r1, t1 = textpage.get_charbox(last, loose=True)
+                line.x0, line.x1 = l0, r1
+                line.top, line.bottom = top_edge - max(t0, t1), top_edge - min(b0, b1)
+                line.bold = all(pdfium_c.FPDFText_GetFontWeight(textpage.raw, i) >= 600 for i in (first, last))
+            lines.append(line)
+        return lines
+    finally:
+        textpage.close()
+
+
+def looks_ruled(page: pdfium.PdfPage) -> bool:
+    """Whether the page draws something like a table grid (cheap: path objects only).
+
+    False positives cost one pdfplumber pass; pdfplumber decides whether there is a table.
+    """
+    thin_h = thin_v = boxes = 0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=4):
+        left, bottom, right, top = obj.get_bounds()
+        width, height = right - left, top - bottom
+        if height < 3 and width > 10:
+            thin_h += 1
+        elif width < 3 and height > 10:
+            thin_v += 1
+        elif width > 10 and height > 10:
+            boxes += 1
+            if width > 100 and height > 30:
+                return True  # a whole grid drawn as one path
+        if (thin_h >= 2 and thin_v >= 2) or boxes >= 2:
+            return True
+    return False
+
+
+def has_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+
+
+def _cell_text(value: str) -> tuple[str, str | None]:
+    lines = [part.strip() for part in value.split("\n")]
+    text, _ = clean_text(" ".join(part for part in lines if part))
+    return text, (value if value != text else None)
+
+
+def _count_in(edges: list[float], low: float, high: float) -> int:
+    return sum(1 for e in edges if low - 0.5 <= e < high - 0.5)
+
+
+def table_fragments(plumber_page, page_number: int) -> list[TableFragment]:
+    """The ruled tables pdfplumber finds on a page, with their spans and merges resolved.
+
+    A table of one row or one column (a frame round a paragraph) is not a table.
+    """
+    fragments = []
+    for table in plumber_page.find_tables():
+        texts = table.extract()
+        boxes = [row.cells for row in table.rows]
+        if len(texts) < 2 or max(len(r) for r in texts) < 2:
+            continue
+        columns = sorted({round(b[0], 1) for row in boxes for b in row if b})
+        row_tops = sorted({round(b[1], 1) for row in boxes for b in row if b})
+        covered: dict[tuple[int, int], tuple[str, int]] = {}  # (row, col) -> ("v"|"h", colspan)
+        rows: list[Row] = []
+        for r, (row_boxes, row_texts) in enumerate(zip(boxes, texts)):
+            cells: list[Cell] = []
+            for c, (box, value) in enumerate(zip(row_boxes, row_texts)):
+                if box is None or value is None:
+                    how = covered.get((r, c))
+                    if how and how[0] == "v":
+                        cells.append(Cell(text="", col=c, colspan=how[1], merged_above=True, loc=Loc(page=page_number)))
+                    continue  # covered by a cell spanning columns, or by the cell above's span
+                colspan = max(1, _count_in(columns, box[0], box[2]))
+                rowspan = max(1, _count_in(row_tops, box[1], box[3]))
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        if dr or dc:
+                            covered[(r + dr, c + dc)] = ("v" if dr and not dc else "h", colspan)
+                text, raw = _cell_text(value)
+                cells.append(Cell(text=text, col=c, colspan=colspan, rowspan=rowspan, raw=raw, loc=Loc(page=page_number)))
+            rows.append(Row(cells=cells, loc=Loc(page=page_number)))
+        x0, top, x1, bottom = table.bbox
+        fragments.append(TableFragment(rows, top, bottom, x0, x1, columns))
+    return fragments
+
+
+def _place_tables(lines: list[Line], tables: list[TableFragment]) -> list[Line | TableFragment]:
+    """Lines outside the tables, with each table put before the first line below its top."""
+    def inside(line: Line, t: TableFragment) -> bool:
+        middle = (line.top + line.bottom) / 2
+        return t.top - 1 <= middle <= t.bottom + 1 and line.x1 > t.x0 and line.x0 < t.x1
+
+    items: list[Line | TableFragment] = [ln for ln in lines if not any(inside(ln, t) for t in tables)]
+    for t in sorted(tables, key=lambda t: t.top):
+        at = next((i for i, it in enumerate(items) if isinstance(it, Line) and it.top >= t.top), len(items))
+        items.insert(at, t)
+    return items
+
+
+# --------------------------------------------------------------------------- page furniture
+
+_PAGE_NUMBER = re.compile(r"^(?:trang\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*/\s*\d{1,4})?$", re.I)
+_EDGE = 0.12  # page numbers, headers and footers live in the top and bottom 12%
+
+
+def _edge_lines(page: PageContent) -> list[Line]:
+    """The first two and last two lines of a page, when they sit in its top or bottom margin zone."""
+    out: list[Line] = []
+    for item in page.items[:2] + page.items[-2:]:
+        if not isinstance(item, Line) or any(item is seen for seen in out):
+            continue
+        if not item.geometry or item.top < page.height * _EDGE or item.bottom > page.height * (1 - _EDGE):
+            out.append(item)
+    return out
+
+
+def drop_furniture(pages: list[PageContent]) -> list[str]:
+    """Remove page numbers and running headers/footers in place; notes saying what went."""
+    notes = []
+    dropped_numbers = 0
+    for page in pages:
+        for line in _edge_lines(page):
+            if _PAGE_NUMBER.match(line.text):
+                page.items.remove(line)
+                dropped_numbers += 1
+    if dropped_numbers:
+        notes.append(f"dropped {dropped_numbers} page numbers")
+    keys: Counter[str] = Counter()
+    per_page = []
+    for page in pages:
+        found = {re.sub(r"\d+", "#", ln.text.casefold()): ln for ln in _edge_lines(page)}
+        per_page.append(found)
+        keys.update(found.keys())
+    with_text = sum(1 for p in pages if p.lines)
+    running = {k for k, n in keys.items() if n >= 3 and n >= with_text / 2}
+    if running:
+        removed = 0
+        for page, found in zip(pages, per_page):
+            for key in running & found.keys():
+                page.items.remove(found[key])
+                removed += 1
+        notes.append(f"dropped {removed} running header/footer lines: " + "; ".join(sorted(running)))
+    return notes
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+# A line that starts something new: structure, list items, the formulaic openings.
+_NEW_ITEM = re.compile(
+    r"""^(?:
+        (?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Phụ\s+lục|PHỤ\s+LỤC)\s+[\dIVXLC]+\b
+      | [IVXLC]+[.)]\s
+      | \d{1,3}(?:\.\d{1,3})*[.)](?:\s|$)
+      | [a-zđ]\)\s
+      | [-–—+•*▪●◦]
+      | (?:Căn\s+cứ|Theo\s+đề\s+nghị|Xét\s+đề\s+nghị|Nơi\s+nhận|QUYẾT\s+ĐỊNH|Kính\s+gửi)\b
+    )""",
+    re.X,
+)
+_UPPER_START = re.compile(r"^[\W\d_]*[^\W\d_]")
+
+
+@dataclass(slots=True)
+class _Margins:
+    left: float
+    right: float
+    pitch: float  # usual distance between line tops
+
+    def centred(self, line: Line) -> bool:
+        middle = (self.left + self.right) / 2
+        return line.x0 > self.left + 15 and abs((line.x0 + line.x1) / 2 - middle) < 12
+
+    def full(self, line: Line) -> bool:
+        return line.x1 >= self.right - 0.08 * (self.right - self.left)
+
+    def at_left(self, line: Line) -> bool:
+        return line.x0 <= self.left + 8
+
+
+def _margins(lines: list[Line], fallback: _Margins | None) -> _Margins | None:
+    body = [ln for ln in lines if ln.geometry and len(ln.text) >= 15]
+    if len(body) < 6:
+        return fallback
+    left = min(ln.x0 for ln in body)
+    right = max(ln.x1 for ln in body)
+    pitches = [b.top - a.top for a, b in zip(body, body[1:]) if 0 < b.top - a.top < 60]
+    pitch = statistics.median(pitches) if pitches else 14.0
+    return _Margins(left, right, pitch)
+
+
+def _starts_upper(text: str) -> bool:
+    m = _UPPER_START.match(text)
+    return bool(m) and m.group()[-1].isupper()
+
+
+def _continues(prev: Line, cur: Line, prev_first: bool, m: _Margins | None, indented_style: bool) -> bool:
+    """Whether `cur` is the next line of the paragraph `prev` is in (no hard break between)."""
+    if _NEW_ITEM.match(cur.text):
+        return False
+    ends = prev.text[-1]
+    if ends in ";:" and _starts_upper(cur.text):
+        return False
+    if m is None or not (prev.geometry and cur.geometry):
+        return prev.soft and ends not in ".;:!?"
+    if m.centred(prev) or m.centred(cur) or not m.full(prev):
+        return False
+    pitch = cur.top - prev.top
+    if pitch <= 0 or pitch > 1.8 * m.pitch:
+        return False  # a jump up (another column) or a gap (a new paragraph)
+    same_indent = not prev_first and abs(cur.x0 - prev.x0) <= 3
+    hanging = prev_first and _NEW_ITEM.match(prev.text) and prev.x0 - 3 <= cur.x0 <= prev.x0 + 20
+    if not (m.at_left(cur) or same_indent or hanging):
+        return False
+    if ends == "." and _starts_upper(cur.text) and not indented_style:
+        return False
+    return True
+
+
+def _join(text: str, more: str) -> str:
+    # "2764/QĐ-" + "TTg": a hyphen glued to a word at the end of a line joins without a space.
+    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
+        return text + more
+    return f"{text} {more}"
+
+
+def _indented_style(pages: list[PageContent], margins: list[_Margins | None]) -> bool:
+    """Whether paragraphs start with a first-line indent (Word decisions do; many decrees don't)."""
+    starts = indented = 0
+    for page, m in zip(pages, margins):
+        if m is None:
+            continue
+        lines = [ln for ln in page.lines if ln.geometry]
+        for prev, cur in zip(lines, lines[1:]):
+            if not m.full(prev) and not m.centred(cur) and not m.centred(prev) and len(cur.text) > 40:
+                starts += 1
+                indented += cur.x0 > m.left + 10
+    return starts > 0 and indented / starts > 0.5
+
+
+def paragraphs(lines: list[Line], page_number: int, m: _Margins | None, indented_style: bool) -> list[Block]:
+    """Join a run of lines into paragraph blocks (see the module docstring for the rules)."""
+    blocks: list[Block] = []
+    group: list[Line] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        text = group[0].text
+        for line in group[1:]:
+            text = _join(text, line.text)
+        cleaned, raw = clean_text(text)
+        blocks.append(
+            Block(kind="paragraph", text=cleaned, raw=raw, bold=all(ln.bold for ln in group), loc=Loc(page=page_number))
+        )
+        group.clear()
+
+    for line in lines:
+        if group and _continues(group[-1], line, len(group) == 1, m, indented_style):
+            group.append(line)
+            continue
+        flush()
+        group.append(line)
+    flush()
+    return blocks
+
+
+# --------------------------------------------------------------------------- tables across pages
+
+
+def _same_columns(a: TableFragment, b: TableFragment) -> bool:
+    if len(a.columns) != len(b.columns):
+        return False
+    tolerance = max(4.0, 0.02 * (a.x1 - a.x0))
+    return all(abs(x - y) <= tolerance for x, y in zip(a.columns, b.columns)) and abs(a.x1 - b.x1) <= tolerance
+
+
+_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.?)$")
+
+
+def _mark_header(rows: list[Row]) -> None:
+    """Mark the first row a header when it reads like one: no number in its first
+    cell while a later row has one ("STT" over 1, 2, 3)."""
+    if not rows or rows[0].is_header or not rows[0].cells:
+        return
+    first = rows[0].cells[0].text
+    if first and not _NUMBER.match(first) and any(r.cells and _NUMBER.match(r.cells[0].text) for r in rows[1:]):
+        rows[0].is_header = True
+
+
+def _continue_table(block: Block, fragment: TableFragment) -> int:
+    """Append a continuation fragment to a table block; the number of repeated header rows dropped."""
+    repeated = 0
+    while (
+        repeated < min(3, len(fragment.rows) - 1, len(block.rows))
+        and fragment.rows[repeated].texts == block.rows[repeated].texts
+        and not (block.rows[repeated].cells and _NUMBER.match(block.rows[repeated].cells[0].text))
+    ):
+        repeated += 1
+    for row in block.rows[:repeated]:
+        row.is_header = True
+    rest = fragment.rows[repeated:]
+    if rest:
+        rest[0].after_break = True
+    block.rows.extend(rest)
+    return repeated
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> list[PageContent]:
+    pages: list[PageContent] = []
+    plumber = None
+    try:
+        for index in range(len(doc)):
+            page = doc[index]
+            try:
+                width, height = page.get_size()
+                content = PageContent(index + 1, width, height)
+                lines = text_layer_lines(page)
+                letters = sum(ch.isalpha() for ln in lines for ch in ln.text)
+                if letters < MIN_LETTERS and has_image(page):
+                    content.needs_ocr = True  # a scan, or a page of pictures
+                elif letters >= MIN_LETTERS:
+                    content.text_quality = text_layer_quality("\n".join(ln.text for ln in lines))
+                    content.needs_ocr = content.text_quality < QUALITY_THRESHOLD
+                if content.needs_ocr or not lines:
+                    pages.append(content)
+                    continue
+                tables: list[TableFragment] = []
+                if lines[0].geometry and looks_ruled(page):
+                    if plumber is None:
+                        import pdfplumber
+
+                        plumber = pdfplumber.open(io.BytesIO(pdf_data))
+                    plumber_page = plumber.pages[index]
+                    try:
+                        tables = table_fragments(plumber_page, index + 1)
+                    except Exception as exc:  # pdfminer errors on odd pages: keep the text
+                        notes.append(f"page {index + 1}: tables not read ({type(exc).__name__}: {exc})")
+                    finally:
+                        plumber_page.close()
+                content.items = _place_tables(lines, tables)
+                pages.append(content)
+            finally:
+                page.close()
+    finally:
+        if plumber is not None:
+            plumber.close()
+    return pages
+
+
+def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> None:
+    wanted = [p for p in pages if p.needs_ocr]
+    if not wanted:
+        return
+    from vanban.extract import ocr
+
+    ocr.check_tesseract()
+    garbage = [p.number for p in wanted if p.text_quality is not None]
+    if garbage:
+        notes.append(
+            "text layer not trusted (garbage) on pages " + ", ".join(map(str, garbage))
+            + f" (quality {min(p.text_quality or 0 for p in wanted):.2f} < {QUALITY_THRESHOLD})"
+        )
+    done = wanted if max_pages is None else wanted[:max_pages]
+    if len(done) < len(wanted):
+        notes.append(f"OCR limited to {len(done)} pages: pages {', '.join(str(p.number) for p in wanted[len(done):])} have no text")
+    seconds = 0.0
+    for content in done:
+        page = doc[content.number - 1]
+        try:
+            result = ocr.ocr_page(page, content.number - 1)
+        finally:
+            page.close()
+        seconds += result.seconds
+        if result.error:
+            notes.append(f"page {content.number}: {result.error}")
+            continue
+        content.ocr = True
+        content.items = [Line(ln.text, ln.x0, ln.top, ln.x1, ln.bottom) for ln in result.lines if ln.text.strip()]
+    if done:
+        notes.append(
+            f"OCR (tesseract {ocr.LANG}, {ocr.DEFAULT_DPI} dpi) on pages {', '.join(str(p.number) for p in done)}: "
+            f"{seconds / len(done):.1f} s/page"
+        )
+
+
+def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
+    """Read a PDF as a SourceDocument (see the module docstring for what it does).
+
+    `max_ocr_pages` caps how many pages are OCR'd (None: all); pages past the cap
+    are left without text and a note says which. Raises `ReadError` for a file
+    that is not a PDF, encrypted, truncated or corrupt, has no pages or no text,
+    or needs OCR when Tesseract or its Vietnamese model is missing.
+    """
+    path = Path(path)
+    data, pdf_data, skipped = pdf_bytes(path)
+    notes: list[str] = []
+    if skipped:
+        notes.append(f"skipped {skipped} bytes before the %PDF header")
+    doc = open_pdf(pdf_data)
+    try:
+        pages = _read_pages(doc, pdf_data, notes)
+        _ocr_pages(doc, pages, max_ocr_pages, notes)
+    finally:
+        doc.close()
+    if not any(p.items for p in pages):
+        raise ReadError(f"the PDF has no readable text on any of its {len(pages)} pages")
+    notes.extend(drop_furniture(pages))
+    blocks = _blocks(pages, notes)
+    return build_source(
+        path,
+        "pdf",
+        blocks,
+        sha256=hashlib.sha256(data).hexdigest(),
+        ocr=any(p.ocr for p in pages),
+        pages=len(pages),
+        notes=notes,
+    )
+
+
+def _blocks(pages: list[PageContent], notes: list[str]) -> list[Block]:
+    margins: list[_Margins | None] = []
+    fallback = None
+    for page in pages:
+        m = _margins(page.lines, None)
+        margins.append(m)
+        fallback = fallback or m
+    margins = [m or fallback for m in margins]
+    indented = _indented_style(pages, margins)
+    blocks: list[Block] = []
+    open_table: tuple[Block, TableFragment] | None = None
+    stitched = dropped_headers = 0
+    for page, m in zip(pages, margins):
+        if page.number > 1:
+            blocks.append(Block(kind="page_break", loc=Loc(page=page.number)))
+        run: list[Line] = []
+        for i, item in enumerate(page.items):
+            if isinstance(item, Line):
+                run.append(item)
+                continue
+            blocks.extend(paragraphs(run, page.number, m, indented))
+            run = []
+            if i == 0 and open_table is not None and _same_columns(open_table[1], item):
+                dropped_headers += _continue_table(open_table[0], item)
+                stitched += 1
+                block = open_table[0]
+            else:
+                block = Block(kind="table", rows=item.rows, loc=Loc(page=page.number))
+                _mark_header(block.rows)
+                blocks.append(block)
+            open_table = (block, item) if i == len(page.items) - 1 else None
+        if run:
+            blocks.extend(paragraphs(run, page.number, m, indented))
+            open_table = None
+    if stitched:
+        notes.append(f"joined {stitched} table parts continued on the next page; dropped {dropped_headers} repeated header rows")
+    return blocks
