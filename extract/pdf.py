@@ -162,8 +162,8 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
         message = str(exc)
         if "password" in message.lower():
             raise ReadError("encrypted: the PDF needs a password to open") from exc
-        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_SUCCESS:
-            # PDFium refuses a document whose page tree is empty without naming an error.
+        if re.search(rb"/Count\s*0(?!\d)", data) and not re.search(rb"/Type\s*/Page(?![s\w])", data):
+            # PDFium refuses a document whose page tree is empty, with a stale error code.
             raise ReadError("the PDF has no pages") from exc
         if not data.rstrip().endswith(b"%%EOF") and b"%%EOF" not in data[-2048:]:
             raise ReadError(f"truncated PDF: the file ends before its end marker (%%EOF); {message}") from exc
