@@ -99,7 +99,9 @@ _ONE_TO_ONE = {
     "\ufffe": "-", "\u00ad": "-",
 }
 _ONE_TO_ONE_TABLE = str.maketrans(_ONE_TO_ONE)
-_NEEDS_ONE_TO_ONE = re.compile("[" + re.escape("".join(_ONE_TO_ONE)) + "]")
+# Ranges rather than a set of characters: a regex scans a range class many times faster.
+_NEEDS_ONE_TO_ONE = re.compile("[\u00a0\u00ad\u00d0\u00f0\u0391-\u03a9\u0400-\u04ff\u2007\u2009\u2010-\u2014"
+                               "\u2212\u202f\ufffe]")
 _CYRILLIC = frozenset("АВСЕНІКМОРТХУасеорху")
 _GREEK = frozenset("ΑΒΕΗΙΚΜΝΟΡΤΧΥΖ")
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2212\ufffe\u00ad")
@@ -144,7 +146,8 @@ class _Codes:
     organ_upper: dict[str, str]
     organ_folded: dict[str, str]
     word_kind: dict[str, str]  # folded type word -> kind
-    type_words_re: re.Pattern[str]
+    type_words_re: re.Pattern[str]  # on folded text
+    type_words_fast: re.Pattern[str]  # on the text as written
 
 
 def _unique_index(codes: list[str], key) -> dict[str, str]:
@@ -165,13 +168,23 @@ def _codes() -> _Codes:
     tcodes = sorted({code for _, code in type_kind})
     organs = {row["code"]: row for row in organ_codes()}
     words = sorted(word_kind, key=len, reverse=True)
-    # The type word, a few lowercase qualifiers ("hành động", "liên tịch"), and "số", "số:", "số :".
-    type_words_re = re.compile(
-        r"(?<![a-z0-9])(?P<tw>" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")"
-        r"(?P<q>[ \t]+(?:hanh[ \t]+dong|lien[ \t]+nganh|phoi[ \t]+hop))?"
-        r"[ \t]*(?:\n[ \t]*){0,3}(?:so[ \t]*:?[ \t]*(?:\n[ \t]*){0,3})?$"
-    )
+    # The words before a symbol, read backwards from it (a regex matched at the start of the reversed
+    # window, instead of searched for at its end): "số:", "số", a qualifier ("hành động"), the type word.
+    def backwards(words: list[str], so: str, qualifiers: list[str]) -> re.Pattern[str]:
+        def rev(w: str) -> str:
+            return re.escape(w[::-1]).replace(r"\ ", r"\s+")
+        return re.compile(
+            rf"[ \t]*(?:\n[ \t]*){{0,3}}(?::?[ \t]*{so}[ \t]*(?:\n[ \t]*){{0,3}})?"
+            rf"(?:(?:{'|'.join(rev(q) for q in qualifiers)})[ \t]+)?"
+            rf"(?P<tw>{'|'.join(rev(w) for w in sorted(words, key=len, reverse=True))})(?!\w)",
+            re.IGNORECASE,
+        )
+
+    kinds = sorted({row["kind"] for row in doc_types()})
+    type_words_fast = backwards(kinds, "ốs", ["hành động", "liên ngành", "phối hợp"])
+    type_words_re = backwards(list(word_kind), "os", ["hanh dong", "lien nganh", "phoi hop"])
     return _Codes(
+        type_words_fast=type_words_fast,
         type_kind=type_kind,
         type_exact={c: c for c in tcodes},
         type_upper=_unique_index(tcodes, str.upper),
@@ -256,6 +269,7 @@ _SP = r"[ \t]{0,2}"
 #:   non-normative  3248/QĐ-UBND, 30c/NQ-CP, and công văn 865/VPCP-KTTH, 2231/SNV-CCHC&PC
 _SYMBOL = re.compile(
     rf"""
+    (?=\d)                                        # cheap first test: most positions are not digits
     (?: (?<=[Ss][ốoỐO]) | (?<![\w/.\-]) )         # a token start, or glued to "số" ("số09/2016/TT-BTC")
     (?P<num>\d{{1,5}}(?:\.\d{{1,3}})?[a-z]?)       # 107, 30c, 66.15
     (?:
@@ -271,29 +285,39 @@ _CODE_SPLIT = re.compile(r"[ \t]*([-/])[ \t]*")
 
 #: Documents cited by name: "Luật Tổ chức chính quyền địa phương", "Nghị quyết Đại hội đại biểu ... lần thứ XVI".
 _NAMED = re.compile(
-    r"(?<![\w])(?P<tw>Bộ luật|Luật|Pháp lệnh|Hiến pháp|Nghị quyết(?=[ \t]+(?:Đại hội|Hội nghị)))(?=[ \t])"
+    r"(?=[BLPHN])(?<![\w])(?P<tw>Bộ luật|Luật|Pháp lệnh|Hiến pháp|Nghị quyết(?=[ \t]+(?:Đại hội|Hội nghị)))(?=[ \t])"
 )
 
 _WS = r"[ \t]*(?:\n[ \t]*){0,3}"  # spaces, and at most a page break (blank line)
 _DATE_CORE = (
     r"(?P<d>\d{1,2})[ \t]*(?P<sep>[/.\-])[ \t]*(?P<m>\d{1,2})[ \t]*(?P=sep)[ \t]*(?P<y>\d{4})(?!\d)"
-    r"|(?P<d2>\d{1,2})[ \t]*(?:\n[ \t]*)?thang[ \t]*(?:\n[ \t]*)?(?P<m2>\d{1,2})[ \t]*(?:\n[ \t]*)?nam"
+    r"|(?P<d2>\d{1,2})[ \t]*(?:\n[ \t]*)?th[áa]ng[ \t]*(?:\n[ \t]*)?(?P<m2>\d{1,2})[ \t]*(?:\n[ \t]*)?n[ăa]m"
     r"[ \t]*(?:\n[ \t]*)?(?P<y2>\d{4})(?!\d)"
 )
-#: The date written right after a citation (on folded text): ", ngày 17-4-2015", "ngày 24 tháng 12 năm 2020",
-#: "ngày\n\n31/8/2018", or a bare "24/12/2020" after a space.
+#: The date written right after a citation: ", ngày 17-4-2015", "ngày 24 tháng 12 năm 2020", "NGÀY 25/10/2017",
+#: "ngày\n\n31/8/2018" (a page break), "ngay 8/4/2020" (no diacritics), or a bare "24/12/2020" after a space.
 _DATE_AFTER = re.compile(
-    rf"{_WS},?{_WS}ngay{_WS}(?:{_DATE_CORE})"
-    rf"|[ \t]+(?P<d3>\d{{1,2}})[ \t]*(?P<sep3>[/\-])[ \t]*(?P<m3>\d{{1,2}})[ \t]*(?P=sep3)[ \t]*(?P<y3>\d{{4}})(?!\d)"
+    rf"{_WS},?{_WS}ng[àa]y{_WS}(?:{_DATE_CORE})"
+    rf"|[ \t]+(?P<d3>\d{{1,2}})[ \t]*(?P<sep3>[/\-])[ \t]*(?P<m3>\d{{1,2}})[ \t]*(?P=sep3)[ \t]*(?P<y3>\d{{4}})(?!\d)",
+    re.IGNORECASE,
 )
-_YEAR_AFTER = re.compile(r"[ \t]+nam[ \t]+(?P<y>(?:19|20)\d{2})(?!\d)")
+_YEAR_AFTER = re.compile(r"[ \t]+n[ăa]m[ \t]+(?P<y>(?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 _ISSUER_START = re.compile(r"[ \t]*,?[ \t]*(?:\n[ \t]*)?của[ \t]+(?:\n[ \t]*)?")
 _WORD = re.compile(r"[^\W\d_][\w&]*(?:-[^\W\d_][\w&]*)?")
 _GAP = re.compile(r"[ ]+(?:\n[ ]*)?|[ ]*\n[ ]*")  # a tab is a table cell's end
-# Lowercase words that end an issuer: what follows "của Chính phủ" is the title ("về ...", "ban hành ...").
+# An issuer's name: capitalised words, the lowercase syllable right after one ("Thủ tướng", "Ủy ban"), and
+# a few lowercase words of organ names ("Ủy ban nhân dân tỉnh", "Bộ Giao thông vận tải"). What follows
+# "của Chính phủ" is the title ("về ...", "ban hành ..."), so these words end an issuer.
+_ISSUER_LOWER = frozenset(
+    "nhân dân tỉnh huyện xã thị trấn thành phố quận phường trung ương thường vụ vận tải nông thôn nhà nước "
+    "tối cao khóa khoá chính phủ quốc hội đảng bộ chấp hành".split()
+)
 _ISSUER_STOP = frozenset(
-    "về ban quy hướng phê thực sửa và tại đối trên theo trong để công giao thành kèm đã được có cho với "
-    "nhằm thì là trước sau đến từ hoặc năm ngày số đồng bổ triển tổ".split()
+    "về tại theo đối trên trong để giao kèm đã được có cho với nhằm thì là trước sau đến từ hoặc năm ngày số".split()
+)
+_ISSUER_STOP_PAIRS = frozenset(
+    {("ban", "hành"), ("quy", "định"), ("hướng", "dẫn"), ("phê", "duyệt"), ("thực", "hiện"), ("sửa", "đổi"),
+     ("công", "bố"), ("thành", "lập"), ("triển", "khai"), ("tổ", "chức"), ("đồng", "ý"), ("bổ", "sung")}
 )
 _TITLE = re.compile(
     r"[ \t]*,?[ \t]*(?:\n[ \t]*)?(?P<t>(?:về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi|thực hiện|công bố|thành lập)\b"
@@ -309,9 +333,14 @@ _NAME_STOP = frozenset(
     "đến khi mà cho với nêu như".split()
 )
 _NAME_STOP_PAIRS = frozenset({("quy", "định"), ("hướng", "dẫn")})
+_NAME_PAIR_FIRST = frozenset(a for a, _ in _NAME_STOP_PAIRS)
 # Words that show "Luật" is not a name here: "Luật này", "các Luật chuyên ngành", "được Luật giao".
 _NAME_GENERIC_FIRST = frozenset("này chuyên liên khác hiện mới các và cũ giao quy định cho".split())
 _ROMAN = re.compile(r"[IVXLC]+")
+_SPACES = re.compile(r"\s+")
+_TITLE_TAIL = re.compile(r"(?:[ ,]+(?:của|và|theo|tại))+$")
+#: Where names may start; found with str.find, which is much faster than a regex over the whole text.
+_NAME_STARTS = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp", "Nghị quyết Đại hội", "Nghị quyết Hội nghị")
 
 
 # --------------------------------------------------------------------------- text preparation
@@ -377,7 +406,7 @@ class _DateHit:
 
 
 def _date_after(t: _Text, pos: int) -> _DateHit | None:
-    window = _fold(t.match[pos:pos + 80])
+    window = t.match[pos:pos + 64]
     m = _DATE_AFTER.match(window)
     if not m:
         return None
@@ -405,7 +434,17 @@ class _Symbol:
 
 def _read_symbol(m: re.Match[str], typed: bool) -> _Symbol | None:
     """The parts of a symbol match, or None when it does not read as a document symbol."""
-    parts = _CODE_SPLIT.split(m["codes"])
+    sym = _read_symbol_cached(m["num"], m["year"], bool(m["party"]), m["codes"], typed)
+    if sym is None:
+        return None
+    return _Symbol(sym.id, sym.number, sym.year, sym.type_code, list(sym.organs), sym.party, sym.normative,
+                   sym.code_kind, list(sym.noise))
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_symbol_cached(num: str, year_written: str | None, party: bool, codes_written: str,
+                        typed: bool) -> _Symbol | None:
+    parts = _CODE_SPLIT.split(codes_written)
     codes = parts[0::2]
     noise: list[str] = []
 
@@ -420,9 +459,8 @@ def _read_symbol(m: re.Match[str], typed: bool) -> _Symbol | None:
             return code
         return tok
 
-    num = m["num"]
-    if m["year"]:
-        year = int(m["year"])
+    if year_written:
+        year = int(year_written)
         law_organ, n = _organ(codes[0])
         if law_organ and law_organ.rstrip("0123456789") in ("QH", "UBTVQH") and len(codes) == 1:
             note(n)
@@ -445,7 +483,7 @@ def _read_symbol(m: re.Match[str], typed: bool) -> _Symbol | None:
         sid = f"{num}/{year}/" + "-".join([tcode] + organs)
         return _Symbol(sid, num, year, tcode, organs, False, True, _kind_of_code(tcode, sets), noise)
 
-    if m["party"]:
+    if party:
         sets = ("party",)
         tcode, n = _type(codes[0], sets)
         note(n)
@@ -500,14 +538,18 @@ def _split_glued(token: str, sets: tuple[str, ...]) -> tuple[str, str, str | Non
 
 def _type_word_before(t: _Text, start: int) -> tuple[int, str, bool] | None:
     """(start of the type word, its kind, written without diacritics) for the words right before a symbol."""
-    lo = max(0, start - 120)
-    window = t.match[lo:start]
-    m = _codes().type_words_re.search(_fold(window))
+    lo = max(0, start - 64)
+    window = t.match[lo:start][::-1]
+    codes = _codes()
+    m = codes.type_words_fast.match(window)  # as written, the usual case
+    if m:
+        return start - m.end("tw"), codes.word_kind[_fold(_SPACES.sub(" ", m["tw"][::-1]))], False
+    m = codes.type_words_re.match(_fold(window))  # without diacritics: "Nghi dinh so"
     if not m:
         return None
     written = window[m.start("tw"):m.end("tw")]
-    kind = _codes().word_kind[re.sub(r"\s+", " ", m["tw"])]
-    return lo + m.start("tw"), kind, written.isascii() and not kind.isascii()
+    kind = codes.word_kind[_SPACES.sub(" ", m["tw"][::-1])]
+    return start - m.end("tw"), kind, written.isascii() and not kind.isascii()
 
 
 def _issuer_after(t: _Text, pos: int) -> tuple[str, int] | None:
@@ -519,16 +561,23 @@ def _issuer_after(t: _Text, pos: int) -> tuple[str, int] | None:
     i = m.end()
     words: list[tuple[int, int]] = []
     while len(words) < 12:
-        w = _WORD.match(text, i)
+        w = _WORD.match(text, i) or (_ROMAN.match(text, i) if words else None)
         if not w:
             break
         word = w.group()
-        low = word.lower()
-        if word[0].islower() and low in _ISSUER_STOP:
-            break
+        if word[0].islower():
+            nxt = _WORD.match(text, w.end() + 1)
+            pair = (word, nxt.group().lower() if nxt else "")
+            if word in _ISSUER_STOP or pair in _ISSUER_STOP_PAIRS:
+                break
+            if word == "và":
+                if not (words and nxt and nxt.group()[0].isupper()):
+                    break
+            elif word not in _ISSUER_LOWER and not (words and text[words[-1][0]].isupper()):
+                break
         words.append((w.start(), w.end()))
         g = _GAP.match(text, w.end())
-        if not g or "\n\n" in g.group():
+        if not g:
             break
         i = g.end()
     if not words:
@@ -545,8 +594,8 @@ def _title_after(t: _Text, pos: int, limit: int) -> str | None:
     cut = _TITLE_END.search(title)
     if cut:
         title = title[:cut.start()]
-    title = re.sub(r"\s+", " ", title).strip(" ,")
-    title = re.sub(r"(?:[ ,]+(?:của|và|theo|tại))+$", "", title)
+    title = _SPACES.sub(" ", title).strip(" ,")
+    title = _TITLE_TAIL.sub("", title)
     return title or None
 
 
@@ -584,11 +633,10 @@ def _read_name(t: _Text, m: re.Match[str]) -> _Named | None:
         if not g or "\n\n" in g.group():
             break
         w = _WORD.match(text, g.end()) or (_DIGITS.match(text, g.end()) if resolution else None)
-        if not w:
-            break
+        if not w or ("\n" in g.group() and not w.group()[0].islower()):
+            break  # a capital after a line break starts a new paragraph; a lowercase word is a wrapped line
         word = w.group()
         low = word.lower()
-        nxt = _WORD.match(text, w.end() + 1)
         if low == "số" and (s := _NUMBER_NEXT.match(text, w.end())):
             symbol_at = s.end()
             break
@@ -596,8 +644,10 @@ def _read_name(t: _Text, m: re.Match[str]) -> _Named | None:
             break
         if resolution and low == "nhiệm":
             break
-        if words and nxt and (low, nxt.group().lower()) in _NAME_STOP_PAIRS:
-            break
+        if words and low in _NAME_PAIR_FIRST:
+            nxt = _WORD.match(text, w.end() + 1)
+            if nxt and (low, nxt.group().lower()) in _NAME_STOP_PAIRS:
+                break
         if amending and low == "của" and _LAW_NEXT.match(text, w.end()):
             saw_of = True
         elif amending and saw_of and low == "và" and _LAW_NEXT.match(text, w.end()):
@@ -618,7 +668,7 @@ def _read_name(t: _Text, m: re.Match[str]) -> _Named | None:
     if len(words) < 2 and symbol_at is None:
         return None
     end = words[-1][1] if words else m.end()
-    name = re.sub(r"\s+", " ", text[m.start():end])
+    name = _SPACES.sub(" ", text[m.start():end])
     return _Named(m.start(), end, kind, name, symbol_at)
 
 
@@ -647,7 +697,7 @@ def find_citations(text: str) -> list[Citation]:
     named: list[_Named] = []
     symbol_owner: dict[int, _Named] = {}
     last_end = -1
-    for m in _NAMED.finditer(t.match):
+    for m in _named_starts(t.match):
         if m.start() < last_end:
             continue  # "của Luật ..." inside an amending law's name
         n = _read_name(t, m)
@@ -660,7 +710,7 @@ def find_citations(text: str) -> list[Citation]:
             named.append(n)
 
     found: list[Citation] = []
-    for m in _SYMBOL.finditer(t.match):
+    for m in _symbols(t.match):
         owner = symbol_owner.get(m.start())
         tw = None if owner else _type_word_before(t, m.start())
         sym = _read_symbol(m, typed=bool(tw or owner))
@@ -680,6 +730,36 @@ def find_citations(text: str) -> list[Citation]:
         found.append(_named_citation(t, n))
     found.sort(key=lambda c: c.loc.start)
     _finish(t, found, _list_members(t, found))
+    return found
+
+
+def _symbols(text: str):
+    """The matches of `_SYMBOL`, in order. Every symbol holds a "/", so only the text around slashes is
+    read: a window from 20 characters before a slash ("66.15 / 2026 /", "123-QĐi /") to 60 after it."""
+    lo = hi = -1
+    i = text.find("/")
+    while i >= 0:
+        if i - 20 > hi:
+            if hi > lo:
+                yield from _SYMBOL.finditer(text, max(lo, 0), hi)
+            lo = i - 20
+        hi = i + 60
+        i = text.find("/", i + 1)
+    if hi > lo:
+        yield from _SYMBOL.finditer(text, max(lo, 0), hi)
+
+
+def _named_starts(text: str) -> list[re.Match[str]]:
+    """The matches of `_NAMED`, in order, looking only where a name word occurs."""
+    found = []
+    for word in _NAME_STARTS:
+        i = text.find(word)
+        while i >= 0:
+            m = _NAMED.match(text, i)
+            if m and m.start() == i:
+                found.append(m)
+            i = text.find(word, i + 1)
+    found.sort(key=lambda m: m.start())
     return found
 
 
@@ -711,7 +791,7 @@ def _citation(t: _Text, start: int, sym_end: int, sym: _Symbol, kind: str | None
     if kind is None and sym.code_kind is None and sym.type_code is None:
         c.kind = "Công văn"
     symbol_text = t.match[symbol_span[0]:symbol_span[1]]
-    if re.search(r"[ \t]", symbol_text):
+    if " " in symbol_text or "\t" in symbol_text:
         c.noise.append("spaces")
     return c
 
@@ -726,9 +806,9 @@ def _named_citation(t: _Text, n: _Named) -> Citation:
         date_raw = t.match[date.raw_start:date.end]
         year = int(iso[:4]) if iso else None
     else:
-        y = _YEAR_AFTER.match(_fold(t.match[n.end:n.end + 12]))
+        y = _YEAR_AFTER.match(t.match, n.end)
         if y:
-            end, year = n.end + y.end(), int(y["y"])
+            end, year = y.end(), int(y["y"])
     implied = {"Luật": "Quốc hội", "Bộ luật": "Quốc hội", "Hiến pháp": "Quốc hội",
                "Pháp lệnh": "Ủy ban Thường vụ Quốc hội"}.get(n.kind)
     return Citation(
@@ -786,6 +866,7 @@ def _finish(t: _Text, cits: list[Citation], members: list[bool]) -> None:
     # offsets back into the original text, lines, noise, registry
     line = 1
     pos = 0
+    folded = t.match is not t.original and t.back is None or (t.back is not None and _NEEDS_ONE_TO_ONE.search(text))
     for c in cits:
         s, e = t.orig(c.loc.start), t.orig(c.loc.end)
         line += text.count("\n", pos, s)
@@ -796,21 +877,22 @@ def _finish(t: _Text, cits: list[Citation], members: list[bool]) -> None:
         line_end = text.find("\n", s)
         c.in_table = "\t" in text[line_start:line_end if line_end >= 0 else len(text)]
         noise = c.noise
-        if any(ch in _CYRILLIC for ch in c.raw):
-            noise.append("cyrillic")
-        if any(ch in _GREEK for ch in c.raw):
-            noise.append("greek")
-        if "Ð" in c.raw or "ð" in c.raw:
-            noise.append("eth")
-        if any(ch in _DASHES for ch in c.raw):
-            noise.append("dash")
+        if folded:  # the text had look-alikes or odd dashes: which ones are in this citation?
+            if any(ch in _CYRILLIC for ch in c.raw):
+                noise.append("cyrillic")
+            if any(ch in _GREEK for ch in c.raw):
+                noise.append("greek")
+            if "Ð" in c.raw or "ð" in c.raw:
+                noise.append("eth")
+            if any(ch in _DASHES for ch in c.raw):
+                noise.append("dash")
         if "\n" in c.raw:
             noise.append("line_break")
-        if not unicodedata.is_normalized("NFC", c.raw):
+        if t.back is not None and not unicodedata.is_normalized("NFC", c.raw):
             noise.append("nfd")
         c.noise = list(dict.fromkeys(noise))
         if c.date_raw:
-            c.date_raw = re.sub(r"\s+", " ", c.date_raw)
+            c.date_raw = _SPACES.sub(" ", c.date_raw)
         c.registry = resolve(c)
 
 
@@ -826,6 +908,11 @@ def _registry_index() -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, 
         if row["short_title"]:
             by_name.append((match_key(row["short_title"]), row))
     return by_symbol, by_name
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> str:
+    return match_key(name)
 
 
 def _years(row: dict[str, str]) -> set[int]:
@@ -847,7 +934,7 @@ def resolve(c: Citation) -> dict[str, Any] | None:
     """
     by_symbol, by_name = _registry_index()
     if c.number is None:
-        key = match_key(c.id)
+        key = _name_key(c.id)
         rows = [r for k, r in by_name if k == key and (c.year is None or c.year in _years(r))]
         return dict(rows[0]) if len(rows) == 1 else None
     rows = by_symbol.get(c.id)
@@ -911,7 +998,7 @@ def format_table(citations: list[Citation]) -> str:
     header = ("line", "id", "kind", "date", "issuer", "raw")
     rows = [header]
     for c in citations:
-        raw = re.sub(r"\s+", " ", c.raw)
+        raw = _SPACES.sub(" ", c.raw)
         if len(raw) > 70:
             raw = raw[:69] + "…"
         date = c.date or (f"?{c.date_raw}" if c.date_raw else "")
