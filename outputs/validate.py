@@ -24,10 +24,10 @@ import pandas as pd
 from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES
 from vanban.outputs.files import write_json
 
-ISO_DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 # The symbol grammar of vn-format-facts §2.3, for ids that are symbols (laws cited by name are not).
 SYMBOL = (
-    r"^(\d+[a-z]?(\.\d+)?(/\d{4})?/[A-ZĐ][A-Za-zĐđ&]*(-[A-ZĐ][A-Za-zĐđ&0-9]*)*(/[A-ZĐ][A-Za-zĐđ&0-9-]*)?"
+    r"^(?:\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ&0-9]*(?:-[A-ZĐ][A-Za-zĐđ&0-9]*)*(?:/[A-ZĐ][A-Za-zĐđ&0-9-]*)?"
     r"|\d+[a-z]?-[A-ZĐ][A-Za-zĐđ]*/[A-ZĐ][A-Za-zĐđ&0-9-]*)$"
 )
 
@@ -53,10 +53,12 @@ class ValidationReport:
             return [f"validation: {self.expectations} expectations met"]
         out = [f"validation: {len(self.failures)} of {self.expectations} expectations FAILED"]
         for f in self.failures[:limit]:
-            rows = ", ".join(str(r + 2) for r in f.rows[:8])  # +2: the CSV line (header is line 1)
+            # the line in the file: CSVs have a header line, findings.jsonl has none
+            fname, first = ("findings.jsonl", 1) if f.table == "findings" else (f"{f.table}.csv", 2)
+            rows = ", ".join(str(r + first) for r in f.rows[:8])
             more = f" (+{len(f.rows) - 8} more)" if len(f.rows) > 8 else ""
             vals = "; ".join(repr(v) for v in f.values[:3])
-            out.append(f"  {f.table}.csv {f.expectation}({f.column or ''}): lines {rows}{more}: {vals}")
+            out.append(f"  {fname} {f.expectation}({f.column or ''}): lines {rows}{more}: {vals}")
         return out
 
 
@@ -178,7 +180,12 @@ def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bo
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     for site in list(ctx.get_site_names()):
-        ctx.delete_data_docs_site(site)  # the default site would build into a temporary folder
+        # the ephemeral context makes a temporary folder for its default site: remove both
+        backend = (ctx.variables.data_docs_sites or {}).get(site, {}).get("store_backend", {})
+        ctx.delete_data_docs_site(site)
+        base = backend.get("base_directory")
+        if base and Path(base).is_dir() and Path(base).name.startswith("tmp"):
+            shutil.rmtree(base, ignore_errors=True)
     if data_docs:
         ctx.add_data_docs_site(
             site_name="vanban",
