@@ -7,9 +7,11 @@ Its TSV output gives every word's box, so a page comes back as lines with their
 geometry in PDF points (top-left origin), the same shape the PDF reader builds
 from a text layer, and the same paragraph rules apply to both.
 
-Measured on the 1716 scan (A4, 2 pages, one core): 300 dpi renders in 0.3 s and
-reads in about 1.4 s a page; 200 dpi is 0.3 s faster but misreads figures
-("ngày 06" for "ngày 08", "Z6" for a handwritten number), so 300 is the default.
+Measured on the 1716 scan (A4, 2 pages, one core each, on a shared 2-core machine),
+render + OCR per page: 150 dpi 1.4 s, 200 dpi 1.6 s, 300 dpi 1.7-1.9 s (render
+0.3 s), 400 dpi 2.7 s. 300 dpi is the default: 200 dpi misread "ngày 08" as
+"ngày 06", 400 dpi lost a digit elsewhere, and 300 dpi is Tesseract's own
+recommendation for print.
 
 >>> page = pdfium.PdfDocument("corpus/samples/1716 QĐ thành lập HĐTĐ.pdf")[0]  # doctest: +SKIP
 >>> [line.text for line in ocr_page(page).lines][8]  # doctest: +SKIP

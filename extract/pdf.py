@@ -57,6 +57,7 @@ several columns (read in the order of the text layer).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -76,6 +77,8 @@ from vanban.model import Block, Cell, Loc, Row, SourceDocument
 QUALITY_THRESHOLD = 0.5
 #: A page with fewer letters than this in its text layer has no usable text.
 MIN_LETTERS = 30
+#: How much of a page's text layer `text_layer_quality` looks at: enough for a verdict.
+QUALITY_SAMPLE = 3000
 #: How far into the file the "%PDF" header is looked for (mail and web dumps put headers before it).
 HEADER_SEARCH = 64 * 1024
 
@@ -90,6 +93,7 @@ _SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstv
 _WORD = re.compile(r"[^\W_]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _syllable_ok(token: str) -> bool:
     if not (token.islower() or token.isupper() or token.istitle()):
         return False  # "HQi", "ViQc": case flipping inside a word is OCR garbage
@@ -577,7 +581,7 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
                 if letters < MIN_LETTERS and has_image(page):
                     content.needs_ocr = True  # a scan, or a page of pictures
                 elif letters >= MIN_LETTERS:
-                    content.text_quality = text_layer_quality("\n".join(ln.text for ln in lines))
+                    content.text_quality = text_layer_quality("\n".join(ln.text for ln in lines)[:QUALITY_SAMPLE])
                     content.needs_ocr = content.text_quality < QUALITY_THRESHOLD
                 if content.needs_ocr or not lines:
                     pages.append(content)
