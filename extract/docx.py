@@ -352,7 +352,8 @@ def _run_text(r: etree._Element, in_cell: bool) -> list[str | None]:
     for ch in r:
         tag = ch.tag
         if tag == w("t"):
-            out.append(ch.text or "")
+            # children of w:t can only be unresolved entity references: keep the text around them
+            out.append((ch.text or "") + "".join(e.tail or "" for e in ch))
         elif tag == w("tab") or tag == w("ptab"):
             out.append(" " if in_cell else "\t")
         elif tag == w("br"):

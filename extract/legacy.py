@@ -239,6 +239,7 @@ _NUCLEUS = (
 )
 _SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{_NUCLEUS})(?:ch|ng|nh|[cmnpt])?")
 _WORD = re.compile(r"[^\W\d_]+")
+_VOWEL = re.compile("[aeiouy]")
 
 
 def is_vietnamese_syllable(word: str) -> bool:
@@ -259,8 +260,8 @@ def _score(text: str) -> tuple[int, int]:
     """(words with a non-ASCII letter that are Vietnamese syllables, words with a non-ASCII letter)."""
     valid = total = 0
     for w in _WORD.findall(text):
-        if w.isascii():
-            continue
+        if w.isascii() or (w.isupper() and not _VOWEL.search(unicodedata.normalize("NFD", w.lower()))):
+            continue  # ASCII words say nothing; vowel-less ones are acronyms ("QĐ", "HĐND")
         total += 1
         valid += is_vietnamese_syllable(w)
     return valid, total

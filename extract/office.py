@@ -90,8 +90,11 @@ def convert_to_docx(src: Path, workdir: Path, *, timeout: float | None = None,
         str(staged),
     ]
     env = dict(os.environ, HOME=str(workdir), SAL_USE_VCLPLUGIN="svp")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=env, cwd=workdir, start_new_session=True)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                env=env, cwd=workdir, start_new_session=True)
+    except OSError as e:
+        raise ReadError(f"LibreOffice could not be started ({e.strerror or e})") from None
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
