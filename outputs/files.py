@@ -16,14 +16,58 @@ from pathlib import Path
 from typing import Any, Iterator
 
 
+TMP_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: the mode a plain open() would give (mkstemp's 0600 would hide the tables from other users)
+FILE_MODE = 0o666 & ~_umask()
+
+
 @contextmanager
-def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[Any]:
+def atomic_open(path: Path, mode: str = "w", *, durable: bool = True, **kwargs: Any) -> Iterator[Any]:
+    """A file object for `path` that replaces it only when the block ends without error.
+
+    `durable=False` skips the fsync: the file still survives the process being
+    killed (the kernel has it), only not a power cut; readers of such files
+    (the batch cache) treat an unreadable file as absent.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
             f.flush()
+            if durable:
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path next to `path`, renamed over it when the block ends without error.
+
+    For libraries that write by file name (Parquet, XLSX).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -32,6 +76,24 @@ def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[Any]:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete the temporary files a killed run left in `folder` (not recursive); how many."""
+    n = 0
+    if folder.is_dir():
+        for f in folder.glob(f".*{TMP_SUFFIX}"):
+            try:
+                f.unlink()
+                n += 1
+            except OSError:
+                pass
+    return n
+
+
+def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    with atomic_open(path, "wb", durable=durable) as f:
+        f.write(data)
 
 
 def _cell(v: Any) -> Any:
@@ -62,9 +124,9 @@ def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def write_json(path: Path, obj: Any) -> None:
-    with atomic_open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=1)
+def write_json(path: Path, obj: Any, *, durable: bool = True, indent: int | None = 1) -> None:
+    with atomic_open(path, "w", encoding="utf-8", durable=durable) as f:
+        json.dump(obj, f, ensure_ascii=False, indent=indent)
         f.write("\n")
 
 

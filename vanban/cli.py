@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from vanban import __version__
@@ -34,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="process files and folders, write the tables to OUT")
     r.add_argument("inputs", nargs="+", metavar="INPUT", help="files and folders (searched recursively)")
     r.add_argument("-o", "--out", default="out", help="output folder (default: ./out)")
+    r.add_argument("--jobs", "-j", type=_nonneg_int, default=0, metavar="N", help="worker processes (default: all cores; 1: in this process)")
+    r.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="seconds one document may take (default: 300)")
+    r.add_argument("--max-memory", type=_nonneg_int, default=2048, metavar="MB", help="memory one worker may use, 0 for no limit (default: 2048)")
+    r.add_argument("--force", action="store_true", help="process every document again, even those unchanged since the last run")
+    r.add_argument("--engine", choices=["local", "dask"], default="local", help="a local process pool (default) or a Dask cluster")
+    r.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
+    r.add_argument("--formats", type=_formats, default=("csv",), metavar="LIST", help="csv,jsonl,parquet,xlsx: copies of the tables to write besides the CSVs")
     r.add_argument("--fail-on", choices=["error", "warning"], help="exit 1 when findings of this severity (or worse) exist")
     r.add_argument("--rules-config", metavar="TOML", help="enable, disable or re-grade rules")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors and the summary")
@@ -75,53 +81,67 @@ def _rules_config(path: str | None):
         sys.exit(2)
 
 
+def _nonneg_int(v: str) -> int:
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {v!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {v}")
+    return n
+
+
+def _positive_float(v: str) -> float:
+    try:
+        x = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {v!r}") from None
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {v}")
+    return x
+
+
+def _formats(v: str) -> tuple[str, ...]:
+    from vanban.outputs.writer import FORMATS
+
+    got = tuple(dict.fromkeys(f.strip().lower() for f in v.split(",") if f.strip()))
+    bad = [f for f in got if f not in FORMATS]
+    if bad or not got:
+        raise argparse.ArgumentTypeError(f"unknown format(s) {', '.join(bad) or v!r}; choose from {','.join(FORMATS)}")
+    return got
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from vanban.outputs.writer import write_outputs
-    from vanban.pipeline import discover, process_file
+    from vanban.batch import Settings, run
 
+    if args.engine == "dask" and not args.scheduler:
+        _err("--engine dask needs --scheduler ADDRESS")
+        return 2
     cfg = _rules_config(args.rules_config)
-    missing = [i for i in args.inputs if not Path(i).exists()]
-    files, skipped = discover([i for i in args.inputs if Path(i).exists()])
     out = Path(args.out)
-    t0 = time.perf_counter()
-    results = []
-    for path in missing:
-        from vanban.pipeline import Result
-        from vanban.extract.base import doc_id_for
-
-        results.append(Result(str(path), error="no such file or folder", doc_id=doc_id_for(path, "0" * 64)))
-        _err(f"{path}: no such file or folder")
-    for f, why in skipped:
-        if not args.quiet:
-            print(f"vanban: skipped {f}: {why}", file=sys.stderr)
-    for i, f in enumerate(files, 1):
-        res = process_file(f, rules_config=cfg)
-        results.append(res)
-        if res.error:
-            _err(f"{f}: {res.error}")
-        elif not args.quiet and sys.stderr.isatty():
-            print(f"\r[{i}/{len(files)}] {f.name[:60]:<60}", end="", file=sys.stderr)
-    if not args.quiet and sys.stderr.isatty() and files:
-        print(file=sys.stderr)
-    counts = write_outputs(results, out)
-    failed = sum(1 for r in results if r.error)
-    ok = len(results) - failed
-    by_sev: dict[str, int] = {}
-    for r in results:
-        for f in r.findings:
-            by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
-    dt = time.perf_counter() - t0
-    sev = ", ".join(f"{by_sev.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    settings = Settings(
+        out=out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force, rules_config=cfg,
+    )
+    s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet)
+    ok = s.documents - s.failed
+    sev = ", ".join(f"{s.by_severity.get(k, 0)} {k}" for k in ("error", "warning", "info"))
     print(
-        f"vanban: {ok} document(s) processed, {failed} failed, in {dt:.1f} s; "
-        f"{counts['tasks']} tasks, {counts['citations']} citations, {counts['findings']} findings ({sev}); "
+        f"vanban: {ok} document(s) processed, {s.failed} failed, in {s.seconds:.1f} s; "
+        f"{s.counts['tasks']} tasks, {s.counts['citations']} citations, {s.counts['findings']} findings ({sev}); "
         f"tables in {out}/",
         file=sys.stderr,
     )
-    status = 1 if failed else 0
+    if not args.quiet:
+        rate = s.processed / s.process_seconds if s.process_seconds > 0 else 0.0
+        print(
+            f"vanban: {s.processed} new, {s.reused} unchanged since the last run, {s.skipped} skipped; "
+            f"{rate:.1f} docs/s; {s.pages} pages, {s.text_chars / 1e6:.1f} MB of text",
+            file=sys.stderr,
+        )
+    status = 1 if s.failed else 0
     if args.fail_on:
         worst = ("error",) if args.fail_on == "error" else ("error", "warning")
-        if any(by_sev.get(s) for s in worst):
+        if any(s.by_severity.get(k) for k in worst):
             status = 1
     return status
 

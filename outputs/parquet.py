@@ -1,0 +1,94 @@
+"""Parquet copies of the tables (OUT/<table>.parquet), typed, written in row groups as rows stream in."""
+
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vanban.outputs import tables as T
+from vanban.outputs.files import atomic_path
+
+ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
+
+INT_COLUMNS = {
+    "plan_year", "pages", "tasks", "targets", "citations", "findings", "line", "page", "table", "row", "joined_rows",
+    "area", "year", "start", "end",
+}
+FLOAT_COLUMNS = {"value"}
+BOOL_COLUMNS = {"ocr", "lead_invited", "in_table", "normative", "party"}
+ROW_GROUP = 20_000
+
+
+def arrow_type(column: str) -> pa.DataType:
+    if column in INT_COLUMNS:
+        return pa.int64()
+    if column in FLOAT_COLUMNS:
+        return pa.float64()
+    if column in BOOL_COLUMNS:
+        return pa.bool_()
+    return pa.string()
+
+
+def schema(table: str) -> pa.Schema:
+    return pa.schema([(c, arrow_type(c)) for c in ALL_TABLES[table]])
+
+
+def _coerce(column: str, v: Any) -> Any:
+    if v is None or v == "":
+        return None
+    t = arrow_type(column)
+    if t == pa.string():
+        if isinstance(v, (list, dict)):
+            return json.dumps(v, ensure_ascii=False)
+        return v if isinstance(v, str) else str(v)
+    if t == pa.int64():
+        return int(v)
+    if t == pa.float64():
+        return float(v)
+    return bool(v)
+
+
+class ParquetSink:
+    """One Parquet file per table, each renamed into place when the whole run's rows are in."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.buffers: dict[str, list[dict[str, Any]]] = {t: [] for t in ALL_TABLES}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.stack = ExitStack()
+
+    def __enter__(self) -> "ParquetSink":
+        for table in ALL_TABLES:
+            tmp = self.stack.enter_context(atomic_path(self.out / f"{table}.parquet"))
+            self.writers[table] = pq.ParquetWriter(tmp, schema(table), compression="zstd")
+        return self
+
+    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+        buf = self.buffers[table]
+        buf.extend(rows)
+        if len(buf) >= ROW_GROUP:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        buf = self.buffers[table]
+        if not buf:
+            return
+        cols = ALL_TABLES[table]
+        arrays = {c: [_coerce(c, r.get(c)) for r in buf] for c in cols}
+        self.writers[table].write_table(pa.table(arrays, schema=schema(table)))
+        buf.clear()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                for table in ALL_TABLES:
+                    self._flush(table)
+        finally:
+            for w in self.writers.values():
+                w.close()
+            self.stack.__exit__(exc_type, exc, tb)

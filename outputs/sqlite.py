@@ -1,0 +1,111 @@
+"""OUT/vanban.sqlite: the run's tables in one SQLite database, plus the review decisions.
+
+The tables documents, tasks, targets, citations and findings have the columns of
+the CSVs (`outputs.tables`; evidence as JSON text, booleans as 0/1) and are
+rewritten whole on each run inside one transaction, so a reader (the review
+page) sees either the old run or the new one, and a killed run leaves the old
+one. The `reviews` table belongs to legal staff: a run creates it when missing
+and never drops or changes it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from vanban.outputs import tables as T
+
+DATA_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
+
+#: (table, column) pairs that get an index
+INDEXES = [
+    ("documents", "doc_id"), ("tasks", "doc_id"), ("targets", "doc_id"), ("citations", "doc_id"),
+    ("citations", "id"), ("findings", "doc_id"), ("findings", "category"), ("findings", "fingerprint"),
+]
+
+REVIEWS_DDL = """
+CREATE TABLE IF NOT EXISTS reviews (
+    fingerprint   TEXT NOT NULL,
+    doc_id        TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('confirmed', 'dismissed')),
+    note          TEXT,
+    reviewer      TEXT,
+    decided_at    TEXT NOT NULL,
+    evidence_hash TEXT,
+    PRIMARY KEY (doc_id, fingerprint)
+)"""
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (list, dict, tuple)):
+        return json.dumps(v, ensure_ascii=False)
+    return v
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in WAL mode (readers are not blocked by a run) that waits for a busy database."""
+    con = sqlite3.connect(path, timeout=60, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    return con
+
+
+def ensure_reviews(con: sqlite3.Connection) -> None:
+    con.execute(REVIEWS_DDL)
+    con.execute("CREATE INDEX IF NOT EXISTS reviews_fingerprint ON reviews (fingerprint)")
+
+
+class SqliteSink:
+    """Rewrites the data tables of OUT/vanban.sqlite in one transaction, streaming rows in."""
+
+    def __init__(self, path: Path, *, pipeline_version: str | None = None):
+        self.path = path
+        self.pipeline_version = pipeline_version
+        self.con: sqlite3.Connection | None = None
+        self.inserts: dict[str, str] = {}
+
+    def __enter__(self) -> "SqliteSink":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = self.con = connect(self.path)
+        con.execute("BEGIN IMMEDIATE")
+        ensure_reviews(con)
+        for table, cols in DATA_TABLES.items():
+            con.execute(f"DROP TABLE IF EXISTS {_q(table)}")
+            con.execute(f"CREATE TABLE {_q(table)} ({', '.join(_q(c) for c in cols)})")
+            self.inserts[table] = f"INSERT INTO {_q(table)} VALUES ({', '.join('?' * len(cols))})"
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        return self
+
+    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+        cols = DATA_TABLES[table]
+        self.con.executemany(self.inserts[table], [[_value(r.get(c)) for c in cols] for r in rows])
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        con = self.con
+        try:
+            if exc_type is not None:
+                con.execute("ROLLBACK")
+                return
+            for table, col in INDEXES:
+                con.execute(f"CREATE INDEX {_q(f'{table}_{col}')} ON {_q(table)} ({_q(col)})")
+            from vanban.model import SCHEMA_VERSION
+            from vanban.pipeline import PIPELINE_VERSION
+
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "pipeline_version": self.pipeline_version or PIPELINE_VERSION,
+                "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+            con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+            con.execute("COMMIT")
+        finally:
+            con.close()
