@@ -181,8 +181,8 @@ def _codes() -> _Codes:
         )
 
     kinds = sorted({row["kind"] for row in doc_types()})
-    type_words_fast = backwards(kinds, "ốs", ["hành động", "liên ngành", "phối hợp"])
-    type_words_re = backwards(list(word_kind), "os", ["hanh dong", "lien nganh", "phoi hop"])
+    type_words_fast = backwards(kinds, "ốs", ["hành động", "liên ngành", "phối hợp", "thẩm định"])
+    type_words_re = backwards(list(word_kind), "os", ["hanh dong", "lien nganh", "phoi hop", "tham dinh"])
     return _Codes(
         type_words_fast=type_words_fast,
         type_kind=type_kind,
