@@ -22,7 +22,15 @@ from vanban.model import CATEGORIES, SEVERITIES, Decision, Evidence, Finding, Lo
 _SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 
 #: the modules of rules/ that hold rules; importing one registers its rules
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "vanban.rules.references",
+    "vanban.rules.cited",
+    "vanban.rules.validity",
+    "vanban.rules.years",
+    "vanban.rules.structure",
+    "vanban.rules.content",
+    "vanban.rules.typos",
+)
 
 
 @dataclass

@@ -1,0 +1,212 @@
+"""Rules on cited documents: one document cited with two dates or titles, a date that
+disagrees with the symbol, with the citing document or with the registry of known
+documents (`corpus/registry.tsv`), and the same across the documents of a run."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from vanban.model import Citation, Decision, Finding
+from vanban.rules.common import content_words, quote
+from vanban.rules.engine import Context, make_finding, rule
+
+
+def _vi(iso: str | None) -> str:
+    if not iso:
+        return "?"
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def _year(c: Citation) -> int | None:
+    if c.year:
+        return c.year
+    return int(c.date[:4]) if c.date else None
+
+
+def identity(c: Citation) -> str | None:
+    """The key under which two citations are the same document.
+
+    A symbol with its year inside ("107/2020/NĐ-CP") is unique; one without
+    ("13/CT-TTg", "39-NQ/TW") recurs across years, so it is keyed with the year of
+    its date: two dates of different years are two documents, not a conflict.
+    A law cited by name has no number and is left out (its name is not a key).
+    """
+    if not c.id or not c.number:
+        return None
+    if c.normative or (c.year and str(c.year) in c.id):
+        return c.id
+    y = _year(c)
+    return f"{c.id}@{y}" if y else None
+
+
+def _same_doc_groups(dec: Decision) -> dict[str, list[Citation]]:
+    groups: dict[str, list[Citation]] = defaultdict(list)
+    for c in dec.citations:
+        key = identity(c)
+        if key:
+            groups[key].append(c)
+    return groups
+
+
+def _span(c: Citation) -> tuple[str, object]:
+    return (c.raw, c.loc)
+
+
+@rule("citation_date_mismatch", "citation_conflict", "warning", "one cited document written with two different dates")
+def citation_date_mismatch(dec: Decision) -> Iterator[Finding]:
+    """"Nghị định số 16/2015/NĐ-CP ngày 14/2/2015" in one place and "... ngày 14/3/2015" in
+    another. Compared as calendar dates: "14/2/2015" and "14/02/2015" are the same."""
+    for key, cites in _same_doc_groups(dec).items():
+        dated = [c for c in cites if c.date]
+        dates = sorted({c.date for c in dated})
+        if len(dates) < 2:
+            continue
+        firsts = [next(c for c in dated if c.date == d) for d in dates]
+        sym = firsts[0].id
+        listing = ", ".join(f"ngày {_vi(c.date)} (dòng {c.loc.line})" for c in firsts)
+        listing_en = ", ".join(f"{c.date} (line {c.loc.line})" for c in firsts)
+        yield make_finding(
+            dec,
+            "citation_date_mismatch",
+            f"Văn bản số {sym} được dẫn với các ngày khác nhau: {listing}.",
+            f"Document {sym} is cited with different dates: {listing_en}.",
+            [_span(c) for c in firsts],
+        )
+
+
+@rule("citation_title_mismatch", "citation_conflict", "info", "one cited document described with two unrelated titles")
+def citation_title_mismatch(dec: Decision) -> Iterator[Finding]:
+    """"Nghị định số 45/2020/NĐ-CP ... về thực hiện TTHC trên môi trường điện tử" and later
+    "Nghị định số 45/2020/NĐ-CP ... về tinh giản biên chế". Titles that share most words,
+    or one of which is a shortening of the other, agree."""
+    for key, cites in _same_doc_groups(dec).items():
+        titled = [c for c in cites if c.title and len(content_words(c.title)) >= 3]
+        for i, a in enumerate(titled):
+            for b in titled[i + 1 :]:
+                wa, wb = content_words(a.title or ""), content_words(b.title or "")
+                overlap = len(wa & wb) / min(len(wa), len(wb))
+                if overlap >= 0.34:
+                    continue
+                yield make_finding(
+                    dec,
+                    "citation_title_mismatch",
+                    f"Văn bản số {a.id} được mô tả hai cách khác nhau: \"{quote(a.title or '')}\" (dòng {a.loc.line}) và "
+                    f"\"{quote(b.title or '')}\" (dòng {b.loc.line}).",
+                    f"Document {a.id} is described in two unrelated ways: \"{quote(a.title or '')}\" (line {a.loc.line}) and "
+                    f"\"{quote(b.title or '')}\" (line {b.loc.line}).",
+                    [_span(a), _span(b)],
+                )
+                break
+
+
+@rule("citation_after_document", "citation_conflict", "warning", "a cited document dated after the citing document")
+def citation_after_document(dec: Decision) -> Iterator[Finding]:
+    """A decision dated 24/12/2020 that cites "Nghị quyết số 76/NQ-CP ngày 15/7/2021": a
+    document cannot cite one issued after it (one of the two dates is wrong). The document's
+    own number, cited in its captions, is left to the self-reference rules."""
+    if not dec.date:
+        return
+    own = {dec.number} | {a.caption.refers_to for a in dec.attachments if a.caption and a.caption.refers_to}
+    for c in dec.citations:
+        if c.date and c.date > dec.date and c.id not in own:
+            yield make_finding(
+                dec,
+                "citation_after_document",
+                f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày ban hành của chính văn bản ({_vi(dec.date)}).",
+                f"The document cites {c.kind} {c.id} of {c.date}, after its own date ({dec.date}).",
+                [_span(c)],
+            )
+
+
+@rule("citation_symbol_year", "citation_conflict", "warning", "the year inside a symbol disagrees with the date written after it")
+def citation_symbol_year(dec: Decision) -> Iterator[Finding]:
+    """"Nghị định số 107/2020/NĐ-CP ngày 14/9/2019": the symbol says 2020, the date 2019."""
+    for c in dec.citations:
+        if c.year and c.date and c.id and str(c.year) in c.id and int(c.date[:4]) != c.year:
+            yield make_finding(
+                dec,
+                "citation_symbol_year",
+                f"Ký hiệu {c.id} mang năm {c.year} nhưng ngày ghi kèm là {_vi(c.date)}.",
+                f"Symbol {c.id} carries the year {c.year} but the date written with it is {c.date}.",
+                [_span(c)],
+            )
+
+
+def registry_row(c: Citation) -> dict[str, str] | None:
+    """The registry row the citation stage resolved the citation to (`Citation.registry`).
+
+    That stage keys symbols that recur (13/CT-TTg: 2015, 2024, 2026) by the year of their
+    date, so a row is only there when it is the right year's."""
+    return dict(c.registry) if c.registry else None
+
+
+_STATUS_SEVERITY = {"confirmed": "warning", "single_source": "info"}  # memory, conflict: say nothing
+
+
+@rule("citation_registry_date", "citation_conflict", "warning", "a cited date that disagrees with the registry of known documents")
+def citation_registry_date(dec: Decision) -> Iterator[Finding]:
+    """"Nghị định số 45/2020/NĐ-CP ngày 08/5/2020" where the registry (confirmed in a public
+    text) says 08/04/2020. Only confirmed rows raise a warning; single-source rows an info;
+    rows from memory or with conflicting sources say nothing."""
+    for c in dec.citations:
+        if not c.date or not c.id:
+            continue
+        row = registry_row(c)
+        if not row or not row.get("date") or row["date"] == c.date:
+            continue
+        sev = _STATUS_SEVERITY.get(row.get("status", ""))
+        if sev is None:
+            continue
+        yield make_finding(
+            dec,
+            "citation_registry_date",
+            f"{c.kind} số {c.id} được ghi ngày {_vi(c.date)}; theo danh mục văn bản đã biết ({row.get('status')}) văn bản này "
+            f"ban hành ngày {_vi(row['date'])}.",
+            f"{c.kind} {c.id} is dated {c.date} here; the registry of known documents ({row.get('status')}) "
+            f"dates it {row['date']}.",
+            [_span(c)],
+            severity=sev,
+        )
+
+
+@rule(
+    "citation_corpus_date",
+    "citation_conflict",
+    "warning",
+    "one cited document written with different dates in different documents of a run",
+    corpus=True,
+)
+def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
+    """Document A cites "Nghị định số 16/2015/NĐ-CP ngày 14/02/2015", document B of the same
+    run "Nghị định số 16/2015/NĐ-CP ngày 14/3/2015". Reported on each document whose date
+    differs from what the other documents write."""
+    elsewhere: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for other in context.decisions:
+        if other.doc_id == dec.doc_id:
+            continue
+        for c in other.citations:
+            key = identity(c)
+            if key and c.date:
+                elsewhere[key][c.date].append(other.doc_id)
+    seen: set[tuple[str, str]] = set()
+    for c in dec.citations:
+        key = identity(c)
+        if not key or not c.date or key not in elsewhere or (key, c.date) in seen:
+            continue
+        others = {d: docs for d, docs in elsewhere[key].items() if d != c.date}
+        if not others:
+            continue
+        seen.add((key, c.date))
+        where = "; ".join(f"ngày {_vi(d)} trong {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
+        where_en = "; ".join(f"{d} in {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
+        yield make_finding(
+            dec,
+            "citation_corpus_date",
+            f"{c.kind} số {c.id} được ghi ngày {_vi(c.date)} ở đây, nhưng {where}.",
+            f"{c.kind} {c.id} is dated {c.date} here, but {where_en}.",
+            [_span(c)],
+            key=",".join(sorted(others)),
+        )
+

@@ -1,0 +1,112 @@
+"""Helpers the rules share: reference tables from `corpus/`, years in text, task-cell spans, word sets.
+
+Nothing here registers a rule; each rule module imports what it needs.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.resources
+import re
+
+from vanban.model import Decision, Loc, Task
+from vanban.normalize.fold import fold_tone_placement, match_key, nfc
+
+# "năm 2022", "NĂM 2022", "năm học 2021-2022" is not a year of the plan's kind: only "năm YYYY".
+_YEAR_WORD = re.compile(r"\b(?:năm|NĂM|Năm)\s+((?:19|20)\d{2})\b(?!\s*[-–]\s*(?:19|20)\d{2})")
+# "giai đoạn 2021-2025", "2021 - 2030"
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+# a year that is a baseline or a horizon, not the year a thing is about
+_BASELINE = re.compile(r"(?:so với|so sánh với|kể từ|từ|tính đến|đến hết|đến|tầm nhìn(?: đến)?)\s*$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def corpus_table(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of a TSV file of `corpus/` (comment lines starting with '#' skipped)."""
+    resource = importlib.resources.files("vanban.corpus").joinpath(name)
+    with resource.open("r", encoding="utf-8") as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def years_named(text: str, *, skip_baselines: bool = True) -> list[tuple[int, str, int]]:
+    """The years a text is about: "năm 2022" -> [(2022, "năm 2022", offset)].
+
+    A year after "so với", "đến", "tầm nhìn" is a baseline or a horizon and is left
+    out when `skip_baselines`; spans ("2021-2025") are read by `spans_named`.
+    """
+    out = []
+    for m in _YEAR_WORD.finditer(text or ""):
+        if skip_baselines and _BASELINE.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
+        out.append((int(m.group(1)), m.group(0), m.start()))
+    return out
+
+
+def spans_named(text: str) -> list[tuple[int, int, str]]:
+    """Periods named in a text: "giai đoạn 2021-2025" -> [(2021, 2025, "2021-2025")]."""
+    return [(int(m.group(1)), int(m.group(2)), m.group(0)) for m in _YEAR_SPAN.finditer(text or "") if int(m.group(1)) < int(m.group(2))]
+
+
+def plan_years(dec: Decision) -> tuple[int, int] | None:
+    """The years a plan covers: its period ("giai đoạn 2021-2025") or its year ("năm 2021")."""
+    if dec.period:
+        return dec.period
+    if dec.plan_year:
+        return (dec.plan_year, dec.plan_year)
+    for att in dec.attachments:
+        if att.period:
+            return att.period
+        if att.plan_year:
+            return (att.plan_year, att.plan_year)
+    return None
+
+
+def cell_span(task: Task, field: str) -> tuple[str, Loc]:
+    """A task cell's text and where it is (the row, when the cell has no location)."""
+    loc = task.cell_locs.get(field) or task.loc
+    return getattr(task, field), loc
+
+
+def task_label(task: Task) -> str:
+    """'I.2' for task 2 of section I; '2' without a section."""
+    if task.section and task.task_no:
+        return f"{task.section}.{task.task_no}"
+    return task.task_no or "?"
+
+
+def is_continuation(task: Task) -> bool:
+    """A product row of the task above: its task cell is the one of an earlier row."""
+    loc = task.cell_locs.get("task")
+    return bool(loc and loc.line and task.loc.line and loc.line != task.loc.line)
+
+
+_STOP = frozenset(
+    "và các của cho về với trong tại theo để là được có những một này đó công tác việc nhiệm vụ".split()
+)
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The folded content words of a title, for comparing titles written differently."""
+    words = re.findall(r"\w+", fold_tone_placement(nfc(text)).lower())
+    return frozenset(w for w in words if w not in _STOP and not w.isdigit())
+
+
+def folded(text: str) -> str:
+    """Case, spacing, diacritics and look-alikes folded: for comparing names."""
+    return match_key(text or "")
+
+
+def line_of(dec: Decision, offset: int) -> int:
+    """The 1-based line of a character offset of the document's text."""
+    return dec.text.count("\n", 0, offset) + 1
+
+
+def quote(text: str, limit: int = 90) -> str:
+    """A text shortened for a message, on a word boundary."""
+    t = " ".join((text or "").split())
+    if len(t) <= limit:
+        return t
+    cut = t[:limit].rsplit(" ", 1)[0]
+    return cut + " …"

@@ -1,0 +1,114 @@
+"""Typos: the known confusions of administrative Vietnamese (`corpus/typos.tsv`, data, not
+code) and a word written twice ("các các")."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vanban.model import Decision, Finding, Loc
+from vanban.rules.common import corpus_table, line_of
+from vanban.rules.engine import make_finding, rule
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """One row of `corpus/typos.tsv`: a wrong form, the right one, when it is wrong, an example."""
+
+    wrong: str
+    right: str
+    pattern: re.Pattern[str]
+    context: re.Pattern[str] | None
+    note: str
+    example: str
+
+
+@functools.lru_cache(maxsize=None)
+def confusions() -> tuple[Confusion, ...]:
+    out = []
+    for row in corpus_table("typos.tsv"):
+        syllables = row["wrong"].split()
+        pattern = re.compile(r"(?<!\w)" + r"[ \t]+".join(map(re.escape, syllables)) + r"(?!\w)", re.IGNORECASE)
+        context = re.compile(row["context"], re.IGNORECASE) if row.get("context") else None
+        out.append(Confusion(row["wrong"], row["right"], pattern, context, row.get("note", ""), row.get("example", "")))
+    return tuple(out)
+
+
+def find_confusions(text: str) -> list[tuple[Confusion, re.Match[str]]]:
+    """Every known confusion in a text, with its match, in order."""
+    hits = []
+    for c in confusions():
+        for m in c.pattern.finditer(text):
+            if c.context is None or c.context.match(text[m.end() : m.end() + 60]):
+                hits.append((c, m))
+    return sorted(hits, key=lambda h: h[1].start())
+
+
+def _snippet(text: str, start: int, end: int, width: int = 30) -> str:
+    a = max(text.rfind("\n", 0, start) + 1, start - width)
+    b = text.find("\n", end)
+    b = min(len(text) if b < 0 else b, end + width)
+    left = text[a:start].split(" ", 1)[-1] if a > 0 and start - a >= width else text[a:start]
+    right = text[end:b].rsplit(" ", 1)[0] if b - end >= width else text[end:b]
+    return (left + text[start:end] + right).strip()
+
+
+def _match_case(right: str, written: str) -> str:
+    return right[:1].upper() + right[1:] if written[:1].isupper() else right
+
+
+@rule("known_confusion", "typo", "info", "a known misspelling of administrative Vietnamese (corpus/typos.tsv)")
+def known_confusion(dec: Decision) -> Iterator[Finding]:
+    """"Phân đấu Chỉ số CCHC ..." for "Phấn đấu"; "(phần đầu đến năm 2021 giảm 10% ...)" for
+    "phấn đấu"; "sát nhập" for "sáp nhập". The list, with when each form is wrong and an
+    example, is `corpus/typos.tsv`."""
+    if dec.ocr:  # OCR misreadings are not the writer's typos
+        return
+    for c, m in find_confusions(dec.text):
+        written = m.group(0)
+        right = _match_case(c.right, written)
+        line = line_of(dec, m.start())
+        yield make_finding(
+            dec,
+            "known_confusion",
+            f"Có thể viết sai: \"{written}\" — đúng là \"{right}\".",
+            f"Likely misspelling: \"{written}\" should read \"{right}\" ({c.note}).",
+            [(_snippet(dec.text, m.start(), m.end()), Loc(m.start(), m.end(), line))],
+            key=written,
+        )
+
+
+#: Function words of administrative Vietnamese: written twice in a row they are always a slip
+#: ("các các", "của của", "và và"). Content words are left alone: their doubling is often two
+#: compounds meeting ("hành vi vi phạm", "Luật Luật sư", "phạm vi vi phạm") or good
+#: reduplication ("ngày ngày", "người người", "chung chung", "năm năm" = five years).
+FUNCTION_WORDS = frozenset(
+    "các của và cho được trong tại theo để đã sẽ đang những với này đó về có không thì mà nhưng hoặc bằng khi nếu vào "
+    "trên dưới đối sau trước cùng giữa như bị do nhằm tới đến tất cả mọi một".split()
+)
+_REPEAT = re.compile(r"(?<!\w)(?P<w>[^\W\d_]+)(?P<sep>[ ]+)(?P=w)(?!\w)", re.IGNORECASE)
+
+
+@rule("repeated_word", "typo", "info", "a word written twice in a row")
+def repeated_word(dec: Decision) -> Iterator[Finding]:
+    """"tinh giản biên chế tại các các bộ phận": "các" twice. Only function words (`FUNCTION_WORDS`)
+    are checked: "hành vi vi phạm" and "Luật Luật sư" are two words meeting, "ngày ngày" is
+    reduplication. Numbers ("3, 4") are not words, and a table's cells (separated by tabs) are
+    not one sentence."""
+    if dec.ocr:
+        return
+    for m in _REPEAT.finditer(dec.text):
+        word = m.group("w")
+        if word.lower() not in FUNCTION_WORDS:
+            continue
+        line = line_of(dec, m.start())
+        yield make_finding(
+            dec,
+            "repeated_word",
+            f"Từ \"{word}\" bị lặp: \"{m.group(0)}\".",
+            f"The word \"{word}\" is written twice: \"{m.group(0)}\".",
+            [(_snippet(dec.text, m.start(), m.end()), Loc(m.start(), m.end(), line))],
+            key=m.group(0),
+        )

@@ -1,0 +1,204 @@
+"""Rules on references that cannot exist as written: an organ code that disagrees with
+the issuer named after it, unknown codes, impossible dates, malformed standards,
+look-alike letters in symbols (facts §2.3, §2.4, "Cross-check issuer words")."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from vanban.model import Decision, Finding, Loc
+from vanban.rules.common import corpus_table, folded, line_of
+from vanban.rules.engine import make_finding, rule
+
+# Written issuer words -> the organ code family they name. Longer names first where one
+# contains another ("Thủ tướng Chính phủ" / "Chính phủ", "Ủy ban Thường vụ Quốc hội" / "Quốc hội").
+_ISSUER_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("UBTVQH", ("uy ban thuong vu quoc hoi", "ubtvqh")),
+    ("VPQH", ("van phong quoc hoi",)),
+    ("QH", ("quoc hoi",)),
+    ("TTg", ("thu tuong chinh phu", "thu tuong")),
+    ("VPCP", ("van phong chinh phu",)),
+    ("CP", ("chinh phu",)),
+    ("CTN", ("chu tich nuoc",)),
+    ("TW", ("bo chinh tri", "ban chap hanh trung uong", "bch trung uong", "ban bi thu", "trung uong dang")),
+    ("TU", ("tinh uy", "thanh uy")),
+    ("HĐND", ("hoi dong nhan dan", "hdnd")),
+    ("UBND", ("uy ban nhan dan", "ubnd")),
+)
+
+_STANDARD = re.compile(r"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{3,5})(?:\s*:\s*(?P<ver>(?:19|20)\d{2}))?)\b")
+
+
+@functools.lru_cache(maxsize=None)
+def _ministries() -> tuple[tuple[str, str], ...]:
+    """(folded organ name, code) of the ministries and central bodies of `corpus/organ_codes.tsv`."""
+    rows = corpus_table("organ_codes.tsv")
+    return tuple((folded(r["organ"]), r["code"]) for r in rows if r.get("scope") == "state" and r["organ"].startswith(("Bộ ", "Ngân hàng", "Thanh tra", "Kiểm toán", "Tòa án", "Viện kiểm sát")))
+
+
+def issuer_family(written: str | None) -> str | None:
+    """The organ code family that written issuer words name: "của Thủ tướng Chính phủ" -> "TTg".
+
+    The name that starts first wins, and the longer one on a tie, so "Văn phòng Chính phủ"
+    is VPCP, not CP; "Chủ tịch UBND tỉnh" is UBND.
+    """
+    if not written:
+        return None
+    key = " " + re.sub(r"^cua\s+", "", folded(written)) + " "
+    best: tuple[int, int, str] | None = None
+    names = [(alias, code) for code, aliases in _ISSUER_FAMILIES for alias in aliases] + list(_ministries())
+    for alias, code in names:
+        pos = key.find(" " + alias + " ")
+        if pos < 0:
+            continue
+        cand = (pos, -len(alias), code)
+        if best is None or cand < best:
+            best = cand
+    return best[2] if best else None
+
+
+def _base_code(code: str | None) -> str | None:
+    """'QH15' -> 'QH', 'UBTVQH14' -> 'UBTVQH'."""
+    return re.sub(r"\d+$", "", code) if code else None
+
+
+@rule("issuer_organ_mismatch", "invalid_reference", "warning", "the organ code of a symbol disagrees with the issuer written after it")
+def issuer_organ_mismatch(dec: Decision) -> Iterator[Finding]:
+    """"Nghị quyết số 76/NQ-CP ... của Thủ tướng Chính phủ" (CP is the Government, not the
+    Prime Minister); "Nghị quyết số 202/2025/QH15 ... của Ủy ban Thường vụ Quốc hội" (QH is the
+    National Assembly; its Standing Committee signs UBTVQH)."""
+    for c in dec.citations:
+        code = _base_code(c.organ_code)
+        if not code or not c.issuer or "-" in (c.organ_code or ""):
+            continue
+        written = issuer_family(c.issuer)
+        implied = issuer_family(c.issuer_implied) or code
+        if written is None or written == implied or written == code:
+            continue
+        yield make_finding(
+            dec,
+            "issuer_organ_mismatch",
+            f"{c.kind} số {c.id} mang mã cơ quan {c.organ_code} ({c.issuer_implied or code}) nhưng văn bản ghi "
+            f"\"của {c.issuer}\".",
+            f"{c.kind} {c.id} carries the organ code {c.organ_code} ({c.issuer_implied or code}) but the text says it was "
+            f"issued by \"{c.issuer}\".",
+            [(c.raw + (f" của {c.issuer}" if c.issuer not in c.raw else ""), c.loc)],
+        )
+
+
+@functools.lru_cache(maxsize=None)
+def _type_codes() -> frozenset[str]:
+    return frozenset(r["code"] for r in corpus_table("doc_types.tsv") if r.get("code"))
+
+
+@rule("unknown_symbol_code", "invalid_reference", "info", "a symbol with a document-type or (normative) organ code that does not exist")
+def unknown_symbol_code(dec: Decision) -> Iterator[Finding]:
+    """"Quyết định số 12/XYZ-UBND" (no document type is abbreviated XYZ, NĐ 30/2020 Phụ lục III);
+    "Nghị định số 12/2020/NĐ-ABC" (a legal normative document issued by no known organ)."""
+    if dec.ocr:  # an OCR misreading ("QĐĐ") is the reader's, not the document's
+        return
+    for c in dec.citations:
+        if c.type_code and c.type_code not in _type_codes():
+            yield make_finding(
+                dec,
+                "unknown_symbol_code",
+                f"Ký hiệu {c.id}: \"{c.type_code}\" không phải là chữ viết tắt tên loại văn bản nào (Nghị định 30/2020/NĐ-CP, Phụ lục III).",
+                f"Symbol {c.id}: \"{c.type_code}\" is not the abbreviation of any document type (Decree 30/2020/NĐ-CP, Appendix III).",
+                [(c.raw, c.loc)],
+                key="type",
+            )
+        elif c.normative and c.organ_code and c.number and not c.issuer_implied:
+            yield make_finding(
+                dec,
+                "unknown_symbol_code",
+                f"Ký hiệu {c.id}: mã cơ quan \"{c.organ_code}\" không thuộc cơ quan nào có thẩm quyền ban hành văn bản quy phạm pháp luật đã biết.",
+                f"Symbol {c.id}: the organ code \"{c.organ_code}\" is not a known issuer of legal normative documents.",
+                [(c.raw, c.loc)],
+                key="organ",
+            )
+
+
+@rule("impossible_date", "invalid_reference", "warning", "a date that does not exist (31/02, month 13)")
+def impossible_date(dec: Decision) -> Iterator[Finding]:
+    """"Quyết định số 12/QĐ-UBND ngày 31/02/2020": February has no 31st."""
+    from vanban.normalize.dates import find_dates
+
+    for d in find_dates(dec.text):
+        if d.iso is None and d.error:
+            loc = Loc(d.loc.start, d.loc.end, d.loc.line)
+            yield make_finding(
+                dec,
+                "impossible_date",
+                f"Ngày \"{d.raw}\" không tồn tại ({_vi_error(d.error)}).",
+                f"The date \"{d.raw}\" does not exist ({d.error}).",
+                [(_context(dec.text, d.loc.start, d.loc.end), loc)],
+            )
+
+
+def _vi_error(error: str) -> str:
+    m = re.match(r"day (\d+) does not exist in (\d+)/(\d+) \(last day (\d+)\)", error)
+    if m:
+        return f"tháng {int(m.group(2))}/{m.group(3)} chỉ có {m.group(4)} ngày"
+    m = re.match(r"month (\d+) does not exist", error)
+    if m:
+        return f"không có tháng {m.group(1)}"
+    return error
+
+
+def _context(text: str, start: int, end: int, width: int = 40) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    a, b = max(line_start, start - width), min(line_end, end + width)
+    return text[a:b].strip()
+
+
+@rule("malformed_standard", "invalid_reference", "warning", "a standard designation that cannot exist (TCVN ISO 2008:2015)")
+def malformed_standard(dec: Decision) -> Iterator[Finding]:
+    """"quản lý nhà nước theo TCVN ISO 2008:2015": a standard number that is a year, with a
+    version year after it; the writer meant TCVN ISO 9001:2015 (or 9001:2008). The standards
+    the rest of the document cites are quoted in the message."""
+    found = [(m, line_of(dec, m.start())) for m in _STANDARD.finditer(dec.text)]
+    good = sorted({" ".join(m.group("all").split()) for m, _ in found if not _year_like(m.group("num"))})
+    for m, line in found:
+        num, ver = m.group("num"), m.group("ver")
+        if not (_year_like(num) and ver):
+            continue
+        written = " ".join(m.group("all").split())
+        others = [g for g in good if g.endswith(":" + ver)] or good
+        hint_vi = f"; các chỗ khác của văn bản ghi {', '.join(others)}" if others else ""
+        hint_en = f"; elsewhere the document cites {', '.join(others)}" if others else ""
+        yield make_finding(
+            dec,
+            "malformed_standard",
+            f"\"{written}\" không phải là ký hiệu tiêu chuẩn: số hiệu tiêu chuẩn {num} trông như một năm, ghép với năm phiên bản {ver}{hint_vi}.",
+            f"\"{written}\" is not a standard designation: the standard number {num} looks like a year, joined to the version year {ver}{hint_en}.",
+            [(written, Loc(m.start(), m.end(), line))],
+        )
+
+
+def _year_like(num: str) -> bool:
+    return len(num) == 4 and 1980 <= int(num) <= 2035
+
+
+@rule("symbol_lookalike_letters", "invalid_reference", "info", "a symbol written with Cyrillic or Greek look-alike letters")
+def symbol_lookalike_letters(dec: Decision) -> Iterator[Finding]:
+    """"Nghị định 07/2025/NĐ-СР" with a Cyrillic С and Р: it reads the same but does not match
+    in a search or a database; "QÐ" with an Icelandic eth instead of "Đ"."""
+    if dec.ocr:  # OCR reads letters by shape: look-alikes are the reader's, not the document's
+        return
+    what = {"cyrillic": ("chữ Kirin", "Cyrillic letters"), "greek": ("chữ Hy Lạp", "Greek letters"), "eth": ("chữ Ð (eth) thay cho Đ", "the eth Ð instead of Đ")}
+    for c in dec.citations:
+        kinds = [k for k in c.noise if k in what]
+        if not kinds:
+            continue
+        yield make_finding(
+            dec,
+            "symbol_lookalike_letters",
+            f"Ký hiệu {c.id} được viết bằng {', '.join(what[k][0] for k in kinds)} trông giống chữ Latinh: tra cứu theo ký hiệu sẽ không thấy.",
+            f"Symbol {c.id} is written with {', '.join(what[k][1] for k in kinds)} that look like Latin ones: a search by symbol will miss it.",
+            [(c.raw, c.loc)],
+        )
+
