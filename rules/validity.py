@@ -69,6 +69,7 @@ def issuer_organ_mismatch(dec: Decision) -> Iterator[Finding]:
     """"Nghị quyết số 76/NQ-CP ... của Thủ tướng Chính phủ" (CP is the Government, not the
     Prime Minister); "Nghị quyết số 202/2025/QH15 ... của Ủy ban Thường vụ Quốc hội" (QH is the
     National Assembly; its Standing Committee signs UBTVQH)."""
+    groups: dict[tuple[str, str], list] = {}
     for c in dec.citations:
         code = _base_code(c.organ_code)
         if not code or not c.issuer or "-" in (c.organ_code or ""):
@@ -77,14 +78,18 @@ def issuer_organ_mismatch(dec: Decision) -> Iterator[Finding]:
         implied = issuer_family(c.issuer_implied) or code
         if written is None or written == implied or written == code:
             continue
+        groups.setdefault((c.id, c.issuer), []).append(c)
+    for (_, issuer), cites in groups.items():
+        c = cites[0]
+        where = ", ".join(str(x.loc.line) for x in cites)
         yield make_finding(
             dec,
             "issuer_organ_mismatch",
-            f"{c.kind} số {c.id} mang mã cơ quan {c.organ_code} ({c.issuer_implied or code}) nhưng văn bản ghi "
-            f"\"của {c.issuer}\".",
-            f"{c.kind} {c.id} carries the organ code {c.organ_code} ({c.issuer_implied or code}) but the text says it was "
-            f"issued by \"{c.issuer}\".",
-            [(c.raw + (f" của {c.issuer}" if c.issuer not in c.raw else ""), c.loc)],
+            f"{c.kind} số {c.id} mang mã cơ quan {c.organ_code} ({c.issuer_implied or c.organ_code}) nhưng văn bản ghi "
+            f"\"của {issuer}\" (dòng {where}).",
+            f"{c.kind} {c.id} carries the organ code {c.organ_code} ({c.issuer_implied or c.organ_code}) but the text says it was "
+            f"issued by \"{issuer}\" (line {where}).",
+            [(x.raw + (f" của {issuer}" if issuer not in x.raw else ""), x.loc) for x in cites],
         )
 
 
