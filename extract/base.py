@@ -2,7 +2,8 @@
 
 A reader produces a list of `Block`s in reading order and calls `build_source`,
 which renders the document's text (one line per paragraph, one line per table
-row with tab-joined cells, an empty line for a blank or a page break) and sets
+row with tab-joined cells, where a cell of several paragraphs keeps its line
+breaks; an empty line for a blank or a page break) and sets
 every block's, row's and cell's `Loc` to its place in that text.
 """
 
@@ -70,14 +71,17 @@ def build_source(
             first_line = line
             for row in block.rows:
                 row_start = pos
+                row_line = line
                 for i, cell in enumerate(row.cells):
                     if i:
                         parts.append("\t")
                         pos += 1
+                    # a cell of several paragraphs keeps them on lines of their own
                     cell.loc = Loc(pos, pos + len(cell.text), line, cell.loc.page or row.loc.page)
                     parts.append(cell.text)
                     pos += len(cell.text)
-                row.loc = Loc(row_start, pos, line, row.loc.page)
+                    line += cell.text.count("\n")
+                row.loc = Loc(row_start, pos, row_line, row.loc.page)
                 parts.append("\n")
                 pos += 1
                 line += 1

@@ -504,7 +504,7 @@ def _paragraph_blocks(p: etree._Element, ctx: _Context, style_override: str | No
 
 
 def _cell_text(tc: etree._Element, ctx: _Context) -> tuple[str, str]:
-    """(text, written) of a table cell: paragraphs joined by a space, nested tables flattened."""
+    """(text, written) of a table cell: paragraphs one per line, nested tables flattened."""
     texts: list[str] = []
     written: list[str] = []
     for el in _block_children(tc):
@@ -524,7 +524,7 @@ def _cell_text(tc: etree._Element, ctx: _Context) -> tuple[str, str]:
                 if cells:
                     texts.append(" | ".join(cells))
                     written.append(" | ".join(c.raw or c.text for c in row.cells if c.text))
-    return " ".join(texts), " ".join(written)
+    return "\n".join(texts), "\n".join(written)
 
 
 # --------------------------------------------------------------------------- tables

@@ -12,6 +12,7 @@ decision it belongs to in a caption "(Ban hành kèm theo Quyết định số .
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vanban.model import Attachment, Caption, Decision, Heading, Loc, Signer, SourceDocument, TextValue
@@ -43,11 +44,7 @@ DOC_TYPES = {
 # Kinds that start an attached part (after the decision's signature).
 ATTACHMENT_KINDS = ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "QUY CHẾ", "QUY ĐỊNH", "ĐIỀU LỆ", "ĐỀ ÁN", "PHƯƠNG ÁN", "PHỤ LỤC", "HƯỚNG DẪN")
 
-_TYPE_LINE = re.compile(
-    r"^(?P<type>" + "|".join(sorted(map(re.escape, DOC_TYPES), key=len, reverse=True)) + r")"
-    r"(?P<label>\s+(?:[IVXLC]+|\d+|SỐ\s+\d+)\b)?\s*(?P<rest>.*)$"
-)
-_NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
+_NUMBER_LINE = re.compile(r"^\s*(?:(?:Luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
 )
@@ -63,7 +60,7 @@ _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[.:]?\s*(?P<title>.*)$")
 _CHAPTER = re.compile(r"^(?:Chương|CHƯƠNG)\s+(?P<num>[IVXLC]+|\d+)\b\.?\s*(?P<title>.*)$")
 _AUTHORITY = re.compile(r"^(?P<auth>TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*[.]?\s+(?P<rest>.+)$")
 _FORMULA = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|NGHỊ ĐỊNH)\s*:\s*$")
-_PLACE_DATE = re.compile(r"^(?P<place>[^,\d]{2,40}),\s*ngày\s+(?P<date>.+?năm\s+\d{4})", re.IGNORECASE)
+_PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
 _YEAR = re.compile(r"\bnăm\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE)
 _PERIOD = re.compile(r"giai đoạn\s+(?P<a>(?:19|20)\d{2})\s*[-–]\s*(?P<b>(?:19|20)\d{2})", re.IGNORECASE)
 _EFFECTIVE = re.compile(r"có hiệu lực(?:\s+thi hành)?\s+(?P<when>(?:kể\s+)?từ\s+ngày\s+(?:ký(?:\s+ban hành)?|[^.;]+))", re.IGNORECASE)
@@ -81,49 +78,52 @@ class Para:
     in_table: bool = False
 
 
+_PIECE_BREAK = re.compile(r"\n|\t|\s*[-_*=~]{3,}\s*| {4,}")
+
+
+def _pieces(text: str, start: int) -> Iterator[tuple[str, int]]:
+    """The pieces of a paragraph or cell between line breaks, tabs and decoration
+    rules ("-----", "_____"), with their offsets: 'CHÍNH PHỦ ----- Số: 07/2025/NĐ-CP'
+    is two pieces."""
+    pos = 0
+    for m in _PIECE_BREAK.finditer(text):
+        yield text[pos : m.start()], start + pos
+        pos = m.end()
+    yield text[pos:], start + pos
+
+
 def paragraphs(src: SourceDocument) -> list[Para]:
-    """The non-empty paragraphs, with the text of table cells before the first
-    heading (header tables, signature tables) split into lines of their own."""
+    """The non-empty lines of the document, in reading order, each with where it is.
+
+    Paragraphs and table cells are cut at line breaks, tabs and decoration
+    rules, so that a header cell "CHÍNH PHỦ ----- Số: 07/2025/NĐ-CP" gives the
+    organ and the number as two lines, as a reader sees them.
+    """
     out: list[Para] = []
+    text = src.text
     for block in src.blocks:
         if block.kind == "paragraph":
-            for i, piece in enumerate(block.text.split("\n")):
-                if piece.strip():
-                    off = block.loc.start + sum(len(p) + 1 for p in block.text.split("\n")[:i])
-                    out.append(Para(piece.strip(), Loc(off, off + len(piece), (block.loc.line or 0) + i, block.loc.page), block.bold))
+            for piece, off in _pieces(block.text, block.loc.start):
+                stripped = piece.strip()
+                if stripped:
+                    off += len(piece) - len(piece.lstrip())
+                    line = (block.loc.line or 1) + text.count("\n", block.loc.start, off)
+                    out.append(Para(stripped, Loc(off, off + len(stripped), line, block.loc.page), block.bold))
         elif block.kind == "table":
             for row in block.rows:
                 for cell in row.cells:
-                    if not cell.text.strip():
-                        continue
-                    off = cell.loc.start
-                    for piece in cell.text.split("\n"):
-                        if piece.strip():
-                            out.append(Para(piece.strip(), Loc(off, off + len(piece), cell.loc.line, cell.loc.page), in_table=True))
-                        off += len(piece) + 1
+                    for piece, off in _pieces(cell.text, cell.loc.start):
+                        stripped = piece.strip()
+                        if stripped:
+                            off += len(piece) - len(piece.lstrip())
+                            line = (cell.loc.line or 1) + text.count("\n", cell.loc.start, off)
+                            out.append(Para(stripped, Loc(off, off + len(stripped), line, cell.loc.page), in_table=True))
     return out
 
 
 def is_upper_title(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
-
-
-def sentence_case_organ(text: str, place: str | None = None) -> str:
-    """'ỦY BAN NHÂN DÂN TỈNH' -> 'Ủy ban nhân dân tỉnh' (+ ' Thừa Thiên Huế' when known)."""
-    t = " ".join(text.split())
-    if is_upper_title(t):
-        low = t.lower()
-        # proper names after "tỉnh"/"thành phố" keep capitals
-        m = re.search(r"\b(tỉnh|thành phố|huyện|xã|phường|quận|thị xã)\s+(.+)$", low)
-        if m:
-            name = " ".join(w.capitalize() for w in m.group(2).split())
-            low = low[: m.start(2)] + name
-        t = low[0].upper() + low[1:]
-        t = re.sub(r"\bbộ\s+(\w)", lambda mm: "Bộ " + mm.group(1).upper(), t)
-    if place and t.lower().endswith(("tỉnh", "thành phố")):
-        t = f"{t} {place}"
-    return t
 
 
 def _symbol_in(text: str) -> str | None:
@@ -197,7 +197,7 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
     if title_idx is not None:
         i = _parse_subject(paras, title_idx, dec)
         if dec.issuer is None and i < n and is_upper_title(paras[i].text) and not _FORMULA.match(paras[i].text):
-            dec.issuer = sentence_case_organ(paras[i].text)
+            dec.issuer = issuer_name(paras[i].text)
             dec.issuer_loc = paras[i].loc
             i += 1
     if dec.issuer and dec.issuer.lower().endswith(("tỉnh", "thành phố")):
@@ -225,9 +225,19 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
             if rest:
                 dec.recipients.append(TextValue(_trim_end(_strip_bullet(rest)), p.loc))
             k += 1
-            while k < n and paras[k].text.lstrip().startswith(("-", "–", "+", "•")):
-                dec.recipients.append(TextValue(_trim_end(_strip_bullet(paras[k].text)), paras[k].loc))
+            interleaved: list[Para] = []
+            while k < n:
+                t2 = paras[k].text.strip()
+                if _AUTHORITY.match(t2):
+                    break  # the signature block starts
+                if t2.startswith(("-", "–", "+", "•")):
+                    dec.recipients.append(TextValue(_trim_end(_strip_bullet(t2)), paras[k].loc))
+                elif (_SIGNED.search(t2) or (is_upper_title(t2) and len(t2) < 40) or _NAME.match(t2)) and not _ARTICLE.match(t2):
+                    interleaved.append(paras[k])  # a signature column laid out beside the list
+                else:
+                    break
                 k += 1
+            _complete_signer(dec, interleaved)
             continue
         elif (m := _AUTHORITY.match(t)) and not signature_seen and (dec.articles or dec.type != "Quyết định"):
             k = _parse_signature(paras, k, dec)
@@ -266,28 +276,100 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
     return paras
 
 
+_SUBJECT_STOP = ("Căn cứ", "Theo đề nghị", "Xét đề nghị", "(", "Thực hiện", "Nhằm", "Để ", "Tiếp tục", "Kính gửi", "Trên cơ sở")
+_SIGNING_TITLES = ("CHỦ TỊCH", "BỘ TRƯỞNG", "TRƯỞNG BAN", "GIÁM ĐỐC", "THỦ TRƯỞNG", "CHÁNH VĂN PHÒNG")
+
+
+@dataclass(slots=True)
+class TypeLine:
+    """A line that opens with a document-type word: 'QUYẾT ĐỊNH', 'PHỤ LỤC II', 'KẾ HOẠCH Cải cách ...'."""
+
+    type: str  # the key of DOC_TYPES, e.g. "QUYẾT ĐỊNH"
+    label: str | None
+    rest: str
+
+
+_FOLDED_TYPES = {strip_diacritics(k).upper(): k for k in DOC_TYPES}
+_TYPE_FOLDED = re.compile(
+    r"^(?P<type>" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\b"
+    r"(?P<label>\s+(?:[IVXLC]+|\d+)\b(?!\s*[/.,]\d))?\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+
+
+def match_type_line(text: str) -> TypeLine | None:
+    """The type word at the start of a line, matched without diacritics so that an
+    OCR'd 'QUYÉT ĐỊNH' is still a decision; the type word itself must be in capitals."""
+    folded = strip_diacritics(text)
+    if len(folded) != len(text):  # not NFC-shaped: fall back to the exact form
+        folded = text
+    m = _TYPE_FOLDED.match(folded.upper())
+    if not m or not is_upper_title(text[: m.end("type")]):
+        alone = re.match(r"^Phụ lục(?:\s+(?P<label>[IVXLC]+|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
+        return TypeLine("PHỤ LỤC", alone.group("label"), "") if alone else None
+    label = text[m.start("label") : m.end("label")].strip() if m.group("label") else None
+    return TypeLine(_FOLDED_TYPES[m.group("type")], label, text[m.start("rest") :].strip())
+
+
+def _is_organ_line(text: str) -> bool:
+    return is_upper_title(text) and text.upper().startswith(_ORGAN_WORDS + _SIGNING_TITLES)
+
+
 def _parse_subject(paras: list[Para], title_idx: int, dec: Decision) -> int:
-    """The subject ("trích yếu") on the type line or the lines under it; returns the next index."""
-    m = _TYPE_LINE.match(paras[title_idx].text)
-    rest = m.group("rest").strip() if m else ""
+    """The subject ("trích yếu") on the type line or the lines under it; returns the next index.
+
+    It ends at a blank line, a decoration rule, the issuing authority's line
+    ("ỦY BAN NHÂN DÂN TỈNH"), "Căn cứ ...", an introductory sentence ("Thực hiện
+    ...", a line ending with ':') or after four lines.
+    """
+    tl = match_type_line(paras[title_idx].text)
+    rest = tl.rest if tl else ""
     parts: list[Para] = []
     i = title_idx + 1
+    if rest.upper().startswith(("CỦA ", "CUA ")):
+        # old style: "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ" names the issuer, not the subject
+        if dec.issuer is None:
+            dec.issuer = issuer_name(rest[4:])
+            dec.issuer_loc = paras[title_idx].loc
+        rest = ""
     if rest and not rest.startswith(":"):
-        parts.append(Para(rest, paras[title_idx].loc))
-    else:
-        while i < len(paras) and len(parts) < 3:
-            p = paras[i]
-            t = p.text
-            if (
-                t.startswith(("Căn cứ", "Theo đề nghị", "("))
-                or _FORMULA.match(t)
-                or _ARTICLE.match(t)
-                or _AUTHORITY.match(t)
-                or (is_upper_title(t) and not t.upper().startswith(("VỀ ", "V/V")))
-            ):
-                break
-            parts.append(p)
-            i += 1
+        off = paras[title_idx].loc.end - len(rest)
+        parts.append(Para(rest, Loc(off, paras[title_idx].loc.end, paras[title_idx].loc.line, paras[title_idx].loc.page)))
+        return i if not _continues_subject(paras, i, parts) else _more_subject(paras, i, parts, dec)
+    return _more_subject(paras, i, parts, dec)
+
+
+def _continues_subject(paras: list[Para], i: int, parts: list[Para]) -> bool:
+    if i >= len(paras) or len(parts) >= 4:
+        return False
+    p = paras[i]
+    t = p.text
+    if parts and (p.loc.line or 0) - (parts[-1].loc.line or 0) > 1:
+        return False  # a blank line ends it
+    if parts and parts[-1].text.endswith((":", ".")) and not parts[-1].text.endswith("./."):
+        return False
+    if (
+        t.startswith(_SUBJECT_STOP)
+        or _FORMULA.match(t)
+        or _ARTICLE.match(t)
+        or _AUTHORITY.match(t)
+        or _ROMAN.match(t)
+        or _is_organ_line(t)
+        or t.endswith(":")
+        or p.in_table
+        or len(t) > 250
+        or sum(len(q.text) for q in parts) + len(t) > 400
+    ):
+        return False
+    if parts and is_upper_title(t) != is_upper_title(parts[0].text):
+        return False
+    return True
+
+
+def _more_subject(paras: list[Para], i: int, parts: list[Para], dec: Decision) -> int:
+    while _continues_subject(paras, i, parts):
+        parts.append(paras[i])
+        i += 1
     if parts:
         dec.subject = " ".join(p.text for p in parts)
         first, last = parts[0].loc, parts[-1].loc
@@ -298,51 +380,102 @@ def _parse_subject(paras: list[Para], title_idx: int, dec: Decision) -> int:
 def _find_title(paras: list[Para]) -> int | None:
     for idx, p in enumerate(paras[:40]):
         t = p.text.strip()
-        if _FORMULA.match(t):
+        if _FORMULA.match(t) or p.in_table:
             continue
-        m = _TYPE_LINE.match(t)
-        if m and is_upper_title(m.group("type")) and (not m.group("rest") or not m.group("rest").startswith(":")):
-            if t.upper() == t and len(t) > 60 and m.group("type") not in ("KẾ HOẠCH", "QUYẾT ĐỊNH"):
+        tl = match_type_line(t)
+        if tl and not tl.rest.startswith(":"):
+            if t.upper() == t and len(t) > 60 and tl.type not in ("KẾ HOẠCH", "QUYẾT ĐỊNH"):
                 continue
             return idx
     return None
 
 
+_NO_VOWEL = re.compile(r"^[^aeiouyăâêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]+$", re.IGNORECASE)
+_CAPITALISED = (
+    ("ủy ban nhân dân", "Ủy ban nhân dân"), ("uỷ ban nhân dân", "Ủy ban nhân dân"), ("hội đồng nhân dân", "Hội đồng nhân dân"),
+    ("chính phủ", "Chính phủ"), ("quốc hội", "Quốc hội"), ("ban chỉ đạo", "Ban Chỉ đạo"), ("ủy ban thường vụ", "Ủy ban Thường vụ"),
+)
+
+
+def issuer_name(text: str) -> str:
+    """An issuing organ's name as a reader writes it in a sentence.
+
+    >>> issuer_name("ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG")
+    'Ủy ban nhân dân tỉnh Lâm Đồng'
+    >>> issuer_name("VĂN PHÒNG CHÍNH PHỦ")
+    'Văn phòng Chính phủ'
+    """
+    t = " ".join(text.replace("UBND", "ỦY BAN NHÂN DÂN").replace("HĐND", "HỘI ĐỒNG NHÂN DÂN").split())
+    if not t.upper().startswith(("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH")):
+        from vanban.normalize.agencies import canonical_name
+
+        known = canonical_name(t)
+        if known and not known.startswith(("UBND", "HĐND")):
+            return known
+    if not is_upper_title(t):
+        return t
+    words = []
+    for w in t.split():
+        words.append(w if _NO_VOWEL.match(w) or any(ch.isdigit() for ch in w) else w.lower())
+    low = " ".join(words)
+    m = re.search(r"\b(tỉnh|thành phố|huyện|xã|phường|quận|thị xã|tp\.)\s+(.+)$", low)
+    if m:
+        low = low[: m.start(2)] + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split())
+    for a, b in _CAPITALISED:
+        low = low.replace(a, b)
+    low = re.sub(r"\b(bộ|sở)\s+(\w)", lambda mm: mm.group(1) + " " + mm.group(2).upper(), low)
+    return low[:1].upper() + low[1:]
+
+
 def _parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> None:
+    """Number, place and date, and the issuing organ from the lines above the title."""
+    from vanban.normalize.dates import find_dates
+
     stop = title_idx if title_idx is not None else min(len(paras), 12)
     issuer_lines: list[Para] = []
     for p in paras[:stop]:
         t = p.text
-        if dec.number is None and (m := _NUMBER_LINE.match(t)):
-            sym = m.group("symbol")
-            if _BLANK_SYMBOL.match(t.split(":", 1)[-1]) or not re.match(r"\s*\d", t.split(":", 1)[-1] if ":" in t else t[2:]):
+        m = _NUMBER_LINE.match(t)
+        if m and dec.number is None:
+            after = t[m.start("symbol") :]
+            if _BLANK_SYMBOL.match(after) or not re.match(r"\s*\d", after):
                 dec.notes.append("the number is left blank (a draft)")
             else:
-                dec.number = _symbol_in(t) or sym
+                dec.number = _symbol_in(after) or m.group("symbol")
                 dec.number_loc = p.loc
                 dec.number_from = "header"
+        if dec.date is None and (pm := _PLACE_DATE.search(t)):
+            dates = find_dates(re.sub(r"(?i)\b(tháng|năm)(\d)", r"\1 \2", t[pm.start("place") :]))
+            dec.place = pm.group("place").strip()
+            if dates:
+                if dates[0].iso:
+                    dec.date = dates[0].iso
+                    dec.date_loc = p.loc
+                else:
+                    dec.notes.append(f"the date is not complete: {dates[0].raw!r} ({dates[0].error})")
             continue
-        if dec.date is None and (m := _PLACE_DATE.match(t)):
-            dv = parse_date_text(t)
-            dec.place = m.group("place").strip()
-            if dv is not None:
-                dec.date = dv.iso
-                dec.date_loc = p.loc
+        if m:
             continue
-        if "CỘNG HÒA" in t.upper() or "CỘNG HOÀ" in t.upper() or "Độc lập" in t or "ĐỘC LẬP" in t or set(t) <= set("-_* "):
+        up = t.upper()
+        if "CỘNG HÒA" in up or "CỘNG HOÀ" in up or "ĐỘC LẬP" in up or "ĐẢNG CỘNG SẢN" in up:
             continue
-        if is_upper_title(t) and len(t) < 90:
+        letters = sum(ch.isalpha() for ch in t)
+        if is_upper_title(t) and len(t) < 120 and letters >= 5 and len(t.split()) >= 2:
             issuer_lines.append(p)
     if title_idx is not None:
-        m = _TYPE_LINE.match(paras[title_idx].text)
-        if m:
-            dec.type = DOC_TYPES[m.group("type")]
+        tl = match_type_line(paras[title_idx].text)
+        if tl:
+            dec.type = DOC_TYPES[tl.type]
     if issuer_lines:
-        # the issuing organ: the top-left block, from its organ word on (a superior
-        # organ may stand above it: "BỘ NỘI VỤ" / "VỤ CẢI CÁCH HÀNH CHÍNH")
+        # the issuing organ: the top-left block, from its last organ word on (a superior
+        # organ may stand above it: "UBND TỈNH LÂM ĐỒNG" / "BAN CHỈ ĐẠO ...")
         starts = [i for i, p in enumerate(issuer_lines) if p.text.upper().startswith(_ORGAN_WORDS)]
+        if not starts and title_idx is None:
+            return  # no title and no organ word: capitals here are a heading, not an issuer
         block = issuer_lines[starts[-1] if starts else 0 :]
-        dec.issuer = sentence_case_organ(" ".join(p.text for p in block))
+        if len(block) > 1 and not block[-1].text.upper().startswith(("TỈNH", "THÀNH PHỐ", "HUYỆN", "XÃ")):
+            block = block[:1]
+        dec.issuer = issuer_name(" ".join(p.text for p in block))
         dec.issuer_loc = Loc(block[0].loc.start, block[-1].loc.end, block[0].loc.line, block[0].loc.page)
 
 
@@ -351,14 +484,45 @@ def _split_bases(text: str) -> list[str]:
     return [_trim_end(p) for p in pieces if p]
 
 
+_SIGNED = re.compile(r"\(\s*đã ký\s*\)|\(\s*ký\s*(?:,|và)?\s*ghi rõ họ tên\s*\)", re.IGNORECASE)
+_SIG_SPLIT = re.compile(r"\s+(?=(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.\s)|\s*\(\s*[Đđ]ã ký\s*\)\s*")
+_TRAILING_NAME = re.compile(r"^(?P<title>.+?[A-ZĐ])\s+(?P<name>(?:[A-ZĐÂĂÊÔƠƯ][a-zđà-ỹ]+)(?:\s+[A-ZĐÂĂÊÔƠƯ][a-zđà-ỹ]+){1,4})$")
+
+
+def position_title(text: str) -> str:
+    """'PHÓ CHỦ TỊCH' -> 'Phó Chủ tịch'; 'CHỦ TỊCH' -> 'Chủ tịch'."""
+    low = " ".join(text.split()).lower()
+    low = low[:1].upper() + low[1:]
+    return re.sub(r"\b(Phó|Quyền)\s+(\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", low)
+
+
+def _signature_lines(paras: list[Para], k: int, limit: int = 10) -> list[Para]:
+    """The lines of a signature block, with lines that a rendering ran together
+    ('TM. CHÍNH PHỦ KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG (Đã ký) Lê Thành Long') cut apart."""
+    out: list[Para] = []
+    for p in paras[k : k + limit]:
+        for piece in _SIG_SPLIT.split(p.text):
+            piece = piece.strip()
+            if not piece:
+                continue
+            m = _TRAILING_NAME.match(piece)
+            if m and is_upper_title(m.group("title")):
+                out.append(Para(m.group("title"), p.loc, in_table=p.in_table))
+                out.append(Para(m.group("name"), p.loc, in_table=p.in_table))
+            else:
+                out.append(Para(piece, p.loc, in_table=p.in_table))
+    return out
+
+
 def _parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
-    """'TM. ỦY BAN NHÂN DÂN' / 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' / (blank) / 'Nguyễn Văn A'."""
+    """'TM. ỦY BAN NHÂN DÂN' / 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' / (signature) / 'Nguyễn Văn A'.
+
+    Returns the index of the first paragraph after the block."""
     signer = Signer(loc=paras[k].loc)
-    n = len(paras)
     titles: list[str] = []
-    j = k
-    while j < n and j < k + 8:
-        t = paras[j].text.strip()
+    consumed_loc = paras[k].loc
+    for p in _signature_lines(paras, k):
+        t = p.text
         m = _AUTHORITY.match(t)
         if m:
             auth = m.group("auth").replace("/", "").upper() + "."
@@ -368,48 +532,62 @@ def _parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
                 signer.on_behalf_of = rest
             else:
                 signer.authority = auth
-                titles.append(rest)
-            j += 1
-            continue
-        if is_upper_title(t) and len(t) < 40 and not _NAME.match(t.title()) or t.upper() in ("CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "BỘ TRƯỞNG", "THỦ TƯỚNG"):
+                # "KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG" run together: the head's title, then the deputy's
+                head, sep, deputy = rest.partition(" PHÓ ")
+                titles.extend([head, "PHÓ " + deputy] if sep else [rest])
+        elif _SIGNED.search(t) or t.startswith("("):
+            pass
+        elif is_upper_title(t) and len(t) < 60:
             titles.append(t)
-            j += 1
-            continue
-        if _NAME.match(t) and not is_upper_title(t):
+        elif _NAME.match(t):
             signer.name = t
-            signer.loc = Loc(paras[k].loc.start, paras[j].loc.end, paras[k].loc.line, paras[k].loc.page)
-            j += 1
+            consumed_loc = p.loc
             break
-        if "(Đã ký)" in t or "đã ký" in t.lower() or t.startswith("("):
-            j += 1
-            continue
-        break
+        else:
+            break
+        consumed_loc = p.loc
     if titles:
-        title = titles[-1]
-        signer.title = title[:1].upper() + title[1:].lower()
+        signer.title = position_title(titles[-1])
+    signer.loc = Loc(paras[k].loc.start, consumed_loc.end, paras[k].loc.line, paras[k].loc.page)
     dec.signer = signer
+    j = k
+    while j < len(paras) and paras[j].loc.start <= consumed_loc.start:
+        j += 1
     return j
+
+
+def _complete_signer(dec: Decision, lines: list[Para]) -> None:
+    """Signature lines that a two-column layout interleaved with the recipients."""
+    s = dec.signer
+    if s is None:
+        return
+    for p in lines:
+        t = p.text
+        if s.title is None and is_upper_title(t) and not _AUTHORITY.match(t):
+            s.title = position_title(t)
+        elif s.name is None and _NAME.match(t) and not is_upper_title(t):
+            s.name = t
 
 
 def _starts_attachment(paras: list[Para], k: int) -> bool:
     t = paras[k].text.strip()
-    m = _TYPE_LINE.match(t)
-    if not m or m.group("type") not in ATTACHMENT_KINDS or paras[k].in_table:
+    tl = match_type_line(t)
+    if not tl or tl.type not in ATTACHMENT_KINDS or paras[k].in_table:
         return False
     # an attachment's opening is followed, within a few lines, by its caption
     for q in paras[k + 1 : k + 5]:
         if parse_caption(q):
             return True
-    return m.group("type") == "PHỤ LỤC" and is_upper_title(m.group("type"))
+    return tl.type == "PHỤ LỤC"
 
 
 def _parse_attachment(paras: list[Para], start: int, end: int, src: SourceDocument) -> Attachment:
     head = paras[start]
-    m = _TYPE_LINE.match(head.text.strip())
-    assert m is not None
-    kind = DOC_TYPES[m.group("type")]
-    label = (kind + m.group("label")) if m.group("label") else None
-    title = m.group("rest").strip()
+    tl = match_type_line(head.text.strip())
+    assert tl is not None
+    kind = DOC_TYPES[tl.type]
+    label = f"{kind} {tl.label}" if tl.label else None
+    title = tl.rest
     caption = None
     j = start + 1
     while j < min(end, start + 5):
