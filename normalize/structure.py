@@ -196,7 +196,7 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
     # subject lines right after the type line, then (in a decision) the authority line
     if title_idx is not None:
         i = _parse_subject(paras, title_idx, dec)
-        if dec.issuer is None and i < n and is_upper_title(paras[i].text) and not _FORMULA.match(paras[i].text):
+        if dec.issuer is None and i < n and _is_organ_line(paras[i].text) and not _FORMULA.match(paras[i].text):
             dec.issuer = issuer_name(paras[i].text)
             dec.issuer_loc = paras[i].loc
             i += 1
