@@ -55,13 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--json", action="store_true", help="one JSON object per citation")
 
     sub.add_parser("rules", help="the rules, their ids, categories and default severities")
+
+    rv = sub.add_parser("review", help="the review page for legal staff, served on 127.0.0.1")
+    rv.add_argument("out", metavar="OUT", help="the output folder of a run (with vanban.sqlite)")
+    rv.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0 for any free port)")
+    rv.add_argument("--report", action="store_true", help="write OUT/report.html (self-contained, for e-mail) and exit")
+    rv.add_argument("--export", metavar="CSV", help="write the review decisions to this CSV file and exit")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "check": cmd_check, "cite": cmd_cite, "rules": cmd_rules}[args.command](args)
+        return {"run": cmd_run, "check": cmd_check, "cite": cmd_cite, "rules": cmd_rules, "review": cmd_review}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
@@ -203,6 +209,42 @@ def cmd_rules(args: argparse.Namespace) -> int:
     print(f"{'id':<{w['id']}}  {'category':<{w['category']}}  {'severity':<{w['severity']}}  description")
     for r in rows:
         print(f"{r['id']:<{w['id']}}  {r['category']:<{w['category']}}  {r['severity']:<{w['severity']}}  {r['description']}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from vanban.review.store import RunStore
+
+    out = Path(args.out)
+    try:
+        store = RunStore(out)
+    except FileNotFoundError as e:
+        _err(str(e))
+        return 2
+    if args.report or args.export:
+        if args.export:
+            path = store.write_export(args.export)
+            print(f"vanban: {len(store.export_rows())} review decision(s) written to {path}", file=sys.stderr)
+        if args.report:
+            from vanban.outputs.report import write_report
+
+            print(f"vanban: report written to {write_report(out)}", file=sys.stderr)
+        return 0
+    if not 0 <= args.port <= 65535:
+        _err(f"--port {args.port}: not a port number")
+        return 2
+    from vanban.review.server import make_server
+
+    try:
+        srv = make_server(out, args.port, quiet=False)
+    except OSError as e:
+        _err(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}")
+        return 1
+    print(f"vanban: review page at {srv.url} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        srv.serve_forever()
+    finally:
+        srv.server_close()
     return 0
 
 

@@ -1,0 +1,69 @@
+"""OUT/report.html: the run's findings with their evidence highlighted, in one self-contained
+file to send by e-mail (styles inline, no script, no font or image fetched: it opens offline).
+
+It shows the review decisions stored so far and carries them as a CSV download (a data: link).
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from vanban.outputs.files import atomic_open
+
+#: the report may load nothing at all; styles are inline
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def report_html(out: Path) -> str:
+    """The report of the run in OUT as an HTML string."""
+    from vanban.review import html as H
+    from vanban.review.server import _explanations
+    from vanban.review.store import RunStore
+
+    store = RunStore(out)
+    docs = store.documents()
+    explanations = _explanations()
+    total = {s: sum(d.counts.get(s, 0) for d in docs) for s in ("error", "warning", "info")}
+    rows = "".join(
+        f'<tr><td><a href="#doc-{H.esc(d.doc_id)}">{H.esc(H.doc_title(d))}</a><div class="muted">{H.esc(d.name)}</div></td>'
+        f"<td>{H.esc(d.subject)}</td>{H.counts_html(d)}</tr>"
+        for d in docs
+    )
+    summary = (
+        f"<h2>Tóm tắt: {len(docs)} văn bản, {total['error']} lỗi, {total['warning']} cảnh báo, {total['info']} lưu ý</h2>"
+        '<table><thead><tr><th>Văn bản</th><th>Trích yếu</th><th>Lỗi</th><th>Cảnh báo</th><th>Lưu ý</th>'
+        f"<th>Đã xem xét</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    export = store.export_rows()
+    if export:
+        data = base64.b64encode(("\ufeff" + store.export_csv()).encode("utf-8")).decode("ascii")
+        summary += (
+            f'<p><a download="reviews.csv" href="data:text/csv;charset=utf-8;base64,{data}">'
+            f"Tải CSV {len(export)} quyết định xem xét</a></p>"
+        )
+    sections = []
+    for d in docs:
+        findings = store.findings(d.doc_id)
+        text = store.text(d.doc_id)
+        head = (
+            f'<section class="report-doc" id="doc-{H.esc(d.doc_id)}"><h2>{H.esc(H.doc_title(d))}</h2>'
+            f'<p class="docmeta">{H.esc(d.subject)}<br>{H.esc(d.source)}</p>'
+        )
+        if d.status != "ok":
+            body = f'<p class="decision stale">Không xử lý được: {H.esc(d.error)}</p>'
+        else:
+            body = H.findings_html(findings, {d.doc_id: text}, explanations, interactive=False)
+        sections.append(head + body + "</section>")
+    head_extra = f'<meta http-equiv="Content-Security-Policy" content="{H.esc(REPORT_CSP)}">'
+    return H.page("Báo cáo phát hiện · vanban", summary + "".join(sections), head_extra=head_extra, styles=H.CSS)
+
+
+def write_report(out: Path) -> Path:
+    """Write OUT/report.html from OUT/vanban.sqlite and OUT/docs; returns its path."""
+    out = Path(out)
+    path = out / "report.html"
+    text = report_html(out)
+    with atomic_open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
