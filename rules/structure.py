@@ -329,12 +329,16 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
     if dec.type in ("Quyết định", "Kế hoạch", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") and not dec.issuer:
         yield make_finding(dec, "missing_header_field", f"{dec.type} không ghi cơ quan ban hành.", f"The {dec.type} names no issuing body.", [("(phần đầu văn bản)", start)], key="issuer")
     if dec.type in ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") and (dec.signer is None or not dec.signer.name):
+        # in a scan the signature block is the part OCR reads worst: worth a look, not a warning
+        ocr_vi = " (văn bản quét: có thể do nhận dạng chữ)" if dec.ocr else ""
+        ocr_en = " (a scan: possibly an OCR miss)" if dec.ocr else ""
         yield make_finding(
             dec,
             "missing_header_field",
-            f"{dec.type} không có người ký (chức vụ và họ tên).",
-            f"The {dec.type} has no signer (title and name).",
+            f"{dec.type} không có người ký (chức vụ và họ tên){ocr_vi}.",
+            f"The {dec.type} has no signer (title and name){ocr_en}.",
             [("(phần ký)", dec.signer.loc if dec.signer else start)],
+            severity="info" if dec.ocr else None,
             key="signer",
         )
 
