@@ -56,7 +56,8 @@ def report_html(out: Path) -> str:
             body = H.findings_html(findings, {d.doc_id: text}, explanations, interactive=False)
         sections.append(head + body + "</section>")
     head_extra = f'<meta http-equiv="Content-Security-Policy" content="{H.esc(REPORT_CSP)}">'
-    return H.page("Báo cáo phát hiện · vanban", summary + "".join(sections), head_extra=head_extra, styles=H.CSS)
+    return H.page("Báo cáo phát hiện · vanban", summary + "".join(sections), head_extra=head_extra, styles=H.CSS,
+                  heading="vanban · Báo cáo phát hiện")
 
 
 def write_report(out: Path) -> Path:

@@ -88,12 +88,10 @@ def evidence_html(text: str | None, ev: dict[str, Any]) -> str:
     """One piece of evidence: the paragraph or table row around it, the evidence marked, and where it is."""
     where = esc(where_label(ev))
     span = _find_span(text, ev) if text else None
-    if span is None:
+    if span is None:  # e.g. the "(phần ký)" of a missing signature: nothing in the text to mark
         quoted = esc(ev.get("text") or "")
-        return (
-            f'<div class="ev"><div class="where">{where or "không rõ vị trí"}</div>'
-            f'<p class="src"><mark>{quoted}</mark></p></div>'
-        )
+        where = f"{where} · không có trong văn bản" if where else "không có trong văn bản"
+        return f'<div class="ev"><div class="where">{where}</div><p class="src absent">{quoted}</p></div>'
     start, end = span
     a = text.rfind("\n", 0, start) + 1
     b = text.find("\n", end)
@@ -125,7 +123,7 @@ def review_line(f: FindingView) -> str:
     r: Review | None = f.review
     if r is None:
         return '<p class="decision" data-role="decision">Chưa có quyết định.</p>'
-    who = f"{esc(r.reviewer or '?')}, {esc(r.decided_at)}"
+    who = f"{esc(r.reviewer or '?')}, {esc(vn_datetime(r.decided_at))}"
     said = STATE_LABELS.get(r.state, r.state)
     note = f' — “{esc(r.note)}”' if r.note else ""
     if f.state == "stale":
@@ -241,6 +239,13 @@ def vn_date(iso: str | None) -> str | None:
     return iso
 
 
+def vn_datetime(iso: str | None) -> str:
+    """2021-01-05T14:03:09+07:00 -> 05/01/2021 14:03 (the local time it was stored with)."""
+    if not iso or len(iso) < 16 or iso[10] != "T":
+        return iso or ""
+    return f"{vn_date(iso[:10])} {iso[11:16]}"
+
+
 def doc_title(d: DocumentView) -> str:
     date = vn_date(d.date)
     bits = [b for b in (d.type, f"số {d.number}" if d.number else None, f"ngày {date}" if date else None) if b]
@@ -250,6 +255,10 @@ def doc_title(d: DocumentView) -> str:
 # --------------------------------------------------------------------------- task table beside the source
 
 
+DEADLINE_KIND_LABELS = {
+    "fixed": "cố định", "recurring": "định kỳ", "continuous": "thường xuyên", "by_reference": "theo văn bản khác",
+    "unparsed": "chưa đọc được",
+}
 TASK_VIEW_COLUMNS = [
     ("task_no", "TT"), ("task", "Nhiệm vụ"), ("product", "Sản phẩm"), ("lead_canonical", "Chủ trì"),
     ("partners_canonical", "Phối hợp"), ("deadline", "Thời hạn"), ("deadline_kind", "Loại thời hạn"), ("line", "Dòng"),
@@ -272,6 +281,8 @@ def tasks_and_source_html(tasks: list[dict[str, Any]], text: str | None) -> str:
         cells = []
         for key, _ in TASK_VIEW_COLUMNS:
             v = t.get(key)
+            if key == "deadline_kind":
+                v = DEADLINE_KIND_LABELS.get(v, v)
             if key == "line" and isinstance(v, int):
                 cells.append(f'<td class="num"><a href="#L{v}">{v}</a></td>')
             else:
@@ -323,7 +334,8 @@ td.num { text-align:right; white-space:nowrap; }
 .badge.sev-info { color:var(--info); background:var(--info-bg); }
 .badge.state-open { color:var(--muted); background:#eceff3; }
 .badge.state-confirmed { color:var(--ok); background:var(--ok-bg); }
-.badge.state-dismissed { color:#4a4f59; background:#e4e6ea; text-decoration:line-through; }
+.badge.state-dismissed { color:#4a4f59; background:#e4e6ea; }
+.src.absent { font-style:italic; color:var(--muted); }
 .badge.state-stale { color:var(--stale); background:var(--stale-bg); }
 .finding { background:var(--card); border:1px solid var(--line); border-left:5px solid var(--info); border-radius:6px; padding:10px 14px; margin:12px 0; }
 .finding.sev-error { border-left-color:var(--err); }
@@ -373,7 +385,7 @@ form.filters select { font:inherit; }
 
 
 def page(title: str, body: str, *, nav: str = "", head_extra: str = "", who: bool = False, wide: bool = False,
-         styles: str | None = None, scripts: str = "") -> str:
+         styles: str | None = None, scripts: str = "", heading: str = "vanban · Xem xét phát hiện") -> str:
     """An HTML document; `styles` inline (the report) or the served stylesheet link."""
     style = f"<style>{styles}</style>" if styles is not None else '<link rel="stylesheet" href="/static/app.css">'
     who_html = (
@@ -386,7 +398,7 @@ def page(title: str, body: str, *, nav: str = "", head_extra: str = "", who: boo
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{head_extra}<title>{esc(title)}</title>{style}</head><body>"
-        f'<header class="top"><h1>vanban · Xem xét phát hiện</h1><nav>{nav}</nav>{who_html}</header>'
+        f'<header class="top"><h1>{esc(heading)}</h1><nav>{nav}</nav>{who_html}</header>'
         f"<main{main_class}>"
         f"{body}</main>{scripts}</body></html>\n"
     )

@@ -317,7 +317,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self._json(400, {"error": str(e)})
         self._json(200, {
             "doc_id": rv.doc_id, "fingerprint": rv.fingerprint, "state": rv.state, "note": rv.note or "",
-            "reviewer": rv.reviewer, "decided_at": rv.decided_at,
+            "reviewer": rv.reviewer, "decided_at": H.vn_datetime(rv.decided_at),
         })
 
 
