@@ -256,7 +256,7 @@ def test_table_merges_header_and_nested(built):
     assert rows[1].cells[0].text == "1" and rows[1].cells[0].rowspan == 2
     assert rows[2].cells[0].merged_above and rows[2].cells[0].text == ""
     assert rows[2].cells[1].colspan == 2 and rows[2].cells[1].col == 1 and rows[2].cells[1].text == "Gộp hai cột"
-    assert rows[1].cells[1].text == "Việc một dòng hai"  # a cell is one line
+    assert rows[1].cells[1].text == "Việc một\ndòng hai"  # a cell keeps its paragraphs as lines
     assert rows[3].cells[1].text == "Bảng lồng n1 | n2 n3 | n4"
     assert any("nested table" in n for n in built.notes)
 
