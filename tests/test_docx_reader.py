@@ -104,7 +104,7 @@ def test_no_footnotes_in_plan_and_locs_point_into_text(plan):
             for c in r.cells:
                 assert plan.text[c.loc.start:c.loc.end] == c.text
                 # a cell of several paragraphs keeps them as lines; its line is where it starts
-                    assert plan.text.count("\n", 0, c.loc.start) + 1 == c.loc.line
+                assert plan.text.count("\n", 0, c.loc.start) + 1 == c.loc.line
 
 
 # --------------------------------------------------------------------------- built documents
