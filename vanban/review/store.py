@@ -172,19 +172,20 @@ class RunStore:
 
     # ------------------------------------------------------------------ reading
 
-    def documents(self) -> list[DocumentView]:
-        """Every document of the run with its findings counted by severity and by review state."""
+    def documents(self, doc_id: str | None = None) -> list[DocumentView]:
+        """Every document of the run (or the one asked for) with its findings counted by severity and by review state."""
         con = self.connect()
         try:
             if not _table_exists(con, "documents"):
                 return []
+            where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
             docs = [
                 DocumentView(
                     r["doc_id"], r["source"], r["sha256"], r["status"], r["error"], r["type"], r["number"], r["date"], r["subject"],
                 )
-                for r in con.execute("SELECT * FROM documents ORDER BY source, doc_id")
+                for r in con.execute(f"SELECT * FROM documents {where} ORDER BY source, doc_id", args)
             ]
-            views = self._findings(con, None)
+            views = self._findings(con, doc_id)
         finally:
             con.close()
         by_doc: dict[str, list[FindingView]] = {}
@@ -197,7 +198,7 @@ class RunStore:
         return docs
 
     def document(self, doc_id: str) -> DocumentView | None:
-        return next((d for d in self.documents() if d.doc_id == doc_id), None)
+        return next(iter(self.documents(doc_id)), None)
 
     def findings(self, doc_id: str | None = None) -> list[FindingView]:
         """The findings of one document (or of all), most severe first, then in document order."""
