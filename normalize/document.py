@@ -34,9 +34,10 @@ def normalize(src: SourceDocument) -> Decision:
     for att in dec.attachments:
         if att.kind != "Phụ lục":
             dec.targets.extend(extract_targets(paras, att.areas, att.first_line or 1, att.last_line or last_line))
-    if not dec.attachments:
+    if not any(a.kind != "Phụ lục" for a in dec.attachments):
         areas = [h for h in dec.headings if h.level == "area"]
-        dec.targets.extend(extract_targets(paras, areas, 1, last_line))
+        body_last = (dec.attachments[0].first_line - 1) if dec.attachments and dec.attachments[0].first_line else last_line
+        dec.targets.extend(extract_targets(paras, areas, 1, body_last))
 
     tasks, tables = extract_tasks(src)
     dec.tasks = tasks

@@ -264,8 +264,8 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
         part = "appendix" if att.kind == "Phụ lục" else "plan"
         dec.parts.append((part, att.first_line or 1, att.last_line))
 
-    # The document's own headings (when it is itself a plan, not a decision with one).
-    if not dec.attachments:
+    # The document's own headings (when it is itself a plan, not a decision with one attached).
+    if not any(a.kind != "Phụ lục" for a in dec.attachments):
         secs, areas = _headings(paras, i, body_end)
         dec.headings = secs + areas
     if dec.type in ("Kế hoạch", "Chương trình") or (dec.attachments and dec.attachments[0].kind != "Phụ lục"):

@@ -1,4 +1,5 @@
-"""Targets ("Chỉ tiêu"): the bullets under each area's "Chỉ tiêu" heading, with their figures.
+"""Targets ("Chỉ tiêu"): the bullets under each area's "Chỉ tiêu" heading (or its
+"a) Mục tiêu" block, as the Lâm Đồng plans write it), with their figures.
 
 In a plan the tasks of an area are split into "a) Chỉ tiêu" (what must be
 reached) and "b) Nhiệm vụ" (what will be done). The objectives ("Mục tiêu")
@@ -41,8 +42,11 @@ def extract_targets(paras: list[Para], areas: list[Heading], first_line: int, la
             continue
         if _HEADING.match(text) and not _BULLET.match(text):
             title = match_key(re.sub(r"^(?:[IVXLC]+|\d{1,2}|[a-zđ])\s*[.)]\s*", "", text)).rstrip(": ")
+            is_block = bool(re.match(r"^[a-zđ]\s*\)", text))
             if title.startswith("chi tieu"):
                 mode = "targets"
+            elif title in ("muc tieu", "muc tieu cu the") and is_block and area is not None:
+                mode = "targets"  # "a) Mục tiêu" under an area (Lâm Đồng plans) lists its targets
             elif title in ("muc tieu", "muc tieu cu the", "muc tieu chung"):
                 mode, area = "aims", None
             else:
