@@ -285,12 +285,18 @@ def _header_date_line(dec: Decision) -> bool:
     return bool(_HEADER_DATE.search(head))
 
 
+#: Document types that carry their own header (number, place and date, issuer).
+_HEADED_TYPES = frozenset(
+    ("Quyết định", "Nghị quyết", "Nghị định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Kế hoạch", "Công điện", "Thông báo", "Báo cáo", "Tờ trình")
+)
+
+
 @rule("missing_header_field", "missing_field", "warning", "a decision without its number, date, issuer or signer")
 def missing_header_field(dec: Decision) -> Iterator[Finding]:
     """A decision whose header has no "Số: .../QĐ-UBND" line or no "Thừa Thiên Huế, ngày ..."
     line, no issuing organ, or no signer. When the number and date are known from the captions
     of the attachments, an info: the text as published lost its header, not its identity."""
-    if dec.type is None:
+    if dec.type not in _HEADED_TYPES:  # an appendix or a regulation filed alone carries a caption, not a header
         return
     start = Loc(0, 0, 1)
     draft = any("left blank" in n for n in dec.notes)
