@@ -87,7 +87,10 @@ class SqliteSink:
 
     def add(self, table: str, rows: list[dict[str, Any]]) -> None:
         cols = DATA_TABLES[table]
-        self.con.executemany(self.inserts[table], [[_value(r.get(c)) for c in cols] for r in rows])
+        if table == "findings":  # the one column that is not a scalar (sqlite3 stores bools as 0/1 itself)
+            self.con.executemany(self.inserts[table], [[_value(r.get(c)) for c in cols] for r in rows])
+        else:
+            self.con.executemany(self.inserts[table], [[r.get(c) for c in cols] for r in rows])
 
     def __exit__(self, exc_type, exc, tb) -> None:
         con = self.con
