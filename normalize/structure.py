@@ -87,6 +87,8 @@ def _pieces(text: str, start: int) -> Iterator[tuple[str, int]]:
     is two pieces."""
     pos = 0
     for m in _PIECE_BREAK.finditer(text):
+        if not m.group().strip(" ") and not text[m.end() : m.end() + 1].isupper():
+            continue  # wide spaces before a capital are a column gap; before "/KH" or "tháng", a blank to fill
         yield text[pos : m.start()], start + pos
         pos = m.end()
     yield text[pos:], start + pos
@@ -134,6 +136,19 @@ def _symbol_in(text: str) -> str | None:
 
     sym, _ = fold_homoglyphs(re.sub(r"\s+", "", m.group("symbol")))
     return sym
+
+
+def symbol_is_plausible(symbol: str) -> bool:
+    """A symbol whose type code (or, for a công văn, organ) is a known code and whose number is a number.
+
+    >>> symbol_is_plausible("779/QĐ-UBND"), symbol_is_plausible("6/QĐĐ-UBND")
+    (True, False)
+    """
+    from vanban.normalize.citations import doc_types, organ_codes
+
+    codes = {d["code"] for d in doc_types() if d.get("code")} | {o["code"] for o in organ_codes() if o.get("code")}
+    m = re.match(r"^\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/(?P<code>[^-/]+)", symbol) or re.match(r"^\d+-(?P<code>[^/]+)/", symbol)
+    return bool(m) and m.group("code") in codes
 
 
 def parse_date_text(text: str):
@@ -429,7 +444,7 @@ def issuer_name(text: str) -> str:
 
 def _parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> None:
     """Number, place and date, and the issuing organ from the lines above the title."""
-    from vanban.normalize.dates import find_dates
+    from vanban.normalize.dates import find_place_date
 
     stop = title_idx if title_idx is not None else min(len(paras), 12)
     issuer_lines: list[Para] = []
@@ -441,18 +456,22 @@ def _parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> No
             if _BLANK_SYMBOL.match(after) or not re.match(r"\s*\d", after):
                 dec.notes.append("the number is left blank (a draft)")
             else:
-                dec.number = _symbol_in(after) or m.group("symbol")
-                dec.number_loc = p.loc
-                dec.number_from = "header"
-        if dec.date is None and (pm := _PLACE_DATE.search(t)):
-            dates = find_dates(re.sub(r"(?i)\b(tháng|năm)(\d)", r"\1 \2", t[pm.start("place") :]))
-            dec.place = pm.group("place").strip()
-            if dates:
-                if dates[0].iso:
-                    dec.date = dates[0].iso
-                    dec.date_loc = p.loc
+                number = _symbol_in(after) or m.group("symbol")
+                if dec.ocr and not symbol_is_plausible(number):
+                    # OCR misreads handwritten numbers ("1716" as "4⁄6"): say so rather than invent one
+                    dec.notes.append(f"the number is unreadable in the OCR text: {after.strip()!r}")
                 else:
-                    dec.notes.append(f"the date is not complete: {dates[0].raw!r} ({dates[0].error})")
+                    dec.number = number
+                    dec.number_loc = p.loc
+                    dec.number_from = "header"
+        if dec.date is None and (pm := _PLACE_DATE.search(t)):
+            place, dv = find_place_date(t[pm.start("place") :])
+            dec.place = place or pm.group("place").strip()
+            if dv is not None and dv.iso:
+                dec.date = dv.iso
+                dec.date_loc = p.loc
+            elif dv is not None:
+                dec.notes.append(f"the date is not complete: {dv.raw!r} ({dv.error})")
             continue
         if m:
             continue
