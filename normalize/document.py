@@ -103,6 +103,10 @@ def _find_citations(src: SourceDocument, dec: Decision) -> list:
     from vanban.normalize.citations import find_citations
 
     cites = find_citations(src.text)
+    if dec.number_from == "header" and dec.number_loc is not None:
+        # the document's own "Số: 779/QĐ-UBND" is its number, not a citation of another document
+        own = dec.number_loc
+        cites = [c for c in cites if not (own.start <= c.loc.start < own.end)]
     tables = [(b.loc.start, b.loc.end) for b in src.blocks if b.kind == "table"]
     starts = [b.loc.start for b in src.blocks]
     for c in cites:

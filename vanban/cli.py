@@ -189,10 +189,11 @@ def cmd_cite(args: argparse.Namespace) -> int:
     else:
         _err("give a TEXT or --file PATH")
         return 2
-    cites = find_citations(nfc(text))
+    text = nfc(text)
+    cites = find_citations(text)
     if args.json:
         for c in cites:
-            print(json.dumps(citation_record(c), ensure_ascii=False))
+            print(json.dumps(citation_record(c, text), ensure_ascii=False))
     else:
         print(format_table(cites))
     return 0
