@@ -86,7 +86,30 @@ def _as_written(n: int, like: str) -> str:
 
 
 _ARTICLE_HEAD = re.compile(r"Điều\s+\d+\s*[.:]")
-_BOUNDARY = re.compile(r"^[ \t]*(?:[IVXLC]+[ \t]*[.)]|Điều[ \t]+\d+|Chương[ \t]+|CHƯƠNG[ \t]+|Mục[ \t]+\d|PHỤ LỤC|Phụ lục)", re.MULTILINE)
+_BOUNDARY = re.compile(
+    r"^[ \t]*(?:[IVXLC]+[ \t]*[.)]|Điều[ \t]+\d+|Chương[ \t]+|CHƯƠNG[ \t]+|Mục[ \t]+\d|PHỤ LỤC|Phụ lục)",
+    re.MULTILINE,
+)
+_LETTERED_PART = re.compile(r"^[ \t]*[A-ZĐ][ \t]*\.[ \t]+(?P<title>[^\n]+)$", re.MULTILINE)  # "B. NỘI DUNG ..."
+_QUOTE_OPEN = ("“", '"', "'", "‘")
+_QUOTE_CLOSE = re.compile(r"[”\"’'][.;,:]?\s*$")
+
+
+def quoted_lines(text: str) -> set[int]:
+    """Lines inside quoted passages: an amending law quotes the clauses it rewrites
+    ('“1. Quyền sở hữu trí tuệ là ...' ... '... theo quy định.”'), whose numbering is
+    the amended text's, not the document's."""
+    inside: set[int] = set()
+    open_at: int | None = None
+    for n, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if open_at is None and stripped.startswith(_QUOTE_OPEN):
+            open_at = n
+        if open_at is not None:
+            inside.add(n)
+            if _QUOTE_CLOSE.search(stripped) and (n > open_at or len(stripped) > 1):
+                open_at = None
+    return inside
 
 
 @rule("numbering_articles", "numbering_gap", "warning", "articles (Điều) that skip or repeat a number")
@@ -103,12 +126,21 @@ _NUMBERED_LINE = re.compile(r"^[ \t]*(?P<num>\d{1,2})\.[ \t]+(?P<title>[A-ZĐÀ-
 
 
 def numbered_items(dec: Decision) -> list[list[tuple[str, str, Loc]]]:
-    """The numbered paragraphs ("1. ...", "2. ...") of the text outside tables, grouped by the
-    roman section, Điều, Chương or Phụ lục they stand under: the numbering restarts under each."""
-    bounds = [dec.text.count("\n", 0, m.start()) + 1 for m in _BOUNDARY.finditer(dec.text)]
+    """The numbered paragraphs ("1. ...", "2. ...") of the text outside tables, none for a
+    text that quotes numbered clauses (an amending law or decree), grouped by the roman section, lettered part ("B. NỘI DUNG ..."), Điều, Chương
+    or Phụ lục they stand under: the numbering restarts under each."""
+    quoted = quoted_lines(dec.text)
+    starts = [m.start() for m in _BOUNDARY.finditer(dec.text)]
+    starts += [m.start() for m in _LETTERED_PART.finditer(dec.text) if m.group("title").upper() == m.group("title")]
+    bounds = [b for st in starts if (b := dec.text.count("\n", 0, st) + 1) not in quoted]
     groups: dict[int, list[tuple[str, str, Loc]]] = {}
     for m in _NUMBERED_LINE.finditer(dec.text):
         line = dec.text.count("\n", 0, m.start()) + 1
+        if line in quoted:
+            # an amending text quotes numbered clauses; where its quotes end is not always
+            # clear ('"Mục 5 ... Điều 28c ...' with no closing mark), so its own numbering
+            # cannot be judged reliably
+            return []
         key = max((b for b in bounds if b < line), default=0)
         groups.setdefault(key, []).append((m.group("num"), f"{m.group('num')}. {quote(m.group('title'), 60)}", Loc(m.start(), m.end(), line)))
     return [g for _, g in sorted(groups.items())]
