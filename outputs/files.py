@@ -125,8 +125,10 @@ def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
 
 
 def write_json(path: Path, obj: Any, *, durable: bool = True, indent: int | None = 1) -> None:
+    # json.dumps, not json.dump: only the one-shot call uses the C encoder (about 5x faster)
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
     with atomic_open(path, "w", encoding="utf-8", durable=durable) as f:
-        json.dump(obj, f, ensure_ascii=False, indent=indent)
+        f.write(text)
         f.write("\n")
 
 

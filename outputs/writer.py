@@ -46,7 +46,9 @@ def document_record(res, version: str) -> Record:
 def write_document_json(res, out: Path, version: str, *, durable: bool = True) -> None:
     """OUT/docs/<doc_id>.json: the whole Decision, its findings and the schema version."""
     dec = res.decision
-    write_json(safe_child(out / "docs", f"{dec.doc_id}.json"), T.decision_json(dec, res.findings, SCHEMA_VERSION, version), durable=durable)
+    # one line: indenting would take the JSON encoder off its C path and cost more than the pipeline's rules
+    doc = T.decision_json(dec, res.findings, SCHEMA_VERSION, version)
+    write_json(safe_child(out / "docs", f"{dec.doc_id}.json"), doc, durable=durable, indent=None)
 
 
 class CsvSink:

@@ -426,7 +426,7 @@ def _death_reason(exitcode: int | None, settings: Settings) -> tuple[str, str]:
     return "crash", f"the worker stopped (exit status {exitcode}) while processing it"
 
 
-def run_pool(todo: list[Item], settings: Settings, jobs: int, progress: Progress) -> Iterator[dict[str, Any]]:
+def run_pool(todo: list[Item], settings: Settings, jobs: int) -> Iterator[dict[str, Any]]:
     """Process the items on `jobs` worker processes; yields each document's summary as it ends."""
     import multiprocessing
     from multiprocessing.connection import wait
@@ -628,7 +628,7 @@ def _update_document_json(items: list[Item], settings: Settings, extra: dict[str
             continue
         own = [f for f in d.get("findings", []) if not f.get("corpus")]
         d["findings"] = own + [dict(f, corpus=True) for f in extra.get(doc_id, [])]
-        write_json(p, d)
+        write_json(p, d, indent=None)
     write_json(marker, sorted(extra))
 
 
@@ -678,11 +678,11 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
     t1 = time.perf_counter()
     if engine == "dask":
         stream = run_dask(todo, settings, scheduler or "")
-    elif jobs <= 1 or len(todo) <= 1:
+    elif jobs <= 1:
         stream = run_inline(todo, settings)
-    else:
+    else:  # even for one document: the pool is what enforces the limits (a fork costs milliseconds)
         _preload(todo)
-        stream = run_pool(todo, settings, jobs, progress)
+        stream = run_pool(todo, settings, jobs)
     for s in stream:
         summary.processed += 1
         failed = s.get("error") is not None
