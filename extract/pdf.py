@@ -297,8 +297,11 @@ def has_image(page: pdfium.PdfPage) -> bool:
 
 
 def _cell_text(value: str) -> tuple[str, str | None]:
-    lines = [part.strip() for part in value.split("\n")]
-    text, _ = clean_text(" ".join(part for part in lines if part))
+    text = ""
+    for part in (part.strip() for part in value.split("\n")):
+        if part:
+            text = _join(text, part) if text else part
+    text, _ = clean_text(text)
     return text, (value if value != text else None)
 
 

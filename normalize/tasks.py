@@ -33,7 +33,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "deadline": ("thoi gian hoan thanh", "thoi gian thuc hien", "thoi han hoan thanh", "thoi gian", "thoi han", "tien do", "tien do thuc hien", "thoi gian trinh"),
 }
 
-_ROMAN_HEADER = re.compile(r"^(?P<num>[IVXLC]+)\s*[.)]?\s*(?P<title>.*)$")
+_ROMAN_HEADER = re.compile(r"^(?P<num>[IVXLC]+)(?P<sep>\s*[.)]\s*|\s+|$)(?P<title>.*)$")
 _TASK_NO = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 
 
@@ -50,6 +50,11 @@ class TaskTable:
     @property
     def header_texts(self) -> list[str]:
         return [c.text for c in self.header.cells]
+
+    @property
+    def knows_merges(self) -> bool:
+        """Whether the reader told merged cells from empty ones (Word, PDF) or could not (text)."""
+        return any(c.merged_above for r in self.rows for c in r.cells)
 
 
 def map_columns(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -140,7 +145,23 @@ def _section_header(row: Row, cols: dict[str, int]) -> tuple[str, str] | None:
         return None
     if not title or not any(ch.isalpha() for ch in title):
         return None
+    if m.group("title") and not m.group("sep").strip() and not _is_upper(title):
+        return None  # "CP ngày ..." or "I want": a numeral and a title need a dot, or capitals
     return num, title
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _join_text(text: str, more: str) -> str:
+    """Two halves of a cell a page break split: 'Nghị định số 107/2020/NĐ-' + 'CP ...' has no space."""
+    if not text:
+        return more
+    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
+        return text + more
+    return f"{text} {more}"
 
 
 def _continues_mid_phrase(text: str) -> bool:
@@ -168,17 +189,29 @@ def table_tasks(table: TaskTable, table_no: int = 0) -> list[Task]:
         extra = {name: _text(row, i) for name, i in table.extra_columns.items()}
         prev = tasks[-1] if tasks else None
 
-        # a row that a page break split: no TT, the text going on mid-phrase
+        # a row that a page break split: no TT after the break, and either the reader knows
+        # merges (so an empty TT is not a merged one: the row goes on) or the text goes on mid-phrase
         if (
             prev is not None
             and row.after_break
             and not values["task_no"]
             and not merged["task_no"]
-            and (_continues_mid_phrase(values["task"]) or (not values["task"] and _continues_mid_phrase(values["product"])))
+            and (
+                table.knows_merges
+                or _continues_mid_phrase(values["task"])
+                or (not values["task"] and _continues_mid_phrase(values["product"]))
+            )
         ):
             for f in ("task", "product", "lead", "partners", "deadline"):
                 if values[f]:
-                    setattr(prev, f, (getattr(prev, f) + " " + values[f]).strip())
+                    old = getattr(prev, f)
+                    new = _join_text(old, values[f])
+                    # the rest of a merged cell (the task over its products, an inherited
+                    # deadline) belongs to every row that shares it
+                    shared = [t for t in tasks if t.table == prev.table and (t.section, t.task_no) == (prev.section, prev.task_no)
+                              and getattr(t, f) == old] if (f == "task" or f in prev.inherited) else [prev]
+                    for t in shared:
+                        setattr(t, f, new)
                     _extend_loc(prev.cell_locs, f, _cell(row, cols.get(f)))
             for name, text in extra.items():
                 if text:
