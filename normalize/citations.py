@@ -260,7 +260,9 @@ def _implied_issuer(organs: list[str]) -> str | None:
 
 # A code group inside a symbol: "NĐ", "CP", "TTg", "QH15", "CCHC&PC", "QĐi". The lookahead keeps
 # a Vietnamese word ("Sở") from being read as a code.
-_CODE = r"[A-ZĐƯƠ][A-Za-zĐđƯưƠơ&]*\d{0,2}(?![\w&])"
+# Codes are short (the longest listed is 7 letters) and a symbol joins a few of them: the bounds keep
+# a symbol inside the window `_symbols` reads after a slash, so it is found wherever it stands.
+_CODE = r"[A-ZĐƯƠ][A-Za-zĐđƯưƠơ&]{0,11}\d{0,2}(?![\w&])"
 _SP = r"[ \t]{0,2}"
 
 #: A symbol, in three shapes (facts §2.3):
@@ -277,7 +279,7 @@ _SYMBOL = re.compile(
       | (?P<party>{_SP}-{_SP})(?={_CODE}{_SP}/)           # Party: 39-NQ/
       | {_SP}/{_SP}                                       # non-normative: /
     )
-    (?P<codes>{_CODE}(?:{_SP}[-/]{_SP}{_CODE})?(?:[-/]{_CODE})*)   # spaces only around the first joint
+    (?P<codes>{_CODE}(?:{_SP}[-/]{_SP}{_CODE})?(?:[-/]{_CODE}){{0,4}})   # spaces only around the first joint
     """,
     re.VERBOSE,
 )
@@ -733,9 +735,13 @@ def find_citations(text: str) -> list[Citation]:
     return found
 
 
+_AFTER_SLASH = 100
+
+
 def _symbols(text: str):
     """The matches of `_SYMBOL`, in order. Every symbol holds a "/", so only the text around slashes is
-    read: a window from 20 characters before a slash ("66.15 / 2026 /", "123-QĐi /") to 60 after it."""
+    read: a window from 20 characters before a slash ("66.15 / 2026 /", "123-QĐi /") to `_AFTER_SLASH` after it,
+    more than the longest codes `_SYMBOL` takes after a slash (14 + 19 + 4 x 15 characters)."""
     lo = hi = -1
     i = text.find("/")
     while i >= 0:
@@ -743,7 +749,7 @@ def _symbols(text: str):
             if hi > lo:
                 yield from _SYMBOL.finditer(text, max(lo, 0), hi)
             lo = i - 20
-        hi = i + 60
+        hi = i + _AFTER_SLASH
         i = text.find("/", i + 1)
     if hi > lo:
         yield from _SYMBOL.finditer(text, max(lo, 0), hi)
@@ -866,6 +872,8 @@ def _finish(t: _Text, cits: list[Citation], members: list[bool]) -> None:
     # offsets back into the original text, lines, noise, registry
     line = 1
     pos = 0
+    # the bounds of the current line, found once per line: a line of many citations stays linear
+    line_start, line_end, line_has_tab = 0, -1, False
     folded = t.match is not t.original and t.back is None or (t.back is not None and _NEEDS_ONE_TO_ONE.search(text))
     for c in cits:
         s, e = t.orig(c.loc.start), t.orig(c.loc.end)
@@ -873,9 +881,12 @@ def _finish(t: _Text, cits: list[Citation], members: list[bool]) -> None:
         pos = s
         c.loc = Loc(start=s, end=e, line=line)
         c.raw = text[s:e]
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", s)
-        c.in_table = "\t" in text[line_start:line_end if line_end >= 0 else len(text)]
+        if not line_start <= s <= line_end:
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", s)
+            line_end = line_end if line_end >= 0 else len(text)
+            line_has_tab = "\t" in text[line_start:line_end]
+        c.in_table = line_has_tab
         noise = c.noise
         if folded:  # the text had look-alikes or odd dashes: which ones are in this citation?
             if any(ch in _CYRILLIC for ch in c.raw):

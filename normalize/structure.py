@@ -705,7 +705,7 @@ def find_abbreviations(text: str) -> dict[str, str]:
         k = len(letters)
         if " " not in abbr and 1 < k <= len(words):
             cand = words[-k:]
-            if [strip_diacritics(w)[0].upper() for w in cand] == letters:
+            if [strip_diacritics(w)[:1].upper() for w in cand] == letters:  # a "word" of marks only folds to ""
                 phrase = " ".join(cand)
         if phrase is None:
             for back in range(1, min(len(words), 10) + 1):
