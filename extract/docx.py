@@ -57,6 +57,17 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
+#: A package is refused, before anything is inflated, when its members declare more than
+#: these (a zip bomb: a few MB that inflate to GBs). Python's zipfile never inflates a member
+#: past its declared size (it fails the CRC instead), so the declared sizes bound the memory.
+#: The largest real .docx seen (a 600-page plan with images) inflates to about 40 MB.
+MAX_MEMBER_BYTES = 256 << 20
+MAX_TOTAL_BYTES = 512 << 20
+MAX_MEMBERS = 10_000
+#: Deflate ratio above which a member larger than 1 MiB is refused: Word XML compresses 5-30x
+#: (a very repetitive table perhaps 100x), a run of zeros 1,000x.
+MAX_RATIO = 200
+
 #: lxml parser for parts read here: no DTD, no network, no entities expanded.
 SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
@@ -97,9 +108,11 @@ def open_package(path: Path):
         raise ReadError("not a .docx: the file is not a zip package (corrupt or another format)")
     try:
         with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
+            infos = z.infolist()
+            check_sizes(infos)  # before testzip(), which inflates every member
+            names = {i.filename for i in infos}
             bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
         raise ReadError(f"not a .docx: the zip package is damaged ({e})") from None
     if bad is not None:
         raise ReadError(f"the .docx is corrupt: member {bad!r} fails its checksum")
@@ -107,8 +120,42 @@ def open_package(path: Path):
         raise ReadError("not a .docx: the zip holds no Word document")
     try:
         return docx.Document(str(path))
+    except etree.XMLSyntaxError as e:
+        if "amplification" in str(e).lower():
+            raise ReadError("the .docx declares entities that expand without bound (a 'billion laughs'); "
+                            "refused") from None
+        if "depth" in str(e).lower():
+            raise ReadError("the .docx nests its XML more than 256 levels deep (tables inside tables?); "
+                            "refused rather than parsed without limits") from None
+        raise ReadError(f"the .docx cannot be opened (XMLSyntaxError: {e})") from None
     except Exception as e:  # python-docx raises KeyError, ValueError, XMLSyntaxError, ...
         raise ReadError(f"the .docx cannot be opened ({type(e).__name__}: {e})") from None
+
+
+def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from the sizes the package declares, before anything is inflated.
+
+    >>> big = zipfile.ZipInfo("word/document.xml"); big.file_size, big.compress_size = 2 << 30, 2 << 20
+    >>> check_sizes([big])
+    Traceback (most recent call last):
+    ...
+    vanban.extract.base.ReadError: refused: word/document.xml would inflate to 2048 MB (limit 256 MB per part); a zip bomb or an oversized document
+    """
+    if len(infos) > MAX_MEMBERS:
+        raise ReadError(f"refused: the package holds {len(infos)} parts (limit {MAX_MEMBERS}); a zip bomb or not a Word file")
+    total = 0
+    for info in infos:
+        size = info.file_size
+        if size > MAX_MEMBER_BYTES:
+            raise ReadError(f"refused: {info.filename} would inflate to {size >> 20} MB "
+                            f"(limit {MAX_MEMBER_BYTES >> 20} MB per part); a zip bomb or an oversized document")
+        if size > 1 << 20 and size > MAX_RATIO * max(info.compress_size, 1):
+            raise ReadError(f"refused: {info.filename} would inflate {size // max(info.compress_size, 1)} times "
+                            f"(to {size >> 20} MB; limit {MAX_RATIO} times); a zip bomb")
+        total += size
+    if total > MAX_TOTAL_BYTES:
+        raise ReadError(f"refused: the package would inflate to {total >> 20} MB (limit {MAX_TOTAL_BYTES >> 20} MB); "
+                        "a zip bomb or an oversized document")
 
 
 def _related_xml(document, kind: str) -> etree._Element | None:

@@ -46,6 +46,24 @@ _NO_MACROS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+#: How the files LibreOffice is given begin: OLE2 (Word 97-2003, also Word 6/95), RTF, a zip
+#: (.odt, or a .docx named .doc), Word 2 binary. Markup ("<": HTML or Word 2003 XML saved as .doc)
+#: and plain text also convert; anything else is refused before LibreOffice, which would
+#: import random bytes as a text document.
+_SIGNATURES = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf", b"PK\x03\x04", b"\xdb\xa5")
+
+
+def check_kind(path: Path) -> None:
+    """Raise `ReadError` when `path` is neither a document LibreOffice reads nor text."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(_SIGNATURES) or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return
+    controls = sum(b < 32 and b not in b"\t\n\r\f" for b in head)
+    if b"\x00" in head or controls > len(head) // 100:
+        raise ReadError("not a Word, RTF or OpenDocument file: the file starts with unrecognised binary data")
+
+
 def soffice_path() -> str | None:
     """The LibreOffice executable on PATH, if any."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -126,6 +144,7 @@ def read(path: Path, *, timeout: float | None = None) -> SourceDocument:
     """Read a .doc, .rtf or .odt file through a LibreOffice conversion to .docx."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "doc")
+    check_kind(path)
     sha = sha256_of(path)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vanban-office-") as tmp:
