@@ -165,7 +165,21 @@ def load_tables(out: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bool = True) -> ValidationReport:
+def _empty_tables() -> dict[str, pd.DataFrame]:
+    from vanban.outputs.tables import CITATION_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, TARGET_COLUMNS, TASK_COLUMNS
+
+    cols = {"documents": DOCUMENT_COLUMNS, "tasks": TASK_COLUMNS, "targets": TARGET_COLUMNS, "citations": CITATION_COLUMNS,
+            "findings": FINDING_COLUMNS}
+    return {name: pd.DataFrame({c: pd.Series(dtype=object) for c in columns}) for name, columns in cols.items()}
+
+
+def warm_up() -> None:
+    """Run the suites once on empty tables, writing nothing: Great Expectations loads much of
+    itself on first use, and this moves that cost to before the run's tables are ready."""
+    validate_tables(_empty_tables(), Path("."), data_docs=False, write=False)
+
+
+def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bool = True, write: bool = True) -> ValidationReport:
     """Run the suites over the tables; write results (and Data Docs) under out/validation/."""
     import logging
 
@@ -175,7 +189,7 @@ def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bo
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     vdir = out / "validation"
     docs_dir = vdir / "data_docs"
-    if docs_dir.exists():
+    if write and docs_dir.exists():
         shutil.rmtree(docs_dir)
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -220,6 +234,8 @@ def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bo
         ctx.build_data_docs(site_names=["vanban"])  # once, for all suites: far cheaper than per checkpoint
     report = ValidationReport(success=not failures, expectations=n, failures=failures,
                               docs_index=(docs_dir / "index.html") if data_docs else None)
+    if not write:
+        return report
     write_json(vdir / "results.json", {
         "success": report.success,
         "expectations": n,
@@ -255,8 +271,7 @@ def _report_from_dict(d: dict[str, Any]) -> ValidationReport:
 
 def _child_main(conn, data_docs: bool) -> None:  # pragma: no cover - runs in the child process
     try:
-        import great_expectations  # noqa: F401  (the slow part, done while the run works)
-
+        warm_up()  # the slow part (importing and first use of Great Expectations), done while the run works
         out = conn.recv()
         if out is None:
             return

@@ -1,4 +1,4 @@
-"""The command line: `vanban run`, `vanban check`, `vanban cite`, `vanban rules`.
+"""The command line: `vanban run`, `vanban check`, `vanban cite`, `vanban rules`, `vanban review`.
 
 Exit status: 0 when every document was processed, 1 when any failed (or when
 `--fail-on` found findings of that severity), 2 on bad usage.
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--formats", type=_formats, default=("csv",), metavar="LIST", help="csv,jsonl,parquet,xlsx: copies of the tables to write besides the CSVs")
     r.add_argument("--fail-on", choices=["error", "warning"], help="exit 1 when findings of this severity (or worse) exist")
     r.add_argument("--rules-config", metavar="TOML", help="enable, disable or re-grade rules")
+    r.add_argument("--no-validate", action="store_true", help="skip checking the tables against the expectation suite")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors and the summary")
 
     c = sub.add_parser("check", help="the findings of one document, in the terminal")
@@ -125,6 +126,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     cfg = _rules_config(args.rules_config)
     out = Path(args.out)
+    validator = None
+    if not args.no_validate:
+        from vanban.outputs.validate import BackgroundValidator
+
+        validator = BackgroundValidator()  # imports Great Expectations while the documents are processed
     settings = Settings(
         out=out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force, rules_config=cfg,
     )
@@ -145,6 +151,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     status = 1 if s.failed else 0
+    if validator is not None:
+        try:
+            report = validator.validate(out)
+        except Exception as e:  # a validation that cannot run is a failure, never a silent pass
+            _err(f"validation of {out}/ could not run: {e}")
+            status = 1
+        else:
+            for line in report.summary_lines():
+                print(f"vanban: {line}", file=sys.stderr)
+            if not report.success:
+                status = 1
+    try:
+        from vanban.outputs.report import write_report
+
+        write_report(out)
+    except Exception as e:  # the report is for people; the tables are written either way
+        _err(f"{out}/report.html not written: {e}")
     if args.fail_on:
         worst = ("error",) if args.fail_on == "error" else ("error", "warning")
         if any(s.by_severity.get(k) for k in worst):
