@@ -17,7 +17,6 @@ guessed, never swapped to month-first.
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import re
 import unicodedata
@@ -145,10 +144,6 @@ def parse_date(text: str) -> DateValue | None:
     return _value(m, raw, Loc(start=0, end=len(text), line=1))
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-
-
 def find_dates(text: str) -> list[DateValue]:
     """Every written date in `text`, in order, impossible ones included (with `error`).
 
@@ -165,12 +160,11 @@ def find_dates(text: str) -> list[DateValue]:
     """
     if not isinstance(text, str) or not text:
         return []
-    starts: list[int] | None = None
     out = []
+    line, last = 1, 0
     for m in _FIND.finditer(text):
-        if starts is None:
-            starts = _line_starts(text)
-        line = bisect.bisect_right(starts, m.start())
+        line += text.count("\n", last, m.start())  # counted in C, from the previous match on
+        last = m.start()
         out.append(_value(m, m.group(0), Loc(start=m.start(), end=m.end(), line=line)))
     return out
 

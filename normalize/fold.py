@@ -79,11 +79,33 @@ def fold_tone_placement(text: str) -> str:
     return unicodedata.normalize("NFC", _NEW_STYLE.sub(move, d))
 
 
+def _base_letter_table() -> dict[int, str]:
+    """Every precomposed Latin letter (À..ỹ) to its base letter, and Đ/đ to D/d."""
+    table: dict[int, str] = {ord("Đ"): "D", ord("đ"): "d"}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and len(base) == 1:
+            table[cp] = base
+    return table
+
+
+_BASE_LETTERS = _base_letter_table()
+# marks that NFC leaves uncomposed (on letters with no precomposed form, in other scripts)
+_COMBINING = re.compile(r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+                        r"\u0900-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u302a-\u302f\u3099\u309a\ufe20-\ufe2f]")
+
+
 def strip_diacritics(text: str) -> str:
-    """'Nghị định' -> 'Nghi dinh'; 'Đ' -> 'D'."""
-    d = unicodedata.normalize("NFD", text)
-    d = "".join(ch for ch in d if not unicodedata.combining(ch))
-    return d.replace("Đ", "D").replace("đ", "d")
+    """'Nghị định' -> 'Nghi dinh'; 'Đ' -> 'D'. Same length as the input for NFC text.
+
+    NFC first, then a translation table for precomposed letters (fast); marks that
+    stay separate go the general way (decompose, drop every combining mark)."""
+    text = nfc(text)
+    if _COMBINING.search(text):
+        d = unicodedata.normalize("NFD", text)
+        text = "".join(ch for ch in d if not unicodedata.combining(ch))
+    return text.translate(_BASE_LETTERS)
 
 
 _WS = re.compile(r"\s+")

@@ -315,6 +315,8 @@ _TYPE_FOLDED = re.compile(
 def match_type_line(text: str) -> TypeLine | None:
     """The type word at the start of a line, matched without diacritics so that an
     OCR'd 'QUYÉT ĐỊNH' is still a decision; the type word itself must be in capitals."""
+    if not text[:1].isupper():  # most lines: "- ...", "1. ...", "Căn cứ" fails below anyway
+        return None
     folded = strip_diacritics(text)
     if len(folded) != len(text):  # not NFC-shaped: fall back to the exact form
         folded = text

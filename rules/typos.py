@@ -36,14 +36,31 @@ def confusions() -> tuple[Confusion, ...]:
     return tuple(out)
 
 
+def _fold(written: str) -> str:
+    return " ".join(written.lower().split())
+
+
+@functools.lru_cache(maxsize=None)
+def _any_confusion() -> tuple[re.Pattern[str], dict[str, tuple[Confusion, ...]]]:
+    """One pattern for every wrong form, so a text is scanned once, not once per confusion."""
+    by_form: dict[str, list[Confusion]] = {}
+    for c in confusions():
+        by_form.setdefault(_fold(c.wrong), []).append(c)
+    forms = sorted(by_form, key=len, reverse=True)
+    alternatives = "|".join(r"[ \t]+".join(map(re.escape, f.split())) for f in forms)
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE), {k: tuple(v) for k, v in by_form.items()}
+
+
 def find_confusions(text: str) -> list[tuple[Confusion, re.Match[str]]]:
     """Every known confusion in a text, with its match, in order."""
+    pattern, by_form = _any_confusion()
     hits = []
-    for c in confusions():
-        for m in c.pattern.finditer(text):
+    for m in pattern.finditer(text):
+        for c in by_form.get(_fold(m.group(0)), ()):
             if c.context is None or c.context.match(text[m.end() : m.end() + 60]):
                 hits.append((c, m))
-    return sorted(hits, key=lambda h: h[1].start())
+                break
+    return hits
 
 
 def _snippet(text: str, start: int, end: int, width: int = 30) -> str:
