@@ -197,20 +197,23 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
     """Document A cites "Nghị định số 16/2015/NĐ-CP ngày 14/02/2015", document B of the same
     run "Nghị định số 16/2015/NĐ-CP ngày 14/3/2015". Reported on each document whose date
     differs from what the other documents write."""
-    elsewhere: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for other in context.decisions:
-        if other.doc_id == dec.doc_id:
-            continue
-        for c in other.citations:
-            key = identity(c)
-            if key and c.date:
-                elsewhere[key][c.date].append(other.doc_id)
+    def build() -> dict[str, dict[str, set[str]]]:
+        index: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for other in context.decisions:
+            for oc in other.citations:
+                okey = identity(oc)
+                if okey and oc.date:
+                    index[okey][oc.date].add(other.doc_id)
+        return index
+
+    everywhere = context.memo("citation_corpus_date", build)
     seen: set[tuple[str, str]] = set()
     for c in dec.citations:
         key = identity(c)
-        if not key or not c.date or key not in elsewhere or (key, c.date) in seen:
+        if not key or not c.date or key not in everywhere or (key, c.date) in seen:
             continue
-        others = {d: docs for d, docs in elsewhere[key].items() if d != c.date}
+        others = {d: docs - {dec.doc_id} for d, docs in everywhere[key].items() if d != c.date}
+        others = {d: docs for d, docs in others.items() if docs}
         if not others:
             continue
         seen.add((key, c.date))

@@ -38,6 +38,13 @@ class Context:
     """What a rule may know beyond its document: the other documents of the run."""
 
     decisions: list[Decision] = field(default_factory=list)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A run-wide index built once, not once per document (which would cost the square of the run)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
 
 @dataclass
