@@ -94,6 +94,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 @functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 16)
 def _syllable_ok(token: str) -> bool:
     if not (token.islower() or token.isupper() or token.istitle()):
         return False  # "HQi", "ViQc": case flipping inside a word is OCR garbage
@@ -133,7 +134,7 @@ def text_layer_quality(text: str) -> float:
             continue
         if _syllable_ok(token):
             valid += 1
-            if any(ord(ch) > 127 for ch in token):
+            if not token.isascii():
                 marked += 1
         else:
             invalid += 1
@@ -580,7 +581,7 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
                 width, height = page.get_size()
                 content = PageContent(index + 1, width, height)
                 lines = text_layer_lines(page)
-                letters = sum(ch.isalpha() for ln in lines for ch in ln.text)
+                letters = sum(map(str.isalpha, "".join(ln.text for ln in lines)))
                 if letters < MIN_LETTERS and has_image(page):
                     content.needs_ocr = True  # a scan, or a page of pictures
                 elif letters >= MIN_LETTERS:
