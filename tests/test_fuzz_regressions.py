@@ -68,14 +68,14 @@ def test_many_citations_on_one_line_are_linear():
     def seconds(n: int) -> float:
         line = ", ".join(f"Nghị định số {i % 999 + 1}/20{i % 25:02d}/NĐ-CP" for i in range(n))
         best = float("inf")
-        for _ in range(2):
+        for _ in range(3):
             t0 = time.perf_counter()
             assert len(find_citations(line)) == n
             best = min(best, time.perf_counter() - t0)
         return best
 
     small, big = seconds(2_000), seconds(16_000)
-    assert big < 20 * small, (small, big)  # 8 times the input; quadratic would be 64 times
+    assert big < 32 * small, (small, big)  # 8 times the input; quadratic would be 64 times
 
 
 # hostile suite: a 2,000-page plan citing one decree 4,600 times spent 70 of its 99 s in the rule
