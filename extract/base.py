@@ -37,10 +37,13 @@ def doc_id_for(path: str | os.PathLike[str], sha256: str) -> str:
     """
     from vanban.normalize.fold import strip_diacritics
 
-    stem = strip_diacritics(Path(path).stem).lower()
+    p = Path(path)
+    stem = strip_diacritics(p.stem).lower()
     slug = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in stem)
     slug = "-".join(p for p in slug.split("-") if p)[:40].strip("-_") or "doc"
-    return f"{slug}_{sha256[:8]}"
+    # the suffix too: "empty.txt" and "empty.pdf" with the same bytes are two documents
+    suffix = "".join(ch for ch in p.suffix.lower() if ch.isascii() and ch.isalnum())[:8]
+    return f"{slug}-{suffix}_{sha256[:8]}" if suffix else f"{slug}_{sha256[:8]}"
 
 
 def clean_text(text: str) -> tuple[str, str | None]:

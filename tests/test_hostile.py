@@ -203,8 +203,6 @@ def test_no_file_outside_out(hostile_cli):
     assert not any(p for p in (out / "docs").iterdir() if p.suffix != ".json")
 
 
-@pytest.mark.xfail(strict=True, reason="batch.plan() takes files with equal doc_ids for one document, and doc_id_for() "
-                   "ignores the suffix: empty.pdf is skipped as 'the same document as empty.txt' (issue 9 note)")
 def test_same_stem_same_bytes_different_suffix(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -388,8 +386,6 @@ def test_libreoffice_runs_with_its_own_profile_and_macros_off(tmp_path, monkeypa
     assert seen["kw"]["start_new_session"] and seen["kw"]["stdin"] == subprocess.DEVNULL
 
 
-@pytest.mark.xfail(strict=True, reason="vanban/batch.py prints the source path as is: a newline in a bad file's name "
-                   "splits its error over two stderr lines (issue 9 note)")
 def test_a_bad_file_named_with_a_newline_gives_one_stderr_line(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from vanban.outputs.files import remove_stale_temporaries, safe_child, write_bytes, write_json
-from vanban.pipeline import PIPELINE_VERSION, Result, code_fingerprint, discover, process_file
+from vanban.pipeline import PIPELINE_VERSION, Result, code_fingerprint, discover, one_line, process_file
 
 CACHE_DIR = ".cache"
 #: what a document record may reuse from an earlier run when it failed: only failures
@@ -82,7 +82,7 @@ class RunSummary:
 
 
 def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(one_line(msg), file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------- one document
@@ -318,7 +318,7 @@ class Progress:
         """A line (an error) printed above the bar."""
         if self.tty and self.drawn:
             self.stream.write("\r\x1b[K")
-        self.stream.write(msg + "\n")
+        self.stream.write(one_line(msg) + "\n")
         self.stream.flush()
         if self.tty and self.drawn and not self.quiet:
             self.draw()

@@ -15,7 +15,9 @@ from vanban import __version__
 
 
 def _err(msg: str) -> None:
-    print(f"vanban: error: {msg}", file=sys.stderr)
+    from vanban.pipeline import one_line
+
+    print(f"vanban: error: {one_line(msg)}", file=sys.stderr)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -27,6 +27,14 @@ _CODE_PACKAGES = ("vanban", "vanban.extract", "vanban.normalize", "vanban.rules"
 _CODE_SUFFIXES = (".py", ".tsv", ".csv", ".json", ".toml")
 
 
+def one_line(text: str) -> str:
+    """A message on one line whatever a file name holds: control characters are shown
+    escaped ('bad\\nname.pdf'), so each problem stays one line of the log."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 @dataclass
 class Result:
     """What one input file gave: its decision and findings, or the error.
