@@ -137,11 +137,30 @@ def _task_no_in_sequence(tasks: pd.DataFrame) -> pd.Series:
     return ok
 
 
+def _gap_lines(findings: pd.DataFrame) -> set[tuple[str, str]]:
+    """(doc_id, line) of the rows a numbering_gap finding points at: a break in the TT
+    sequence that the document itself has, and the rules reported."""
+    out: set[tuple[str, str]] = set()
+    if "_lines" not in findings:
+        return out
+    for doc_id, category, lines in zip(findings["doc_id"], findings["category"], findings["_lines"]):
+        if category == "numbering_gap":
+            out.update((doc_id, str(n)) for n in lines)
+    return out
+
+
 def _with_derived_columns(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     docs = tables["documents"].copy()
     docs["_error_iff_failed"] = (docs["status"] == "error") == docs["error"].notna()
     tasks = tables["tasks"].copy()
-    tasks["_task_no_in_sequence"] = _task_no_in_sequence(tasks) if len(tasks) else pd.Series(dtype=bool)
+    if len(tasks):
+        # a TT out of sequence passes only when the document has it and a finding says so;
+        # one the pipeline made (a row lost or split) is a failure
+        explained = _gap_lines(tables["findings"])
+        flagged = pd.Series([(d, str(ln)) in explained for d, ln in zip(tasks["doc_id"], tasks["line"])], index=tasks.index)
+        tasks["_task_no_in_sequence"] = _task_no_in_sequence(tasks) | flagged
+    else:
+        tasks["_task_no_in_sequence"] = pd.Series(dtype=bool)
     cites = tables["citations"].copy()
     # only ids that are symbols (with a number) must follow the grammar; names of laws need not
     cites["_symbol"] = cites["id"].where(cites["number"].notna())
@@ -161,7 +180,9 @@ def load_tables(out: Path) -> dict[str, pd.DataFrame]:
     fj = out / "findings.jsonl"
     if fj.exists():
         rows = [json.loads(l) for l in fj.read_text(encoding="utf-8").splitlines() if l.strip()]
-    tables["findings"] = pd.DataFrame(rows, columns=["doc_id", "rule", "category", "severity", "message", "message_en", "fingerprint"])
+    for r in rows:
+        r["_lines"] = [e.get("line") for e in r.get("evidence") or [] if e.get("line")]
+    tables["findings"] = pd.DataFrame(rows, columns=["doc_id", "rule", "category", "severity", "message", "message_en", "fingerprint", "_lines"])
     return tables
 
 
@@ -169,7 +190,7 @@ def _empty_tables() -> dict[str, pd.DataFrame]:
     from vanban.outputs.tables import CITATION_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, TARGET_COLUMNS, TASK_COLUMNS
 
     cols = {"documents": DOCUMENT_COLUMNS, "tasks": TASK_COLUMNS, "targets": TARGET_COLUMNS, "citations": CITATION_COLUMNS,
-            "findings": FINDING_COLUMNS}
+            "findings": FINDING_COLUMNS + ["_lines"]}
     return {name: pd.DataFrame({c: pd.Series(dtype=object) for c in columns}) for name, columns in cols.items()}
 
 

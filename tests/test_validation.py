@@ -139,3 +139,20 @@ def test_the_python_api_example_of_the_readme_runs():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "3248/QĐ-UBND" in proc.stdout and "Sở Tư pháp" in proc.stdout
+
+
+def test_a_gap_the_document_has_and_the_rules_report_passes(tmp_path):
+    doc = tmp_path / "plan.txt"
+    doc.write_text(
+        "KẾ HOẠCH\nCải cách hành chính năm 2021\n\n"
+        "TT\tNhiệm vụ\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành\n"
+        "1\tXây dựng báo cáo\tBáo cáo\tSở Nội vụ\tCác sở\tTháng 12/2021\n"
+        "3\tKiểm tra các đơn vị\tKế hoạch\tSở Tư pháp\tSở Nội vụ\tNăm 2021\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    proc = run_cli("run", str(doc), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "expectations met" in proc.stderr
+    findings = (out / "findings.jsonl").read_text(encoding="utf-8")
+    assert '"numbering_gap"' in findings
