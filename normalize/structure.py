@@ -272,7 +272,9 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
     # Parts: which lines belong to the decision, the plan, each appendix.
     last_line = src.text.count("\n") + 1
     first_attach_line = paras[attach_starts[0]].loc.line if attach_starts else last_line + 1
-    dec.parts.append(("decision", 1, (first_attach_line or last_line + 1) - 1))
+    # the document's own body: a plan filed on its own is a plan, anything else the main text
+    own = "plan" if dec.type in ("Kế hoạch", "Chương trình", "Đề án", "Phương án") else ("appendix" if dec.type == "Phụ lục" else "decision")
+    dec.parts.append((own, 1, (first_attach_line or last_line + 1) - 1))
     for j, att in enumerate(dec.attachments):
         nxt = dec.attachments[j + 1].first_line if j + 1 < len(dec.attachments) else last_line + 1
         att.last_line = (nxt or last_line + 1) - 1

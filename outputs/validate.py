@@ -13,10 +13,10 @@ is written anywhere else.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -62,12 +62,10 @@ class ValidationReport:
         return out
 
 
-def _suites(tables: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
+def _suites() -> dict[str, list[Any]]:
     import great_expectations as gx
 
     E = gx.expectations
-    ok_ids = sorted(set(tables["documents"].loc[tables["documents"]["status"] == "ok", "doc_id"].dropna()))
-    all_ids = sorted(set(tables["documents"]["doc_id"].dropna()))
     return {
         "documents": [
             E.ExpectColumnValuesToNotBeNull(column="doc_id"),
@@ -80,7 +78,7 @@ def _suites(tables: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
             E.ExpectColumnValuesToBeInSet(column="_error_iff_failed", value_set=[True]),
         ],
         "tasks": [
-            E.ExpectColumnValuesToBeInSet(column="doc_id", value_set=ok_ids),
+            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
             E.ExpectColumnValuesToNotBeNull(column="task"),
             E.ExpectColumnValuesToNotBeNull(column="lead"),
             E.ExpectColumnValuesToMatchRegex(column="deadline_start", regex=ISO_DATE),
@@ -92,13 +90,13 @@ def _suites(tables: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
             E.ExpectColumnValuesToBeInSet(column="_task_no_in_sequence", value_set=[True]),
         ],
         "targets": [
-            E.ExpectColumnValuesToBeInSet(column="doc_id", value_set=ok_ids),
+            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
             E.ExpectColumnValuesToNotBeNull(column="text"),
             E.ExpectColumnValuesToBeBetween(column="value", min_value=0),
             E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
         ],
         "citations": [
-            E.ExpectColumnValuesToBeInSet(column="doc_id", value_set=ok_ids),
+            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
             E.ExpectColumnValuesToNotBeNull(column="id"),
             E.ExpectColumnValuesToNotBeNull(column="kind"),
             E.ExpectColumnValuesToMatchRegex(column="_symbol", regex=SYMBOL),
@@ -106,83 +104,157 @@ def _suites(tables: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
             E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
         ],
         "findings": [
-            E.ExpectColumnValuesToBeInSet(column="doc_id", value_set=all_ids),
+            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
             E.ExpectColumnValuesToBeInSet(column="severity", value_set=list(SEVERITIES)),
             E.ExpectColumnValuesToBeInSet(column="category", value_set=list(CATEGORIES)),
             E.ExpectColumnValuesToNotBeNull(column="message"),
             E.ExpectColumnValuesToNotBeNull(column="message_en"),
             E.ExpectColumnValuesToNotBeNull(column="fingerprint"),
+            # chunks hold whole documents, and a fingerprint hashes its doc_id: unique per chunk is unique
             E.ExpectColumnValuesToBeUnique(column="fingerprint"),
         ],
     }
 
 
-def _task_no_in_sequence(tasks: pd.DataFrame) -> pd.Series:
+#: rows per chunk: tables are validated a chunk (of whole documents) at a time, so that
+#: memory stays flat whatever the size of the run
+CHUNK_ROWS = 20_000
+_NUMERIC = {"targets": ("value", "line"), "citations": ("line",)}
+_USED = {
+    "documents": ("doc_id", "status", "error", "source", "date", "sha256"),
+    "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "line"),
+    "targets": ("doc_id", "text", "value", "line"),
+    "citations": ("doc_id", "id", "number", "kind", "date", "line"),
+}
+
+
+@dataclass
+class _RunState:
+    """What the chunks of one run share: the documents, the reported gaps, the TT sequence so far."""
+
+    ok_ids: set[str]
+    all_ids: set[str]
+    gap_lines: set[tuple[str, str]]
+    seq: tuple[Any, int] = (None, 0)  # (doc_id, table, section) and the last TT seen
+
+
+def _task_no_in_sequence(tasks: pd.DataFrame, state: _RunState) -> pd.Series:
     """True where a row's TT continues its section: the same as the row above (another
-    product of one task) or one more than it; the first TT of a section is 1."""
-    ok = pd.Series(True, index=tasks.index)
-    prev_key, prev_no = None, 0
-    for idx, row in tasks.iterrows():
-        key = (row["doc_id"], row.get("table"), row["section"])
-        no = str(row["task_no"] or "")
+    product of one task) or one more than it; the first TT of a section is 1. A break
+    passes when the document has it and a numbering_gap finding says so; one the
+    pipeline made (a row lost or split) fails."""
+    ok = []
+    prev_key, prev_no = state.seq
+    for doc_id, table, section, task_no, line in zip(tasks["doc_id"], tasks.get("table", [None] * len(tasks)),
+                                                     tasks["section"], tasks["task_no"], tasks["line"]):
+        key = (doc_id, table, section)
+        no = str(task_no) if isinstance(task_no, str) else ""
         if not no.isdigit():
+            ok.append(True)
             prev_key = key
             continue
         n = int(no)
-        if key != prev_key:
-            ok[idx] = n == 1
-        else:
-            ok[idx] = n in (prev_no, prev_no + 1)
+        good = n == 1 if key != prev_key else n in (prev_no, prev_no + 1)
+        ok.append(good or (doc_id, str(line)) in state.gap_lines)
         prev_key, prev_no = key, n
-    return ok
+    state.seq = (prev_key, prev_no)
+    return pd.Series(ok, index=tasks.index, dtype=bool)
+
+
+def _derive(name: str, df: pd.DataFrame, state: _RunState) -> pd.DataFrame:
+    """The derived columns some expectations check."""
+    df = df.copy()
+    if name == "documents":
+        df["_error_iff_failed"] = (df["status"] == "error") == df["error"].notna()
+        return df
+    known = state.all_ids if name == "findings" else state.ok_ids
+    df["_doc_known"] = df["doc_id"].isin(known) if len(df) else pd.Series(dtype=bool)
+    if name == "tasks":
+        df["_task_no_in_sequence"] = _task_no_in_sequence(df, state) if len(df) else pd.Series(dtype=bool)
+    if name == "citations":
+        # only ids that are symbols (with a number) must follow the grammar; names of laws need not
+        df["_symbol"] = df["id"].where(df["number"].notna())
+    return df
 
 
 def _gap_lines(findings: pd.DataFrame) -> set[tuple[str, str]]:
-    """(doc_id, line) of the rows a numbering_gap finding points at: a break in the TT
-    sequence that the document itself has, and the rules reported."""
+    """(doc_id, line) of the rows a numbering_gap finding points at."""
     out: set[tuple[str, str]] = set()
     if "_lines" not in findings:
         return out
     for doc_id, category, lines in zip(findings["doc_id"], findings["category"], findings["_lines"]):
-        if category == "numbering_gap":
+        if category == "numbering_gap" and isinstance(lines, list):
             out.update((doc_id, str(n)) for n in lines)
     return out
 
 
-def _with_derived_columns(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    docs = tables["documents"].copy()
-    docs["_error_iff_failed"] = (docs["status"] == "error") == docs["error"].notna()
-    tasks = tables["tasks"].copy()
-    if len(tasks):
-        # a TT out of sequence passes only when the document has it and a finding says so;
-        # one the pipeline made (a row lost or split) is a failure
-        explained = _gap_lines(tables["findings"])
-        flagged = pd.Series([(d, str(ln)) in explained for d, ln in zip(tasks["doc_id"], tasks["line"])], index=tasks.index)
-        tasks["_task_no_in_sequence"] = _task_no_in_sequence(tasks) | flagged
-    else:
-        tasks["_task_no_in_sequence"] = pd.Series(dtype=bool)
-    cites = tables["citations"].copy()
-    # only ids that are symbols (with a number) must follow the grammar; names of laws need not
-    cites["_symbol"] = cites["id"].where(cites["number"].notna())
-    return {**tables, "documents": docs, "tasks": tasks, "citations": cites}
+def _whole_documents(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Chunks re-cut so that no document's rows are split between two of them."""
+    carry: pd.DataFrame | None = None
+    for chunk in chunks:
+        if carry is not None and len(carry):
+            chunk = pd.concat([carry, chunk])
+        if not len(chunk):
+            continue
+        ids = chunk["doc_id"].to_numpy()
+        start = len(ids)
+        while start > 0 and ids[start - 1] == ids[-1]:
+            start -= 1
+        if start:
+            yield chunk.iloc[:start]
+        carry = chunk.iloc[start:]
+    if carry is not None and len(carry):
+        yield carry
+
+
+def _csv_chunks(path: Path, name: str) -> Iterator[pd.DataFrame]:
+    used = _USED[name]
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], usecols=lambda c: c in used, chunksize=CHUNK_ROWS)
+    for chunk in reader:
+        for c in _NUMERIC.get(name, ()):
+            chunk[c] = pd.to_numeric(chunk[c])
+        yield chunk
+
+
+_FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "fingerprint", "_lines"]
+
+
+def _finding_row(line: str) -> dict[str, Any]:
+    r = json.loads(line)
+    r["_lines"] = [e.get("line") for e in r.get("evidence") or [] if e.get("line")]
+    return {k: r.get(k) for k in _FINDING_COLUMNS}
+
+
+def _jsonl_chunks(path: Path) -> Iterator[pd.DataFrame]:
+    """findings.jsonl in chunks, each row's index its 0-based line in the file."""
+    if not path.exists():
+        yield pd.DataFrame(columns=_FINDING_COLUMNS)
+        return
+    rows: list[dict[str, Any]] = []
+    index: list[int] = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if line.strip():
+                rows.append(_finding_row(line))
+                index.append(n)
+            if len(rows) >= CHUNK_ROWS:
+                yield pd.DataFrame(rows, index=index, columns=_FINDING_COLUMNS)
+                rows, index = [], []
+    yield pd.DataFrame(rows, index=index, columns=_FINDING_COLUMNS)
 
 
 def load_tables(out: Path) -> dict[str, pd.DataFrame]:
-    """The run's tables as the consumer sees them (CSV read back, empty cells as nulls)."""
+    """The run's tables as the consumer sees them (CSV read back, empty cells as nulls), whole.
+
+    For tests and small runs; `validate_run` reads the files a chunk at a time instead."""
     tables = {
         name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
         for name in ("documents", "tasks", "targets", "citations")
     }
-    for name, cols in (("targets", ("value", "line")), ("citations", ("line",))):
+    for name, cols in _NUMERIC.items():
         for c in cols:
             tables[name][c] = pd.to_numeric(tables[name][c])
-    rows = []
-    fj = out / "findings.jsonl"
-    if fj.exists():
-        rows = [json.loads(l) for l in fj.read_text(encoding="utf-8").splitlines() if l.strip()]
-    for r in rows:
-        r["_lines"] = [e.get("line") for e in r.get("evidence") or [] if e.get("line")]
-    tables["findings"] = pd.DataFrame(rows, columns=["doc_id", "rule", "category", "severity", "message", "message_en", "fingerprint", "_lines"])
+    tables["findings"] = pd.concat(list(_jsonl_chunks(out / "findings.jsonl")))
     return tables
 
 
@@ -201,7 +273,37 @@ def warm_up() -> None:
 
 
 def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bool = True, write: bool = True) -> ValidationReport:
-    """Run the suites over the tables; write results (and Data Docs) under out/validation/."""
+    """Run the suites over tables held in memory; write results (and Data Docs) under out/validation/."""
+    docs = tables["documents"]
+    state = _RunState(
+        ok_ids=set(docs.loc[docs["status"] == "ok", "doc_id"].dropna()),
+        all_ids=set(docs["doc_id"].dropna()),
+        gap_lines=_gap_lines(tables["findings"]),
+    )
+    sources = {name: iter([df]) for name, df in tables.items()}
+    return _validate(sources, state, out, data_docs=data_docs, write=write)
+
+
+def validate_run(out: Path, *, data_docs: bool = True) -> ValidationReport:
+    """Validate the tables a run wrote to `out`, a chunk of whole documents at a time."""
+    docs = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False, na_values=[""],
+                       usecols=lambda c: c in _USED["documents"])
+    gaps: set[tuple[str, str]] = set()
+    for chunk in _jsonl_chunks(out / "findings.jsonl"):
+        gaps |= _gap_lines(chunk)
+    state = _RunState(set(docs.loc[docs["status"] == "ok", "doc_id"].dropna()), set(docs["doc_id"].dropna()), gaps)
+    sources = {
+        "documents": iter([docs]),
+        "tasks": _whole_documents(_csv_chunks(out / "tasks.csv", "tasks")),
+        "targets": _whole_documents(_csv_chunks(out / "targets.csv", "targets")),
+        "citations": _whole_documents(_csv_chunks(out / "citations.csv", "citations")),
+        "findings": _whole_documents(_jsonl_chunks(out / "findings.jsonl")),
+    }
+    return _validate(sources, state, out, data_docs=data_docs)
+
+
+def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out: Path, *,
+              data_docs: bool = True, write: bool = True) -> ValidationReport:
     import logging
 
     import great_expectations as gx
@@ -230,37 +332,37 @@ def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bo
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
-    tables = _with_derived_columns(tables)
     ds = ctx.data_sources.add_pandas("vanban")
-    suites = _suites(tables)
-    vds, params = [], {}
-    for name, exps in suites.items():
+    failures: dict[tuple[str, str, str | None], Failure] = {}
+    n = 0
+    for name, exps in _suites().items():
         batch = ds.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe(f"{name}_all")
         suite = ctx.suites.add(gx.ExpectationSuite(name=f"vanban_{name}"))
         for e in exps:
             suite.add_expectation(e)
-        vds.append(ctx.validation_definitions.add(gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite)))
-    failures: list[Failure] = []
-    n = 0
-    for name, vd in zip(suites, vds):
-        res = vd.run(batch_parameters={"dataframe": tables[name]}, result_format="COMPLETE")
-        for r in res.results:
-            n += 1
-            if not r.success:
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite))
+        n += len(exps)
+        for chunk in sources[name]:
+            res = vd.run(batch_parameters={"dataframe": _derive(name, chunk, state)}, result_format="COMPLETE")
+            for r in res.results:
+                if r.success:
+                    continue
                 cfg = r.expectation_config
-                rows = [int(i) for i in (r.result.get("unexpected_index_list") or []) if isinstance(i, int)]
-                failures.append(Failure(name, cfg.type, cfg.kwargs.get("column") or cfg.kwargs.get("column_A"),
-                                        rows, [_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[:20]]))
+                column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
+                f = failures.setdefault((name, cfg.type, column), Failure(name, cfg.type, column, [], []))
+                f.rows.extend(int(i) for i in (r.result.get("unexpected_index_list") or []) if isinstance(i, int))
+                f.values.extend(_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[: 20 - len(f.values)])
     if data_docs:
         ctx.build_data_docs(site_names=["vanban"])  # once, for all suites: far cheaper than per checkpoint
-    report = ValidationReport(success=not failures, expectations=n, failures=failures,
+    found = list(failures.values())
+    report = ValidationReport(success=not found, expectations=n, failures=found,
                               docs_index=(docs_dir / "index.html") if data_docs else None)
     if not write:
         return report
     write_json(vdir / "results.json", {
         "success": report.success,
         "expectations": n,
-        "failures": [f.__dict__ for f in failures],
+        "failures": [f.__dict__ for f in found],
     })
     return report
 
@@ -274,11 +376,6 @@ def _plain(v: Any) -> Any:
     if hasattr(v, "item"):
         return v.item()
     return v
-
-
-def validate_run(out: Path, *, data_docs: bool = True) -> ValidationReport:
-    """Validate the tables a run wrote to `out`."""
-    return validate_tables(load_tables(out), out, data_docs=data_docs)
 
 
 def _report_from_dict(d: dict[str, Any]) -> ValidationReport:

@@ -156,3 +156,26 @@ def test_a_gap_the_document_has_and_the_rules_report_passes(tmp_path):
     assert "expectations met" in proc.stderr
     findings = (out / "findings.jsonl").read_text(encoding="utf-8")
     assert '"numbering_gap"' in findings
+
+
+def test_chunked_validation_reports_true_rows_and_keeps_documents_whole(samples_out, tmp_path, monkeypatch):
+    """Runs are validated a chunk of whole documents at a time (memory stays flat); a broken
+    row far into the table is still reported by its own line, and no document is cut."""
+    import shutil as sh
+
+    import vanban.outputs.validate as V
+
+    out = tmp_path / "out"
+    sh.copytree(samples_out, out)
+    tasks = pd.read_csv(out / "tasks.csv", dtype=str, keep_default_na=False)
+    last = len(tasks) - 1
+    tasks.loc[last, "deadline_kind"] = "soon"
+    tasks.to_csv(out / "tasks.csv", index=False)
+    monkeypatch.setattr(V, "CHUNK_ROWS", 7)
+    chunks = list(V._whole_documents(V._csv_chunks(out / "tasks.csv", "tasks")))
+    assert len(chunks) > 1 and sum(len(c) for c in chunks) == len(tasks)
+    ids = [set(c["doc_id"]) for c in chunks]
+    assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1:])  # no document in two chunks
+    report = V.validate_run(out, data_docs=False)
+    assert _failed(report, "tasks", "expect_column_values_to_be_in_set", "deadline_kind") == [last]
+    assert len(report.failures) == 1
