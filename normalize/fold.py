@@ -36,7 +36,7 @@ def fold_homoglyphs(text: str) -> tuple[str, list[str]]:
 
     Returns the folded text and what was folded ("cyrillic", "greek", "eth").
     """
-    if not any(ch in _HOMOGLYPH_CHARS for ch in text):
+    if _HOMOGLYPH_CHARS.isdisjoint(text):
         return text, []
     notes = []
     if any(ch in _CYRILLIC for ch in text):

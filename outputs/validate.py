@@ -424,11 +424,20 @@ class BackgroundValidator:
         except (OSError, ValueError):
             self._proc = None
 
-    def validate(self, out: Path) -> ValidationReport:
+    def begin(self, out: Path) -> None:
+        """Start validating the tables in `out` (in the child); the caller may work meanwhile."""
+        self._out = out
+        if self._proc is not None:
+            try:
+                self._conn.send(str(out))
+            except OSError:
+                self._proc = None
+
+    def result(self) -> ValidationReport:
+        """The report of the validation `begin` started."""
         if self._proc is None:
-            return validate_run(out, data_docs=self._data_docs)
+            return validate_run(self._out, data_docs=self._data_docs)
         try:
-            self._conn.send(str(out))
             data = self._conn.recv()
         except EOFError:
             data = {"error": "the validation process ended without a report"}
@@ -437,6 +446,10 @@ class BackgroundValidator:
         if "error" in data:
             raise RuntimeError(f"validation failed to run: {data['error']}\n{data.get('traceback', '')}")
         return _report_from_dict(data)
+
+    def validate(self, out: Path) -> ValidationReport:
+        self.begin(out)
+        return self.result()
 
     def cancel(self) -> None:
         if self._proc is not None and self._proc.is_alive():

@@ -154,8 +154,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     status = 1 if s.failed else 0
     if validator is not None:
+        validator.begin(out)  # in its own process, while this one writes the report
+    try:
+        from vanban.outputs.report import write_report
+
+        write_report(out)
+    except Exception as e:  # the report is for people; the tables are written either way
+        _err(f"{out}/report.html not written: {e}")
+    if validator is not None:
         try:
-            report = validator.validate(out)
+            report = validator.result()
         except Exception as e:  # a validation that cannot run is a failure, never a silent pass
             _err(f"validation of {out}/ could not run: {e}")
             status = 1
@@ -164,12 +172,6 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"vanban: {line}", file=sys.stderr)
             if not report.success:
                 status = 1
-    try:
-        from vanban.outputs.report import write_report
-
-        write_report(out)
-    except Exception as e:  # the report is for people; the tables are written either way
-        _err(f"{out}/report.html not written: {e}")
     if args.fail_on:
         worst = ("error",) if args.fail_on == "error" else ("error", "warning")
         if any(s.by_severity.get(k) for k in worst):

@@ -372,16 +372,31 @@ class Finding:
     doc_id: str = ""
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+        _FIELD_NAMES[cls] = names
+    return names
+
+
 def to_dict(obj: Any) -> Any:
     """A JSON-ready form of a model object (dataclasses, lists, tuples)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-        if isinstance(obj, Task):
-            out["lead_canonical"] = obj.lead_canonical
-            out["partners_canonical"] = obj.partners_canonical
-        return out
+    if isinstance(obj, _SCALARS):
+        return obj
     if isinstance(obj, (list, tuple)):
         return [to_dict(x) for x in obj]
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
+    names = _field_names(type(obj))
+    if names:
+        out = {name: to_dict(getattr(obj, name)) for name in names}
+        if isinstance(obj, Task):
+            out["lead_canonical"] = obj.lead_canonical
+            out["partners_canonical"] = obj.partners_canonical
+        return out
     return obj
