@@ -118,7 +118,7 @@ def _suites() -> dict[str, list[Any]]:
 
 #: rows per chunk: tables are validated a chunk (of whole documents) at a time, so that
 #: memory stays flat whatever the size of the run
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 10_000
 _NUMERIC = {"targets": ("value", "line"), "citations": ("line",)}
 _USED = {
     "documents": ("doc_id", "status", "error", "source", "date", "sha256"),

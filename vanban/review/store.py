@@ -208,12 +208,25 @@ class RunStore:
         finally:
             con.close()
 
-    def _findings(self, con: sqlite3.Connection, doc_id: str | None) -> list[FindingView]:
+    def findings_of(self, doc_ids: list[str]) -> dict[str, list[FindingView]]:
+        """The findings of several documents at once (one query for all), by document."""
+        out: dict[str, list[FindingView]] = {d: [] for d in doc_ids}
+        con = self.connect()
+        try:
+            for f in self._findings(con, None, doc_ids):
+                out.setdefault(f.doc_id, []).append(f)
+        finally:
+            con.close()
+        return out
+
+    def _findings(self, con: sqlite3.Connection, doc_id: str | None, doc_ids: list[str] | None = None) -> list[FindingView]:
         if not _table_exists(con, "findings"):
             return []
         sql, args = "SELECT * FROM findings", ()
         if doc_id is not None:
             sql, args = sql + " WHERE doc_id = ?", (doc_id,)
+        elif doc_ids is not None:
+            sql, args = sql + f" WHERE doc_id IN ({','.join('?' * len(doc_ids))})", tuple(doc_ids)
         views = []
         for r in con.execute(sql, args):
             try:
@@ -239,7 +252,7 @@ class RunStore:
         for r in con.execute("SELECT * FROM reviews"):
             if r["doc_id"] in doc_ids:
                 current[(r["doc_id"], r["fingerprint"])] = Review(**{k: r[k] for k in r.keys()})
-        sources = self._sources(con)
+        sources = self._sources(con, doc_ids)
         earlier = self._earlier_by_source(con, doc_ids, sources)
         for f in views:
             rv = current.get((f.doc_id, f.fingerprint))
@@ -252,10 +265,15 @@ class RunStore:
                 f.state, f.review = "stale", old
 
     @staticmethod
-    def _sources(con: sqlite3.Connection) -> dict[str, str]:
+    def _sources(con: sqlite3.Connection, doc_ids: set[str] | None = None) -> dict[str, str]:
         if not _table_exists(con, "documents"):
             return {}
-        return {r["doc_id"]: r["source"] or "" for r in con.execute("SELECT doc_id, source FROM documents")}
+        if doc_ids is not None and len(doc_ids) <= 500:
+            ids = sorted(doc_ids)
+            rows = con.execute(f"SELECT doc_id, source FROM documents WHERE doc_id IN ({','.join('?' * len(ids))})", ids)
+        else:
+            rows = con.execute("SELECT doc_id, source FROM documents")
+        return {r["doc_id"]: r["source"] or "" for r in rows}
 
     def _earlier_by_source(
         self, con: sqlite3.Connection, doc_ids: set[str], sources: dict[str, str]
