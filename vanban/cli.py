@@ -120,6 +120,23 @@ def _formats(v: str) -> tuple[str, ...]:
     return got
 
 
+#: runs of up to this many files start the validation process at once (see cmd_run)
+EARLY_VALIDATOR_MAX = 20
+
+
+def _at_most(inputs: list[str], n: int) -> bool:
+    """Whether the inputs hold at most n files (counting stops at n + 1)."""
+    count = 0
+    for i in inputs:
+        p = Path(i)
+        it = (q for q in p.rglob("*") if q.is_file()) if p.is_dir() else iter([p])
+        for _ in it:
+            count += 1
+            if count > n:
+                return False
+    return True
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from vanban.batch import Settings, run
 
@@ -129,10 +146,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _rules_config(args.rules_config)
     out = Path(args.out)
     validator = None
-    if not args.no_validate:
+    small = _at_most(args.inputs, EARLY_VALIDATOR_MAX)
+    if not args.no_validate and small:
         from vanban.outputs.validate import BackgroundValidator
 
-        validator = BackgroundValidator()  # imports Great Expectations while the documents are processed
+        # a small run: import Great Expectations (2-3 s) while the documents are processed; a large
+        # run starts it after, so that its memory does not add to the workers'
+        validator = BackgroundValidator()
     settings = Settings(
         out=out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force, rules_config=cfg,
     )
@@ -153,6 +173,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     status = 1 if s.failed else 0
+    if not args.no_validate and validator is None:
+        from vanban.outputs.validate import BackgroundValidator
+
+        validator = BackgroundValidator()
     if validator is not None:
         validator.begin(out)  # in its own process, while this one writes the report
     try:

@@ -29,6 +29,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from vanban.model import SEVERITIES
+from vanban.outputs.sqlite import REVIEWS_DDL  # the run's database defines the reviews table
 
 STATES = ("confirmed", "dismissed")
 REVIEW_STATES = ("open", "confirmed", "dismissed", "stale")
@@ -36,19 +37,6 @@ NOTE_MAX = 2000
 REVIEWER_MAX = 100
 
 _SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
-
-# The same table as outputs/sqlite.py creates: whichever side comes first makes it.
-REVIEWS_DDL = """
-CREATE TABLE IF NOT EXISTS reviews (
-    fingerprint   TEXT NOT NULL,
-    doc_id        TEXT NOT NULL,
-    state         TEXT NOT NULL CHECK (state IN ('confirmed', 'dismissed')),
-    note          TEXT,
-    reviewer      TEXT,
-    decided_at    TEXT NOT NULL,
-    evidence_hash TEXT,
-    PRIMARY KEY (doc_id, fingerprint)
-)"""
 
 LOG_DDL = """
 CREATE TABLE IF NOT EXISTS review_log (
@@ -185,16 +173,15 @@ class RunStore:
                 )
                 for r in con.execute(f"SELECT * FROM documents {where} ORDER BY source, doc_id", args)
             ]
-            views = self._findings(con, doc_id)
+            by_id = {d.doc_id: d for d in docs}
+            ids = list(by_id)
+            for start in range(0, len(ids), 200):  # a batch of documents' findings at a time: memory stays flat
+                for f in self._findings(con, None, ids[start : start + 200]):
+                    d = by_id[f.doc_id]
+                    d.counts[f.severity] = d.counts.get(f.severity, 0) + 1
+                    d.states[f.state] = d.states.get(f.state, 0) + 1
         finally:
             con.close()
-        by_doc: dict[str, list[FindingView]] = {}
-        for f in views:
-            by_doc.setdefault(f.doc_id, []).append(f)
-        for d in docs:
-            for f in by_doc.get(d.doc_id, []):
-                d.counts[f.severity] = d.counts.get(f.severity, 0) + 1
-                d.states[f.state] = d.states.get(f.state, 0) + 1
         return docs
 
     def document(self, doc_id: str) -> DocumentView | None:
