@@ -5,8 +5,9 @@
     .venv/bin/python bench/bench_batch.py --profile 200   # where the time of one worker goes (cProfile, in-process)
 
 Prints documents/s, pages/s for PDFs, MB/s of text and peak memory (the sum of
-the resident memory of the run's processes, sampled, and the largest single
-process from getrusage of the children); then compares PDF text extraction
+the proportional set size of the run's processes, sampled, so that pages forked
+processes share count once; and the largest single process's resident size from
+getrusage of the children); then compares PDF text extraction
 through pypdfium2 and pdfplumber on the same pages.
 """
 
@@ -61,6 +62,13 @@ def build_mixed_corpus(folder: Path, copies: int) -> list[Path]:
     return made
 
 
+def _pss(p) -> int:
+    try:
+        return p.memory_full_info().pss
+    except Exception:  # noqa: BLE001 - no smaps here (not Linux) or the process just ended
+        return p.memory_info().rss
+
+
 def run_vanban(inputs: list[Path], out: Path, jobs: int, extra: list[str] | None = None) -> dict:
     """`vanban run` in a subprocess, with the resident memory of its process tree sampled every 50 ms."""
     try:
@@ -80,7 +88,8 @@ def run_vanban(inputs: list[Path], out: Path, jobs: int, extra: list[str] | None
         while proc.poll() is None:
             try:
                 procs = [root, *root.children(recursive=True)]
-                peak_tree = max(peak_tree, sum(p.memory_info().rss for p in procs))
+                # PSS: a page shared by forked processes counts once in all (RSS would count it in each)
+                peak_tree = max(peak_tree, sum(_pss(p) for p in procs))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -124,7 +133,7 @@ def bench_text(n: int, jobs: int, work: Path, extra: list[str]) -> dict:
     ok = sum(d["status"] == "ok" for d in docs)
     print(
         f"text  {n:>6} docs  {r['seconds']:6.1f} s  {n / r['seconds']:6.1f} docs/s  {nbytes / 2**20 / r['seconds']:5.2f} MB/s  "
-        f"ok {ok}/{n}  peak memory {r['peak_tree_mb']:.0f} MB (all processes), {r['peak_child_mb']:.0f} MB (largest)\n"
+        f"ok {ok}/{n}  peak memory {r['peak_tree_mb']:.0f} MB (all processes, PSS), {r['peak_child_mb']:.0f} MB (largest, RSS)\n"
         f"      cpu {r['cpu']:.1f} s = {r['cpu'] / n * 1000:.0f} ms per document; on {os.cpu_count()} idle cores "
         f"that is at most {os.cpu_count() * n / r['cpu']:.0f} docs/s (load average now {os.getloadavg()[0]:.1f})"
     )
