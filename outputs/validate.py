@@ -37,8 +37,9 @@ class Failure:
     table: str
     expectation: str
     column: str | None
-    rows: list[int]  # 0-based row numbers in the table (CSV data rows)
+    rows: list[int]  # 0-based row numbers in the table (CSV data rows): the first 20 of each chunk
     values: list[Any]
+    count: int = 0  # how many rows failed in all
 
 
 @dataclass
@@ -56,7 +57,8 @@ class ValidationReport:
             # the line in the file: CSVs have a header line, findings.jsonl has none
             fname, first = ("findings.jsonl", 1) if f.table == "findings" else (f"{f.table}.csv", 2)
             rows = ", ".join(str(r + first) for r in f.rows[:8])
-            more = f" (+{len(f.rows) - 8} more)" if len(f.rows) > 8 else ""
+            total = max(f.count, len(f.rows))
+            more = f" (+{total - min(8, len(f.rows))} more)" if total > 8 else ""
             vals = "; ".join(repr(v) for v in f.values[:3])
             out.append(f"  {fname} {f.expectation}({f.column or ''}): lines {rows}{more}: {vals}")
         return out
@@ -331,14 +333,18 @@ def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out:
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite))
         n += len(exps)
         for chunk in sources[name]:
-            res = vd.run(batch_parameters={"dataframe": _derive(name, chunk, state)}, result_format="COMPLETE")
+            # SUMMARY: the first 20 unexpected rows of each chunk, not all of them (a broken column of a
+            # large run would otherwise fill memory)
+            res = vd.run(batch_parameters={"dataframe": _derive(name, chunk, state)},
+                         result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20})
             for r in res.results:
                 if r.success:
                     continue
                 cfg = r.expectation_config
                 column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
                 f = failures.setdefault((name, cfg.type, column), Failure(name, cfg.type, column, [], []))
-                f.rows.extend(int(i) for i in (r.result.get("unexpected_index_list") or []) if isinstance(i, int))
+                f.rows.extend(int(i) for i in (r.result.get("partial_unexpected_index_list") or []) if isinstance(i, int))
+                f.count += int(r.result.get("unexpected_count") or 0)
                 f.values.extend(_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[: 20 - len(f.values)])
     if data_docs:
         ctx.build_data_docs(site_names=["vanban"])  # once, for all suites: far cheaper than per checkpoint
