@@ -197,13 +197,19 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
     """Document A cites "Nghị định số 16/2015/NĐ-CP ngày 14/02/2015", document B of the same
     run "Nghị định số 16/2015/NĐ-CP ngày 14/3/2015". Reported on each document whose date
     differs from what the other documents write."""
-    def build() -> dict[str, dict[str, set[str]]]:
-        index: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    def build() -> dict[str, dict[str, list]]:
+        # (cited document, date) -> [documents writing it, the first few of them]: bounded per key,
+        # built in one pass over the run (the decisions may be read from disk one at a time)
+        index: dict[str, dict[str, list]] = defaultdict(dict)
         for other in context.decisions:
             for oc in other.citations:
                 okey = identity(oc)
                 if okey and oc.date:
-                    index[okey][oc.date].add(other.doc_id)
+                    entry = index[okey].setdefault(oc.date, [0, []])
+                    if other.doc_id not in entry[1]:
+                        entry[0] += 1
+                        if len(entry[1]) < 4:
+                            entry[1].append(other.doc_id)
         return index
 
     everywhere = context.memo("citation_corpus_date", build)
@@ -212,8 +218,10 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
         key = identity(c)
         if not key or not c.date or key not in everywhere or (key, c.date) in seen:
             continue
-        others = {d: docs - {dec.doc_id} for d, docs in everywhere[key].items() if d != c.date}
-        others = {d: docs for d, docs in others.items() if docs}
+        others = {}
+        for d, (count, ids) in everywhere[key].items():
+            if d != c.date and count - (dec.doc_id in ids) > 0:
+                others[d] = [i for i in ids if i != dec.doc_id][:3]
         if not others:
             continue
         seen.add((key, c.date))

@@ -37,7 +37,7 @@ RULE_MODULES: tuple[str, ...] = (
 class Context:
     """What a rule may know beyond its document: the other documents of the run."""
 
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: Iterable[Decision] = field(default_factory=list)  # iterated once per index a rule builds
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:

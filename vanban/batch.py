@@ -566,6 +566,24 @@ def run_dask(todo: list[Item], settings: Settings, scheduler: str) -> Iterator[d
 # --------------------------------------------------------------------------- corpus rules and tables
 
 
+class _PickledDecisions:
+    """The run's decisions read from the cache one at a time, each time they are iterated,
+    so that the corpus rules never hold the whole run in memory."""
+
+    def __init__(self, paths: list[tuple[Item, Path]]):
+        self.paths = paths
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __iter__(self) -> Iterator[Any]:
+        for item, p in self.paths:
+            try:
+                yield pickle.loads(p.read_bytes())
+            except Exception:  # noqa: BLE001 - a damaged pickle only loses the cross-document checks for it
+                _say(f"vanban: warning: {item.path}: could not load it for the cross-document checks")
+
+
 def corpus_findings(items: list[Item], settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Findings of the rules registered with `corpus=True`, over the run's decisions, by doc_id."""
     from vanban.outputs.tables import finding_record
@@ -576,20 +594,12 @@ def corpus_findings(items: list[Item], settings: Settings) -> dict[str, list[dic
     user = settings.rules_config or Config()
     if not corpus_ids - set(user.disabled):
         return {}
-    decisions = []
-    for item in items:
-        if item.record is not None:
-            continue
-        p = cache_path(settings.out, item.doc_id, ".pickle")
-        if p.exists():
-            try:
-                decisions.append(pickle.loads(p.read_bytes()))
-            except Exception:  # noqa: BLE001 - a damaged pickle only loses the cross-document checks for it
-                _say(f"vanban: warning: {item.path}: could not load it for the cross-document checks")
+    paths = [(item, cache_path(settings.out, item.doc_id, ".pickle")) for item in items if item.record is None]
+    decisions = _PickledDecisions([(item, p) for item, p in paths if p.exists()])
     config = Config(disabled=set(user.disabled) | (set(rules) - corpus_ids), severity=dict(user.severity))
     context = Context(decisions=decisions)
     found: dict[str, list[dict[str, Any]]] = {}
-    for dec in decisions:
+    for dec in decisions:  # one decision in memory at a time; the rules keep run-wide indexes (Context.memo)
         fs = check(dec, context, config)
         if fs:
             found[dec.doc_id] = [finding_record(f) for f in fs]
