@@ -13,7 +13,9 @@ is written anywhere else.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterator
@@ -316,7 +318,8 @@ def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out:
             site_name="vanban",
             site_config={
                 "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                # an absolute path: GX refuses a relative one ("-o out")
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir.resolve())},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 # the validation pages show each expectation with its result; separate suite pages add nothing
                 "site_section_builders": {"expectations": "0", "profiling": "0"},
@@ -439,7 +442,9 @@ class BackgroundValidator:
         finally:
             self._proc.join(timeout=30)
         if "error" in data:
-            raise RuntimeError(f"validation failed to run: {data['error']}\n{data.get('traceback', '')}")
+            if os.environ.get("VANBAN_DEBUG"):
+                sys.stderr.write(data.get("traceback", ""))
+            raise RuntimeError(data["error"])
         return _report_from_dict(data)
 
     def validate(self, out: Path) -> ValidationReport:

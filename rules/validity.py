@@ -47,6 +47,7 @@ def issuer_family(written: str | None) -> str | None:
     if not written:
         return None
     key = " " + re.sub(r"^cua\s+", "", folded(written)) + " "
+    key = re.sub(r"([a-z])\1+", r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
     best: tuple[int, int, str] | None = None
     names = [(alias, code) for code, aliases in _ISSUER_FAMILIES for alias in aliases] + list(_ministries())
     for alias, code in names:

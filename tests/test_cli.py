@@ -38,3 +38,12 @@ def test_clean_run_exits_0_and_names_the_output_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "1 document(s) processed, 0 failed" in proc.stderr
     assert str(tmp_path / "o") in proc.stderr
+
+
+def test_a_relative_output_folder_works_end_to_end(tmp_path):
+    """The README's command writes to "-o out", relative to where it is run."""
+    proc = run_cli("run", str(SEED), "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "expectations met" in proc.stderr
+    assert (tmp_path / "out" / "validation" / "data_docs" / "index.html").exists()
+    assert (tmp_path / "out" / "report.html").exists()
