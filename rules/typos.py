@@ -100,10 +100,11 @@ def known_confusion(dec: Decision) -> Iterator[Finding]:
 #: Function words of administrative Vietnamese: written twice in a row they are always a slip
 #: ("các các", "của của", "và và"). Content words are left alone: their doubling is often two
 #: compounds meeting ("hành vi vi phạm", "Luật Luật sư", "phạm vi vi phạm") or good
-#: reduplication ("ngày ngày", "người người", "chung chung", "năm năm" = five years).
+#: reduplication ("ngày ngày", "người người", "chung chung", "năm năm" = five years). "đối" is
+#: left out: "phản đối đối với" (to object, regarding) is two words meeting.
 FUNCTION_WORDS = frozenset(
     "các của và cho được trong tại theo để đã sẽ đang những với này đó về có không thì mà nhưng hoặc bằng khi nếu vào "
-    "trên dưới đối sau trước cùng giữa như bị do nhằm tới đến tất cả mọi một".split()
+    "trên dưới sau trước cùng giữa như bị do nhằm tới đến tất cả mọi một".split()
 )
 _REPEAT = re.compile(r"(?<!\w)(?P<w>[^\W\d_]+)(?P<sep>[ ]+)(?P=w)(?!\w)", re.IGNORECASE)
 
