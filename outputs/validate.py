@@ -13,9 +13,7 @@ is written anywhere else.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterator
@@ -373,90 +371,3 @@ def _plain(v: Any) -> Any:
     if hasattr(v, "item"):
         return v.item()
     return v
-
-
-def _report_from_dict(d: dict[str, Any]) -> ValidationReport:
-    return ValidationReport(
-        success=d["success"],
-        expectations=d["expectations"],
-        failures=[Failure(**f) for f in d["failures"]],
-        docs_index=Path(d["docs_index"]) if d.get("docs_index") else None,
-    )
-
-
-def _child_main(conn, data_docs: bool) -> None:  # pragma: no cover - runs in the child process
-    try:
-        import great_expectations  # noqa: F401  (the slow part, 2-3 s, done while the run works)
-
-        out = conn.recv()
-        if out is None:
-            return
-        rep = validate_run(Path(out), data_docs=data_docs)
-        conn.send({"success": rep.success, "expectations": rep.expectations,
-                   "failures": [f.__dict__ for f in rep.failures],
-                   "docs_index": str(rep.docs_index) if rep.docs_index else None})
-    except BaseException as e:  # report, never hang the parent
-        import traceback
-
-        conn.send({"error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()})
-    finally:
-        conn.close()
-
-
-class BackgroundValidator:
-    """Validation with its Great Expectations import done in a child process while the run works.
-
-    Start it when the run starts; call `validate(out)` once the tables are written.
-    """
-
-    def __init__(self, data_docs: bool = True) -> None:
-        import multiprocessing
-
-        self._data_docs = data_docs
-        try:
-            mp = multiprocessing.get_context("fork")
-            self._conn, child = mp.Pipe()
-            self._proc = mp.Process(target=_child_main, args=(child, data_docs), daemon=True, name="vanban-validate")
-            self._proc.start()
-            child.close()
-        except (OSError, ValueError):
-            self._proc = None
-
-    def begin(self, out: Path) -> None:
-        """Start validating the tables in `out` (in the child); the caller may work meanwhile."""
-        self._out = out
-        if self._proc is not None:
-            try:
-                self._conn.send(str(out))
-            except OSError:
-                self._proc = None
-
-    def result(self) -> ValidationReport:
-        """The report of the validation `begin` started."""
-        if self._proc is None:
-            return validate_run(self._out, data_docs=self._data_docs)
-        try:
-            data = self._conn.recv()
-        except EOFError:
-            data = {"error": "the validation process ended without a report"}
-        finally:
-            self._proc.join(timeout=30)
-        if "error" in data:
-            if os.environ.get("VANBAN_DEBUG"):
-                sys.stderr.write(data.get("traceback", ""))
-            raise RuntimeError(data["error"])
-        return _report_from_dict(data)
-
-    def validate(self, out: Path) -> ValidationReport:
-        self.begin(out)
-        return self.result()
-
-    def cancel(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            try:
-                self._conn.send(None)
-            except OSError:
-                pass
-            self._proc.join(timeout=5)
-            if self._proc.is_alive():
-                self._proc.kill()

@@ -148,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     validator = None
     small = _at_most(args.inputs, EARLY_VALIDATOR_MAX)
     if not args.no_validate and small:
-        from vanban.outputs.validate import BackgroundValidator
+        from vanban.outputs.background import BackgroundValidator
 
         # a small run: import Great Expectations (2-3 s) while the documents are processed; a large
         # run starts it after, so that its memory does not add to the workers'
@@ -174,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     status = 1 if s.failed else 0
     if not args.no_validate and validator is None:
-        from vanban.outputs.validate import BackgroundValidator
+        from vanban.outputs.background import BackgroundValidator
 
         validator = BackgroundValidator()
     if validator is not None:
