@@ -391,7 +391,12 @@ class RunStore:
             docs = {}
             if _table_exists(con, "documents"):
                 docs = {r["doc_id"]: dict(r) for r in con.execute("SELECT doc_id, source, number FROM documents")}
-            found = {(f.doc_id, f.fingerprint): f for f in self._findings(con, None)}
+            # the findings of the documents someone reviewed, not of the whole run
+            reviewed = [r[0] for r in con.execute("SELECT DISTINCT doc_id FROM reviews")] if _table_exists(con, "reviews") else []
+            found = {}
+            for start in range(0, len(reviewed), 200):
+                for f in self._findings(con, None, reviewed[start : start + 200]):
+                    found[(f.doc_id, f.fingerprint)] = f
             logged: dict[tuple[str, str], dict[str, Any]] = {}
             for r in con.execute("SELECT * FROM review_log ORDER BY id"):
                 logged[(r["doc_id"], r["fingerprint"])] = dict(r)
