@@ -104,7 +104,7 @@ def strip_diacritics(text: str) -> str:
     text = nfc(text)
     if _COMBINING.search(text):
         d = unicodedata.normalize("NFD", text)
-        text = "".join(ch for ch in d if not unicodedata.combining(ch))
+        text = nfc("".join(ch for ch in d if not unicodedata.combining(ch)))  # NFC again: idempotent ("̀가")
     return text.translate(_BASE_LETTERS)
 
 

@@ -89,3 +89,12 @@ def test_one_decree_cited_thousands_of_times_with_a_title():
     assert len(dec.citations) == 3000
     assert not [f for f in findings if f.rule == "citation_title_mismatch"]
     assert time.perf_counter() - t0 < 30
+
+
+def test_strip_diacritics_is_idempotent_when_a_mark_stands_before_hangul():
+    """Found by hypothesis: a combining mark before a Hangul syllable decomposed the syllable
+    on the first pass and recomposed it on the second."""
+    from vanban.normalize.fold import strip_diacritics
+
+    once = strip_diacritics("\u0300가")
+    assert strip_diacritics(once) == once == "가"
