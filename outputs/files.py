@@ -30,21 +30,22 @@ FILE_MODE = 0o666 & ~_umask()
 
 
 @contextmanager
-def atomic_open(path: Path, mode: str = "w", *, durable: bool = True, **kwargs: Any) -> Iterator[Any]:
-    """A file object for `path` that replaces it only when the block ends without error.
+def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
+    """A temporary path next to `path`, renamed over it when the block ends without error.
 
+    For libraries that write by file name (Parquet, XLSX), and for `atomic_open`.
     `durable=False` skips the fsync: the file still survives the process being
     killed (the kernel has it), only not a power cut; readers of such files
     (the batch cache) treat an unreadable file as absent.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
     try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            if durable:
+        yield Path(tmp)
+        if durable:
+            with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -56,26 +57,11 @@ def atomic_open(path: Path, mode: str = "w", *, durable: bool = True, **kwargs: 
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path next to `path`, renamed over it when the block ends without error.
-
-    For libraries that write by file name (Parquet, XLSX).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
-    os.fchmod(fd, FILE_MODE)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+def atomic_open(path: Path, mode: str = "w", *, durable: bool = True, **kwargs: Any) -> Iterator[Any]:
+    """A file object for `path` that replaces it only when the block ends without error."""
+    with atomic_path(path, durable=durable) as tmp:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
 
 
 def remove_stale_temporaries(folder: Path) -> int:
