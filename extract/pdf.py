@@ -239,8 +239,13 @@ def _line_text(segment: str) -> str:
     return _CONTROL.sub("", segment).strip()
 
 
-def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
-    """The page's text layer as lines, each with the box of its first and last characters."""
+def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[Line]:
+    """The page's text layer as lines, each with the box of its first and last characters.
+
+    `stamps` are the short texts that signature widgets draw on this page
+    (`vanban.extract.signatures.StampRun`): each one that stands on a line is put
+    into it where it stands ("Số: /TTr-SNV" -> "Số: 108 /TTr-SNV") and removed from the list.
+    """
     textpage = page.get_textpage()
     try:
         n = textpage.count_chars()
@@ -253,10 +258,9 @@ def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
         lines: list[Line] = []
         for m in re.finditer(r"[^\r\n]+", text):
             segment = m.group()
-            clean = _line_text(segment)
-            if not clean:
+            if not _line_text(segment):
                 continue
-            line = Line(text=clean, geometry=geometry, soft=segment.endswith(" "))
+            line = Line(text="", geometry=geometry, soft=segment.endswith(" "))
             if geometry:
                 first = m.start() + len(segment) - len(segment.lstrip())
                 last = m.start() + len(segment.rstrip()) - 1
@@ -265,6 +269,12 @@ def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
                 line.x0, line.x1 = l0, r1
                 line.top, line.bottom = top_edge - max(t0, t1), top_edge - min(b0, b1)
                 line.bold = all(pdfium_c.FPDFText_GetFontWeight(textpage.raw, i) >= 600 for i in (first, last))
+                if stamps:
+                    from vanban.extract.signatures import splice_stamps
+
+                    box = (line.x0, line.top, line.x1, line.bottom)
+                    segment = splice_stamps(segment, m.start(), box, top_edge, textpage.get_charbox, stamps)
+            line.text = _line_text(segment)
             lines.append(line)
         return lines
     finally:
@@ -571,7 +581,7 @@ def _continue_table(block: Block, fragment: TableFragment) -> int:
 # --------------------------------------------------------------------------- the reader
 
 
-def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> list[PageContent]:
+def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stamps: dict | None = None) -> list[PageContent]:
     pages: list[PageContent] = []
     plumber = None
     try:
@@ -580,7 +590,7 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
             try:
                 width, height = page.get_size()
                 content = PageContent(index + 1, width, height)
-                lines = text_layer_lines(page)
+                lines = text_layer_lines(page, (stamps or {}).get(index))
                 letters = sum(map(str.isalpha, "".join(ln.text for ln in lines)))
                 if letters < MIN_LETTERS and has_image(page):
                     content.needs_ocr = True  # a scan, or a page of pictures
@@ -664,7 +674,8 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         notes.append(f"skipped {skipped} bytes before the %PDF header")
     doc = open_pdf(pdf_data)
     try:
-        pages = _read_pages(doc, pdf_data, notes)
+        fields = _signature_fields(doc, pdf_data, notes)
+        pages = _read_pages(doc, pdf_data, notes, _stamps_by_page(fields))
         _ocr_pages(doc, pages, max_ocr_pages, notes)
     finally:
         doc.close()
@@ -680,7 +691,30 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         ocr=any(p.ocr for p in pages),
         pages=len(pages),
         notes=notes,
+        signatures=[f.signature for f in fields],
     )
+
+
+def _signature_fields(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> list:
+    """The signature fields (`vanban.extract.signatures`), read only when pdfium counts a signature."""
+    if pdfium_c.FPDF_GetSignatureCount(doc.raw) <= 0:
+        return []
+    from vanban.extract.signatures import read_signature_fields
+
+    try:
+        return read_signature_fields(pdf_data)
+    except Exception as exc:  # a malformed form: keep the text
+        notes.append(f"signatures not read ({type(exc).__name__}: {exc})")
+        return []
+
+
+def _stamps_by_page(fields: list) -> dict[int, list]:
+    """The short texts signature widgets draw (numbers, days), by 0-based page."""
+    out: dict[int, list] = {}
+    for f in fields:
+        if f.page_index is not None:
+            out.setdefault(f.page_index, []).extend(r for r in f.runs if r.placeable)
+    return out
 
 
 def _blocks(pages: list[PageContent], notes: list[str]) -> list[Block]:

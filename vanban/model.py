@@ -104,6 +104,39 @@ class Block:
 
 
 @dataclass(slots=True)
+class Signature:
+    """A digital signature of a PDF (an AcroForm field `/FT /Sig`) and its widget.
+
+    `signer` is the person the certificate names (None for an organisation's
+    certificate); `organisation` the unit and organ of the certificate subject
+    ("SỞ NỘI VỤ, ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN"). `signed_at` is the signing
+    time `/M` in ISO 8601 with its offset. `rect` is the widget's rectangle as the
+    file has it: [x0, y0, x1, y1] in PDF points, origin at the page's bottom left.
+    `text` is what the widget's appearance draws ("108", or "Ký bởi: ..."), and
+    `placed` the line of the document text it was put into when it filled a
+    blank there ("Số: 108 /TTr-SNV"). The signature is not verified: `covers_file`
+    only says whether its signed byte range reaches the end of the file.
+    """
+
+    field: str
+    page: int | None = None
+    rect: list[float] | None = None
+    signed_at: str | None = None
+    signer: str | None = None
+    organisation: str | None = None
+    name: str | None = None  # the signature dictionary's /Name, as written
+    reason: str | None = None
+    location: str | None = None
+    sub_filter: str | None = None
+    cert_subject: str | None = None
+    cert_issuer: str | None = None
+    covers_file: bool | None = None
+    text: str = ""
+    placed: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class SourceDocument:
     """What a file says, in reading order.
 
@@ -122,6 +155,7 @@ class SourceDocument:
     ocr: bool = False  # text came from OCR: treat its numbers with care
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # what the reader noticed
+    signatures: list[Signature] = field(default_factory=list)  # digital signatures (PDF)
 
 
 # --------------------------------------------------------------------------- values
