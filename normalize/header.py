@@ -1,0 +1,163 @@
+"""The header of a document: its number ("Số: 779/QĐ-UBND"), place and date, and issuing organ.
+
+The header is the block above the type line: the issuing organ top left (a
+parent organ may stand above it: "UBND TỈNH LÂM ĐỒNG" / "SỞ NỘI VỤ"), the
+national motto top right, "Số: ..." under the organ and "<place>, ngày ... tháng
+... năm ..." under the motto.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vanban.model import Decision, Loc
+from vanban.normalize.lines import DOC_TYPES, Para, is_upper_title, match_type_line
+
+_NUMBER_LINE = re.compile(r"^\s*(?:(?:Luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
+_SYMBOL = re.compile(
+    r"(?P<symbol>\d+[a-zA-Z]?(?:\.\d+)?\s*(?:/\s*\d{4})?\s*/\s*[A-ZĐÐa-zđ][\wĐđÐ&]*(?:\s*[-/]\s*[A-ZĐÐ][\wĐđÐ&]*)*"
+    r"|\d+-[A-ZĐ][\wĐđ]*/[A-ZĐ][\wĐđ-]*)"
+)
+_BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
+_PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
+_ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY", "QUỐC HỘI", "CHỦ TỊCH")
+_SIGNING_TITLES = ("CHỦ TỊCH", "BỘ TRƯỞNG", "TRƯỞNG BAN", "GIÁM ĐỐC", "THỦ TRƯỞNG", "CHÁNH VĂN PHÒNG")
+
+
+def _symbol_in(text: str) -> str | None:
+    m = _SYMBOL.search(text)
+    if not m:
+        return None
+    from vanban.normalize.fold import fold_homoglyphs
+
+    sym, _ = fold_homoglyphs(re.sub(r"\s+", "", m.group("symbol")))
+    return sym
+
+
+def symbol_is_plausible(symbol: str) -> bool:
+    """A symbol whose type code (or, for a công văn, organ) is a known code and whose number is a number.
+
+    >>> symbol_is_plausible("779/QĐ-UBND"), symbol_is_plausible("6/QĐĐ-UBND")
+    (True, False)
+    """
+    from vanban.normalize.citations import doc_types, organ_codes
+
+    codes = {d["code"] for d in doc_types() if d.get("code")} | {o["code"] for o in organ_codes() if o.get("code")}
+    m = re.match(r"^\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/(?P<code>[^-/]+)", symbol) or re.match(r"^\d+-(?P<code>[^/]+)/", symbol)
+    return bool(m) and m.group("code") in codes
+
+
+def parse_date_text(text: str):
+    """The first date in a text (a DateValue), or None."""
+    from vanban.normalize.dates import find_dates
+
+    found = find_dates(text)
+    return found[0] if found else None
+
+
+def find_province(text: str) -> str | None:
+    """The province named most often as 'tỉnh X' / 'UBND tỉnh X' with X capitalised."""
+    counts: dict[str, int] = {}
+    for m in re.finditer(r"\btỉnh\s+((?:[A-ZĐ][\wà-ỹ]*)(?:\s+[A-ZĐ][\wà-ỹ]*){0,3})", text):
+        name = m.group(1)
+        counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+
+
+def _is_organ_line(text: str) -> bool:
+    return is_upper_title(text) and text.upper().startswith(_ORGAN_WORDS + _SIGNING_TITLES)
+
+
+_NO_VOWEL = re.compile(r"^[^aeiouyăâêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]+$", re.IGNORECASE)
+_CAPITALISED = (
+    ("ủy ban nhân dân", "Ủy ban nhân dân"), ("uỷ ban nhân dân", "Ủy ban nhân dân"), ("hội đồng nhân dân", "Hội đồng nhân dân"),
+    ("chính phủ", "Chính phủ"), ("quốc hội", "Quốc hội"), ("ban chỉ đạo", "Ban Chỉ đạo"), ("ủy ban thường vụ", "Ủy ban Thường vụ"),
+)
+
+
+def issuer_name(text: str) -> str:
+    """An issuing organ's name as a reader writes it in a sentence.
+
+    >>> issuer_name("ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG")
+    'Ủy ban nhân dân tỉnh Lâm Đồng'
+    >>> issuer_name("VĂN PHÒNG CHÍNH PHỦ")
+    'Văn phòng Chính phủ'
+    """
+    t = " ".join(text.replace("UBND", "ỦY BAN NHÂN DÂN").replace("HĐND", "HỘI ĐỒNG NHÂN DÂN").split())
+    if not t.upper().startswith(("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH")):
+        from vanban.normalize.agencies import canonical_name
+
+        known = canonical_name(t)
+        if known and not known.startswith(("UBND", "HĐND")):
+            return known
+    if not is_upper_title(t):
+        return t
+    words = []
+    for w in t.split():
+        words.append(w if _NO_VOWEL.match(w) or any(ch.isdigit() for ch in w) else w.lower())
+    low = " ".join(words)
+    m = re.search(r"\b(tỉnh|thành phố|huyện|xã|phường|quận|thị xã|tp\.)\s+(.+)$", low)
+    if m:
+        low = low[: m.start(2)] + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split())
+    for a, b in _CAPITALISED:
+        low = low.replace(a, b)
+    low = re.sub(r"\b(bộ|sở)\s+(\w)", lambda mm: mm.group(1) + " " + mm.group(2).upper(), low)
+    return low[:1].upper() + low[1:]
+
+
+def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> None:
+    """Number, place and date, and the issuing organ from the lines above the title."""
+    from vanban.normalize.dates import find_place_date
+
+    stop = title_idx if title_idx is not None else min(len(paras), 12)
+    issuer_lines: list[Para] = []
+    for p in paras[:stop]:
+        t = p.text
+        m = _NUMBER_LINE.match(t)
+        if m and dec.number is None:
+            after = t[m.start("symbol") :]
+            if _BLANK_SYMBOL.match(after) or not re.match(r"\s*\d", after):
+                dec.notes.append("the number is left blank (a draft)")
+            else:
+                number = _symbol_in(after) or m.group("symbol")
+                if dec.ocr and not symbol_is_plausible(number):
+                    # OCR misreads handwritten numbers ("1716" as "4⁄6"): say so rather than invent one
+                    dec.notes.append(f"the number is unreadable in the OCR text: {after.strip()!r}")
+                else:
+                    dec.number = number
+                    dec.number_loc = p.loc
+                    dec.number_from = "header"
+        if dec.date is None and (pm := _PLACE_DATE.search(t)):
+            place, dv = find_place_date(t[pm.start("place") :])
+            dec.place = place or pm.group("place").strip()
+            if dv is not None and dv.iso:
+                dec.date = dv.iso
+                dec.date_loc = p.loc
+            elif dv is not None:
+                dec.notes.append(f"the date is not complete: {dv.raw!r} ({dv.error})")
+            continue
+        if m:
+            continue
+        up = t.upper()
+        if "CỘNG HÒA" in up or "CỘNG HOÀ" in up or "ĐỘC LẬP" in up or "ĐẢNG CỘNG SẢN" in up:
+            continue
+        letters = sum(ch.isalpha() for ch in t)
+        if is_upper_title(t) and len(t) < 120 and letters >= 5 and len(t.split()) >= 2:
+            issuer_lines.append(p)
+    if title_idx is not None:
+        tl = match_type_line(paras[title_idx].text)
+        if tl:
+            dec.type = DOC_TYPES[tl.type]
+    if issuer_lines:
+        # the issuing organ: the top-left block, from its last organ word on (a superior
+        # organ may stand above it: "UBND TỈNH LÂM ĐỒNG" / "BAN CHỈ ĐẠO ...")
+        starts = [i for i, p in enumerate(issuer_lines) if p.text.upper().startswith(_ORGAN_WORDS)]
+        if not starts and title_idx is None:
+            return  # no title and no organ word: capitals here are a heading, not an issuer
+        block = issuer_lines[starts[-1] if starts else 0 :]
+        if len(block) > 1 and not block[-1].text.upper().startswith(("TỈNH", "THÀNH PHỐ", "HUYỆN", "XÃ")):
+            block = block[:1]
+        dec.issuer = issuer_name(" ".join(p.text for p in block))
+        dec.issuer_loc = Loc(block[0].loc.start, block[-1].loc.end, block[0].loc.line, block[0].loc.page)
