@@ -119,7 +119,10 @@ def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> Non
         if m and dec.number is None:
             after = t[m.start("symbol") :]
             if _BLANK_SYMBOL.match(after) or not re.match(r"\s*\d", after):
-                dec.notes.append("the number is left blank (a draft)")
+                if dec.signatures:  # a signed PDF is issued: its number was stamped, or is unreadable
+                    dec.notes.append("the number is left blank in the text and no signature widget stamps it")
+                else:
+                    dec.notes.append("the number is left blank (a draft)")
             else:
                 number = _symbol_in(after) or m.group("symbol")
                 if dec.ocr and not symbol_is_plausible(number):

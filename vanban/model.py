@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -371,6 +371,10 @@ class Decision:
     encoding: str | None = None
     pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)  # the PDF's digital signatures
+    signed_at: str | None = None  # when the last signature was made (ISO 8601, with its offset)
+    signer_cert: str | None = None  # the person whose certificate signed ("Nguyễn Thị Bông")
+    stamped: dict[str, str] = field(default_factory=dict)  # "number"/"date" -> signature field that stamped it
 
     def part_of_line(self, line: int | None) -> str | None:
         if line is None:
