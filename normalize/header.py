@@ -107,6 +107,22 @@ def issuer_name(text: str) -> str:
     return low[:1].upper() + low[1:]
 
 
+_MOTTO = re.compile(r"CỘNG\s+H[OÒ][AÀ]\b|CỘNG\s+HOÀ|ĐỘC\s+LẬP|Độc\s+lập|ĐẢNG\s+CỘNG\s+SẢN|Đảng\s+Cộng\s+sản", re.IGNORECASE)
+
+
+def left_of_motto(p: Para) -> Para | None:
+    """The organ's column of a header line that also holds the national motto (or the Party's):
+    'ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM' -> 'ỦY BAN NHÂN DÂN' (a text layer or
+    OCR joins the two columns of one height); None for the motto alone."""
+    m = _MOTTO.search(p.text)
+    if m is None:
+        return p
+    left = p.text[: m.start()].rstrip(" -–\t")
+    if not left.strip():
+        return None
+    return Para(left, Loc(p.loc.start, p.loc.start + len(left), p.loc.line, p.loc.page), p.bold, p.in_table)
+
+
 def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> None:
     """Number, place and date, and the issuing organ from the lines above the title."""
     from vanban.normalize.dates import find_place_date
@@ -143,9 +159,10 @@ def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> Non
             continue
         if m:
             continue
-        up = t.upper()
-        if "CỘNG HÒA" in up or "CỘNG HOÀ" in up or "ĐỘC LẬP" in up or "ĐẢNG CỘNG SẢN" in up:
+        p = left_of_motto(p)
+        if p is None:
             continue
+        t = p.text
         letters = sum(ch.isalpha() for ch in t)
         if is_upper_title(t) and len(t) < 120 and letters >= 5 and len(t.split()) >= 2:
             issuer_lines.append(p)
@@ -164,3 +181,36 @@ def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> Non
             block = block[:1]
         dec.issuer = issuer_name(" ".join(p.text for p in block))
         dec.issuer_loc = Loc(block[0].loc.start, block[-1].loc.end, block[0].loc.line, block[0].loc.page)
+
+
+_VV = re.compile(r"^(?:V/v|V/V|v/v)\s*[.:]?\s*(?=\S)")
+
+
+def parse_cong_van(paras: list[Para], dec: Decision, limit: int = 15) -> int | None:
+    """A công văn (official letter) has no type word: its subject "V/v ..." stands under
+    its number (Nghị định 30/2020/NĐ-CP, Phụ lục I). Sets the type and the subject when
+    the header has such a line; returns the index after the subject, or None."""
+    for i, p in enumerate(paras[:limit]):
+        if p.text.startswith("Kính gửi"):
+            return None
+        if not _VV.match(p.text):
+            continue
+        parts = [p]
+        j = i + 1
+        while j < len(paras) and len(parts) < 4:
+            q = paras[j]
+            t = q.text
+            if (
+                (q.loc.line or 0) - (parts[-1].loc.line or 0) > 1
+                or _MOTTO.search(t) or _PLACE_DATE.search(t) or _NUMBER_LINE.match(t)
+                or t.startswith(("Kính gửi", "Căn cứ")) or is_upper_title(t) or len(t) > 200
+                or parts[-1].text.endswith((".", ":", ";"))
+            ):
+                break
+            parts.append(q)
+            j += 1
+        dec.type = "Công văn"
+        dec.subject = " ".join(q.text for q in parts)
+        dec.subject_loc = Loc(parts[0].loc.start, parts[-1].loc.end, parts[0].loc.line, parts[0].loc.page)
+        return j
+    return None

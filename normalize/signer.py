@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from vanban.model import Decision, Loc, Signer
-from vanban.normalize.lines import Para, is_upper_title
+from vanban.model import Decision, Loc, Signer, TextValue
+from vanban.normalize.lines import Para, _strip_bullet, _trim_end, is_upper_title, match_type_line
 
 _AUTHORITY = re.compile(r"^(?P<auth>TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*[.]?\s+(?P<rest>.+)$")
 _NAME = re.compile(r"^[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÝỲỶỸỴÉÈẺẼẸÓÒỎÕỌ][^\s\d,.;:()]*(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÝỲỶỸỴÉÈẺẼẸÓÒỎÕỌ][^\s\d,.;:()]*){1,5}$")
@@ -44,40 +44,54 @@ def _signature_lines(paras: list[Para], k: int, limit: int = 10) -> list[Para]:
     return out
 
 
-def parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
-    """'TM. ỦY BAN NHÂN DÂN' / 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' / (signature) / 'Nguyễn Văn A'.
+def _authority(signer: Signer, m: re.Match[str], titles: list[str]) -> None:
+    auth = m.group("auth").replace("/", "").upper() + "."
+    rest = m.group("rest").strip()
+    if auth == "TM.":
+        signer.authority = signer.authority or "TM."
+        signer.on_behalf_of = rest
+    else:
+        signer.authority = auth
+        # "KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG" run together: the head's title, then the deputy's
+        head, sep, deputy = rest.partition(" PHÓ ")
+        titles.extend([head, "PHÓ " + deputy] if sep else [rest])
 
-    Returns the index of the first paragraph after the block."""
-    signer = Signer(loc=paras[k].loc)
+
+def signer_from_lines(lines: list[Para]) -> tuple[Signer, int]:
+    """The signer the lines of a signature block name, and how many lines it used.
+
+    Authority lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), titles in capitals,
+    "(Đã ký)" and the like, then the name, which ends the block."""
+    signer = Signer(loc=lines[0].loc if lines else Loc())
     titles: list[str] = []
-    consumed_loc = paras[k].loc
-    for p in _signature_lines(paras, k):
+    used = 0
+    for n, p in enumerate(lines, 1):
         t = p.text
-        m = _AUTHORITY.match(t)
-        if m:
-            auth = m.group("auth").replace("/", "").upper() + "."
-            rest = m.group("rest").strip()
-            if auth == "TM.":
-                signer.authority = signer.authority or "TM."
-                signer.on_behalf_of = rest
-            else:
-                signer.authority = auth
-                # "KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG" run together: the head's title, then the deputy's
-                head, sep, deputy = rest.partition(" PHÓ ")
-                titles.extend([head, "PHÓ " + deputy] if sep else [rest])
+        if m := _AUTHORITY.match(t):
+            _authority(signer, m, titles)
         elif _SIGNED.search(t) or t.startswith("("):
             pass
         elif is_upper_title(t) and len(t) < 60:
             titles.append(t)
         elif _NAME.match(t):
             signer.name = t
-            consumed_loc = p.loc
+            used = n
             break
         else:
             break
-        consumed_loc = p.loc
+        used = n
     if titles:
         signer.title = position_title(titles[-1])
+    return signer, used
+
+
+def parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
+    """'TM. ỦY BAN NHÂN DÂN' / 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' / (signature) / 'Nguyễn Văn A'.
+
+    Returns the index of the first paragraph after the block."""
+    lines = _signature_lines(paras, k)
+    signer, used = signer_from_lines(lines)
+    consumed_loc = lines[used - 1].loc if used else paras[k].loc
     signer.loc = Loc(paras[k].loc.start, consumed_loc.end, paras[k].loc.line, paras[k].loc.page)
     dec.signer = signer
     j = k
@@ -87,9 +101,17 @@ def parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
 
 
 def complete_signer(dec: Decision, lines: list[Para]) -> None:
-    """Signature lines that a two-column layout interleaved with the recipients."""
+    """Signature lines that a two-column layout put beside the recipients: they complete
+    the signer found before them, or are the whole signature block ("GIÁM ĐỐC" / name)."""
+    if not lines:
+        return
     s = dec.signer
     if s is None:
+        signer, used = signer_from_lines(lines)
+        if signer.name or signer.title or signer.authority:
+            last = lines[max(used, 1) - 1].loc
+            signer.loc = Loc(lines[0].loc.start, last.end, lines[0].loc.line, lines[0].loc.page)
+            dec.signer = signer
         return
     for p in lines:
         t = p.text
@@ -97,3 +119,82 @@ def complete_signer(dec: Decision, lines: list[Para]) -> None:
             s.title = position_title(t)
         elif s.name is None and _NAME.match(t) and not is_upper_title(t):
             s.name = t
+
+
+_UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
+# the signature column's part at the end of a recipients line: "Nơi nhận: KT. CHỦ TỊCH",
+# "- Như Điều 2; PHÓ CHỦ TỊCH" (a text layer joins the two columns of one height)
+_RIGHT_AUTHORITY = re.compile(r"\s(?=(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\s*\.\s)")
+_RIGHT_TITLE = re.compile(rf"(?<=[;:.,)])\s+(?P<right>[{_UPPER}][{_UPPER}]+(?:\s+[{_UPPER}][{_UPPER}]*){{1,6}})$")
+_BULLET = ("-", "–", "+", "•")
+
+
+def split_columns(p: Para) -> tuple[Para | None, Para | None]:
+    """A line of the recipients' column and the signature column beside it, cut apart.
+
+    >>> loc = Loc(0, 0, 1, 1)
+    >>> [q.text if q else None for q in split_columns(Para("- Như Điều 2; PHÓ CHỦ TỊCH", loc))]
+    ['- Như Điều 2;', 'PHÓ CHỦ TỊCH']
+    >>> [q.text if q else None for q in split_columns(Para("Nơi nhận: KT. CHỦ TỊCH", loc))]
+    ['Nơi nhận:', 'KT. CHỦ TỊCH']
+    >>> [q.text if q else None for q in split_columns(Para("- Lưu: VT, TCCC.", loc))]
+    ['- Lưu: VT, TCCC.', None]
+    """
+    t = p.text
+    m = _RIGHT_AUTHORITY.search(t)
+    cut = m.start() if m and m.start() > 0 else None
+    if cut is None and (m2 := _RIGHT_TITLE.search(t)) and len(m2.group("right").split()) >= 2:
+        cut = m2.start("right")
+    if cut is None:
+        return p, None
+    left, right = t[:cut].rstrip(), t[cut:].strip()
+    off = p.loc.start + t.index(right, cut)
+    return (
+        Para(left, Loc(p.loc.start, p.loc.start + len(left), p.loc.line, p.loc.page), p.bold, p.in_table),
+        Para(right, Loc(off, off + len(right), p.loc.line, p.loc.page), p.bold, p.in_table),
+    )
+
+
+def is_name(t: str) -> bool:
+    """A person's name as a signature block writes it: 'Nguyễn Văn An' (not 'GIÁM ĐỐC')."""
+    return bool(_NAME.match(t)) and not is_upper_title(t)
+
+
+def _signature_like(t: str) -> bool:
+    return bool(_AUTHORITY.match(t) or _SIGNED.search(t) or (is_upper_title(t) and len(t) < 40) or _NAME.match(t))
+
+
+def parse_recipients(paras: list[Para], k: int, dec: Decision, article: re.Pattern[str]) -> int:
+    """The "Nơi nhận:" list from line `k` on, and the signature column beside it; returns the next line.
+
+    Recipients are the dashed lines; signature lines found beside or between them
+    (in a table, as tab-separated cells, or run together on one line) complete the
+    signer, or are the whole signature block when none was found before."""
+    left, right = split_columns(paras[k])
+    t = left.text if left else ""
+    rest = t.split(":", 1)[1].strip() if ":" in t else ""
+    if rest:
+        dec.recipients.append(TextValue(_trim_end(_strip_bullet(rest)), left.loc))
+    side: list[Para] = [right] if right else []
+    k += 1
+    while k < len(paras):
+        p = paras[k]
+        t2 = p.text.strip()
+        if side and is_name(side[-1].text) and not t2.startswith(_BULLET):
+            break  # the name ends the signature block
+        if match_type_line(t2) and not _AUTHORITY.match(t2) and not t2.startswith(_BULLET):
+            break  # an attached part starts ("KẾ HOẠCH", "PHỤ LỤC")
+        if article.match(t2):
+            break
+        left, right = split_columns(p)
+        if t2.startswith(_BULLET):
+            dec.recipients.append(TextValue(_trim_end(_strip_bullet(left.text)), left.loc))
+            if right:
+                side.append(right)
+        elif _signature_like(t2):
+            side.append(p)
+        else:
+            break
+        k += 1
+    complete_signer(dec, side)
+    return k

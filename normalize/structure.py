@@ -21,6 +21,7 @@ from vanban.normalize.header import (  # noqa: F401  (issuer_name, symbol_is_pla
     find_province,
     issuer_name,
     parse_date_text,
+    parse_cong_van,
     parse_header,
     symbol_is_plausible,
 )
@@ -35,7 +36,7 @@ from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages i
     match_type_line,
     paragraphs,
 )
-from vanban.normalize.signer import _AUTHORITY, _NAME, _SIGNED, complete_signer, parse_signature, position_title  # noqa: F401
+from vanban.normalize.signer import _AUTHORITY, parse_recipients, parse_signature, position_title  # noqa: F401
 
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
@@ -82,6 +83,8 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
     body_end = n
     i = (title_idx + 1) if title_idx is not None else 0
     # subject lines right after the type line, then (in a decision) the authority line
+    if title_idx is None and (after := parse_cong_van(paras, dec)) is not None:
+        i = after
     if title_idx is not None:
         i = _parse_subject(paras, title_idx, dec)
         if dec.issuer is None and i < n and _is_organ_line(paras[i].text) and not _FORMULA.match(paras[i].text):
@@ -109,23 +112,8 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
             if dec.effective is None and (me := _EFFECTIVE.search(t)):
                 dec.effective = _trim_end(me.group("when"))
         elif t.rstrip(":").strip().lower() in ("nơi nhận",) or t.lower().startswith("nơi nhận:"):
-            rest = t.split(":", 1)[1].strip() if ":" in t else ""
-            if rest:
-                dec.recipients.append(TextValue(_trim_end(_strip_bullet(rest)), p.loc))
-            k += 1
-            interleaved: list[Para] = []
-            while k < n:
-                t2 = paras[k].text.strip()
-                if _AUTHORITY.match(t2):
-                    break  # the signature block starts
-                if t2.startswith(("-", "–", "+", "•")):
-                    dec.recipients.append(TextValue(_trim_end(_strip_bullet(t2)), paras[k].loc))
-                elif (_SIGNED.search(t2) or (is_upper_title(t2) and len(t2) < 40) or _NAME.match(t2)) and not _ARTICLE.match(t2):
-                    interleaved.append(paras[k])  # a signature column laid out beside the list
-                else:
-                    break
-                k += 1
-            complete_signer(dec, interleaved)
+            k = parse_recipients(paras, k, dec, _ARTICLE)
+            signature_seen = signature_seen or dec.signer is not None
             continue
         elif (m := _AUTHORITY.match(t)) and not signature_seen and (dec.articles or dec.type != "Quyết định"):
             k = parse_signature(paras, k, dec)
