@@ -176,11 +176,16 @@ def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> Non
         starts = [i for i, p in enumerate(issuer_lines) if p.text.upper().startswith(_ORGAN_WORDS)]
         if not starts and title_idx is None:
             return  # no title and no organ word: capitals here are a heading, not an issuer
-        block = issuer_lines[starts[-1] if starts else 0 :]
+        first = starts[-1] if starts else 0
+        block = issuer_lines[first:]
         if len(block) > 1 and not block[-1].text.upper().startswith(("TỈNH", "THÀNH PHỐ", "HUYỆN", "XÃ")):
             block = block[:1]
         dec.issuer = issuer_name(" ".join(p.text for p in block))
         dec.issuer_loc = Loc(block[0].loc.start, block[-1].loc.end, block[0].loc.line, block[0].loc.page)
+        if len(starts) > 1:
+            parent = issuer_lines[starts[-2] : first]
+            if (block[0].loc.line or 0) - (parent[-1].loc.line or 0) <= 2:
+                dec.issuer_parent = issuer_name(" ".join(p.text for p in parent))
 
 
 _VV = re.compile(r"^(?:V/v|V/V|v/v)\s*[.:]?\s*(?=\S)")

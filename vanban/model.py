@@ -350,6 +350,7 @@ class Decision:
     place: str | None = None
     issuer: str | None = None
     issuer_loc: Loc | None = None
+    issuer_parent: str | None = None  # the organ above the issuer in the header ("Ủy ban nhân dân tỉnh Bình Thuận")
     subject: str | None = None
     subject_loc: Loc | None = None
     plan_year: int | None = None
