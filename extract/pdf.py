@@ -57,6 +57,7 @@ several columns (read in the order of the text layer).
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import io
@@ -198,6 +199,8 @@ class Line:
     geometry: bool = True
     soft: bool = False
     bold: bool = False
+    runs: list[tuple[str, str]] | None = None  # (text, font) runs, kept for lines in legacy fonts
+    raw: str | None = None  # the text as the text layer gave it, when it was decoded
 
 
 @dataclass(slots=True)
@@ -223,6 +226,7 @@ class PageContent:
     text_quality: float | None = None
     needs_ocr: bool = False
     ocr: bool = False
+    legacy: str | None = None  # the legacy encoding its text layer was decoded from
 
     @property
     def lines(self) -> list[Line]:
@@ -256,11 +260,14 @@ def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[L
         geometry = len(text) == n and page.get_rotation() == 0
         top_edge = page.get_mediabox()[3]
         lines: list[Line] = []
+        aligned = len(text) == n
         for m in re.finditer(r"[^\r\n]+", text):
             segment = m.group()
             if not _line_text(segment):
                 continue
             line = Line(text="", geometry=geometry, soft=segment.endswith(" "))
+            if aligned:
+                line.runs = _legacy_runs(textpage, m.start(), segment)
             if geometry:
                 first = m.start() + len(segment) - len(segment.lstrip())
                 last = m.start() + len(segment.rstrip()) - 1
@@ -279,6 +286,52 @@ def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[L
         return lines
     finally:
         textpage.close()
+
+
+_FONT_BUFFER = ctypes.create_string_buffer(256)
+
+
+def _font_name(textpage: pdfium.PdfTextPage, index: int) -> str:
+    flags = ctypes.c_int()
+    n = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, _FONT_BUFFER, len(_FONT_BUFFER), ctypes.byref(flags))
+    return _FONT_BUFFER.value.decode("latin-1") if n else ""
+
+
+def _legacy_runs(textpage: pdfium.PdfTextPage, start: int, segment: str) -> list[tuple[str, str]] | None:
+    """(text, font) runs of a line whose first or last character is in a legacy font (".VnTime",
+    "VNI-Times"), for `legacy.decode_font_runs`; None for the other lines (two calls a line)."""
+    from vanban.extract.legacy import font_encoding
+
+    ends = (start + len(segment) - len(segment.lstrip()), start + len(segment.rstrip()) - 1)
+    if not any(font_encoding(_font_name(textpage, i)) for i in ends):
+        return None
+    runs: list[tuple[str, str]] = []
+    for j, ch in enumerate(segment):
+        font = _font_name(textpage, start + j) if not ch.isspace() else (runs[-1][1] if runs else "")
+        if runs and runs[-1][1] == font:
+            runs[-1] = (runs[-1][0] + ch, font)
+        else:
+            runs.append((ch, font))
+    return runs
+
+
+def decode_legacy_lines(lines: list[Line]) -> str | None:
+    """Decode in place the lines whose text is in legacy-font (TCVN3, VNI) runs; the encoding used.
+
+    The fonts say which lines may be legacy; the text decides (`legacy.plan_font_runs`)."""
+    from vanban.extract.legacy import decode_font_runs, plan_font_runs
+
+    candidates = [ln for ln in lines if ln.runs]
+    if not candidates:
+        return None
+    plan = plan_font_runs([r for ln in candidates for r in ln.runs or []])
+    if not plan:
+        return None
+    for ln in candidates:
+        decoded = _line_text(decode_font_runs(ln.runs or [], plan))
+        if decoded != ln.text:
+            ln.raw, ln.text = ln.text, decoded
+    return next(iter(plan.values()))
 
 
 def looks_ruled(page: pdfium.PdfPage) -> bool:
@@ -522,6 +575,8 @@ def paragraphs(lines: list[Line], page_number: int, m: _Margins | None, indented
         for line in group[1:]:
             text = _join(text, line.text)
         cleaned, raw = clean_text(text)
+        if any(line.raw for line in group):  # decoded from a legacy font: keep what the text layer had
+            raw = " ".join(line.raw or line.text for line in group)
         blocks.append(
             Block(kind="paragraph", text=cleaned, raw=raw, bold=all(ln.bold for ln in group), loc=Loc(page=page_number))
         )
@@ -591,6 +646,7 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
                 width, height = page.get_size()
                 content = PageContent(index + 1, width, height)
                 lines = text_layer_lines(page, (stamps or {}).get(index))
+                content.legacy = decode_legacy_lines(lines)
                 letters = sum(map(str.isalpha, "".join(ln.text for ln in lines)))
                 if letters < MIN_LETTERS and has_image(page):
                     content.needs_ocr = True  # a scan, or a page of pictures
@@ -683,10 +739,15 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         raise ReadError(f"the PDF has no readable text on any of its {len(pages)} pages")
     notes.extend(drop_furniture(pages))
     blocks = _blocks(pages, notes)
+    legacy = sorted({p.legacy for p in pages if p.legacy})
+    if legacy:
+        decoded = [p.number for p in pages if p.legacy and not p.ocr]
+        notes.append(f"text layer in legacy fonts decoded from {', '.join(legacy)} on {len(decoded)} of {len(pages)} pages (no OCR)")
     return build_source(
         path,
         "pdf",
         blocks,
+        encoding=legacy[0] if legacy else None,
         sha256=hashlib.sha256(data).hexdigest(),
         ocr=any(p.ocr for p in pages),
         pages=len(pages),

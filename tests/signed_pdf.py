@@ -35,6 +35,7 @@ class Line:
     x: float
     y: float
     page: int = 1
+    font: str = "F1"  # or a legacy font: "VnTime" (TCVN3), "VnTimeH" (TCVN3 capitals), "VNI-Times"; text then in cp1252
 
 
 @dataclass
@@ -114,8 +115,13 @@ class _Writer:
         return bytes(out)
 
 
+LEGACY_FONTS = {"VnTime": ".VnTime", "VnTimeH": ".VnTimeH", "VNI-Times": "VNI-Times"}
+
+
 def _text_ops(text: str, x: float, y: float, font: str = "F1", size: float = FONT_SIZE) -> str:
-    return f"BT /{font} {size:g} Tf 1 0 0 1 {x:g} {y:g} Tm <{_utf16_hex(text)}> Tj ET\n"
+    shown = _utf16_hex(text) if font == "F1" else text.encode("cp1252").hex().upper()
+    name = "F1" if font == "F1" else font.replace("-", "")
+    return f"BT /{name} {size:g} Tf 1 0 0 1 {x:g} {y:g} Tm <{shown}> Tj ET\n"
 
 
 def _appearance(w: _Writer, f: SigField, font: int) -> int:
@@ -142,7 +148,7 @@ def _appearance(w: _Writer, f: SigField, font: int) -> int:
 def signed_pdf(path: Path, lines: list[Line], fields: list[SigField], pages: int = 1) -> Path:
     """Write the PDF (see the module docstring) and return its path."""
     w = _Writer()
-    chars = {ch for ln in lines for ch in ln.text} | {ch for f in fields for ch in f.text} | {" "}
+    chars = {ch for ln in lines if ln.font == "F1" for ch in ln.text} | {ch for f in fields for ch in f.text} | {" "}
     tounicode = w.stream("", _to_unicode(chars))
     descriptor = w.add("<< /Type /FontDescriptor /FontName /TimesNewRomanPSMT /Flags 34 /FontBBox [-568 -307 2000 1007] "
                        "/ItalicAngle 0 /Ascent 891 /Descent -216 /CapHeight 662 /StemV 80 >>")
@@ -150,6 +156,11 @@ def signed_pdf(path: Path, lines: list[Line], fields: list[SigField], pages: int
                 f"/Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R /DW {int(ADVANCE * 1000)} /CIDToGIDMap /Identity >>")
     font = w.add(f"<< /Type /Font /Subtype /Type0 /BaseFont /TimesNewRomanPSMT /Encoding /Identity-H "
                  f"/DescendantFonts [{cid} 0 R] /ToUnicode {tounicode} 0 R >>")
+    widths = " ".join(["500"] * 224)
+    legacy = {key: w.add(f"<< /Type /Font /Subtype /TrueType /BaseFont /{name} /Encoding /WinAnsiEncoding "
+                         f"/FirstChar 32 /LastChar 255 /Widths [{widths}] /FontDescriptor {descriptor} 0 R >>")
+              for key, name in LEGACY_FONTS.items()}
+    fonts = f"/F1 {font} 0 R " + " ".join(f"/{key.replace('-', '')} {obj} 0 R" for key, obj in legacy.items())
     root = w.add("")  # the catalog, written last
     pages_obj = w.add("")
     page_objs = [w.add("") for _ in range(pages)]
@@ -164,11 +175,11 @@ def signed_pdf(path: Path, lines: list[Line], fields: list[SigField], pages: int
                        f"/P {page_objs[f.page - 1]} 0 R /AP << /N {ap} 0 R >> /V {value} 0 R >>")
         annots.setdefault(f.page, []).append(widget)
     for n, obj in enumerate(page_objs, 1):
-        ops = "".join(_text_ops(ln.text, ln.x, ln.y) for ln in lines if ln.page == n)
+        ops = "".join(_text_ops(ln.text, ln.x, ln.y, ln.font) for ln in lines if ln.page == n)
         content = w.stream("", ops.encode())
         annot_refs = " ".join(f"{a} 0 R" for a in annots.get(n, []))
         w.set(obj, f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {PAGE_W:g} {PAGE_H:g}] "
-                   f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R /Annots [{annot_refs}] >>")
+                   f"/Resources << /Font << {fonts} >> >> /Contents {content} 0 R /Annots [{annot_refs}] >>")
     w.set(pages_obj, f"<< /Type /Pages /Kids [{' '.join(f'{p} 0 R' for p in page_objs)}] /Count {pages} >>")
     fields_refs = " ".join(f"{v + 1} 0 R" for v, _ in sig_values)  # each widget follows its value
     w.set(root, f"<< /Type /Catalog /Pages {pages_obj} 0 R /AcroForm << /Fields [{fields_refs}] /SigFlags 3 >> >>")
