@@ -63,6 +63,7 @@ def build_source(
     pages: int | None = None,
     notes: list[str] | None = None,
     signatures: list | None = None,
+    ocr_checked: dict | None = None,
 ) -> SourceDocument:
     """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
     sha = sha256 or sha256_of(path)
@@ -114,4 +115,5 @@ def build_source(
         pages=pages,
         notes=notes or [],
         signatures=signatures or [],
+        ocr_checked=ocr_checked or {},
     )

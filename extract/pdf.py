@@ -679,10 +679,12 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
     return pages
 
 
-def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> None:
+def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> dict:
+    """OCR the pages that need it; what a second, digits-only read of the header's number and day gave."""
+    checked: dict[str, str | None] = {}
     wanted = [p for p in pages if p.needs_ocr]
     if not wanted:
-        return
+        return checked
     from vanban.extract import ocr
 
     ocr.check_tesseract()
@@ -696,10 +698,16 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
     if len(done) < len(wanted):
         notes.append(f"OCR limited to {len(done)} pages: pages {', '.join(str(p.number) for p in wanted[len(done):])} have no text")
     seconds = 0.0
+    corrected = 0
     for content in done:
         page = doc[content.number - 1]
         try:
             result = ocr.ocr_page(page, content.number - 1)
+            if not result.error and content.number <= 2 and not {"number", "day"} <= checked.keys():
+                from vanban.extract.ocr_header import confirm_header_digits
+
+                for key, value in confirm_header_digits(page, result.lines).items():
+                    checked.setdefault(key, value)
         finally:
             page.close()
         seconds += result.seconds
@@ -708,11 +716,33 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
             continue
         content.ocr = True
         content.items = [Line(ln.text, ln.x0, ln.top, ln.x1, ln.bottom) for ln in result.lines if ln.text.strip()]
+        corrected += _correct_ocr(content.items)
     if done:
         notes.append(
             f"OCR (tesseract {ocr.LANG}, {ocr.DEFAULT_DPI} dpi) on pages {', '.join(str(p.number) for p in done)}: "
             f"{seconds / len(done):.1f} s/page"
         )
+    if corrected:
+        notes.append(f"OCR text corrected against the lexicon (places, agencies, document words, symbol codes): "
+                     f"{corrected} changes; the raw OCR text is kept")
+    for key in ("number", "day"):
+        if key in checked:
+            verdict = f"read as {checked[key]!r}" if checked[key] else "unreadable"
+            notes.append(f"the {key} of the scanned header, read again digits only: {verdict} ({checked.get(key + '_how')})")
+    return checked
+
+
+def _correct_ocr(lines: list) -> int:
+    """Correct OCR'd lines in place against the lexicon (`vanban.extract.ocr_lexicon`); raw kept."""
+    from vanban.extract.ocr_lexicon import correct_line
+
+    total = 0
+    for ln in lines:
+        fixed, n = correct_line(ln.text)
+        if n:
+            ln.raw, ln.text = ln.text, fixed
+            total += n
+    return total
 
 
 def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
@@ -732,7 +762,7 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
     try:
         fields = _signature_fields(doc, pdf_data, notes)
         pages = _read_pages(doc, pdf_data, notes, _stamps_by_page(fields))
-        _ocr_pages(doc, pages, max_ocr_pages, notes)
+        checked = _ocr_pages(doc, pages, max_ocr_pages, notes)
     finally:
         doc.close()
     if not any(p.items for p in pages):
@@ -753,6 +783,7 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         pages=len(pages),
         notes=notes,
         signatures=[f.signature for f in fields],
+        ocr_checked={k: v for k, v in checked.items() if k in ("number", "day")},
     )
 
 

@@ -123,39 +123,78 @@ def left_of_motto(p: Para) -> Para | None:
     return Para(left, Loc(p.loc.start, p.loc.start + len(left), p.loc.line, p.loc.page), p.bold, p.in_table)
 
 
-def parse_header(paras: list[Para], title_idx: int | None, dec: Decision) -> None:
-    """Number, place and date, and the issuing organ from the lines above the title."""
+def _header_number(p: Para, m: re.Match[str], dec: Decision, checked: dict[str, str | None]) -> None:
+    t = p.text
+    after = t[m.start("symbol") :]
+    if "number" in checked and dec.ocr:
+        _checked_number(p, after, dec, checked["number"])
+        return
+    if _BLANK_SYMBOL.match(after) or not re.match(r"\s*\d", after):
+        if dec.signatures:  # a signed PDF is issued: its number was stamped, or is unreadable
+            dec.notes.append("the number is left blank in the text and no signature widget stamps it")
+        else:
+            dec.notes.append("the number is left blank (a draft)")
+        return
+    number = _symbol_in(after) or m.group("symbol")
+    if dec.ocr and not symbol_is_plausible(number):
+        # OCR misreads handwritten numbers ("1716" as "4⁄6"): say so rather than invent one
+        dec.notes.append(f"the number is unreadable in the OCR text: {after.strip()!r}")
+        return
+    dec.number = number
+    dec.number_loc = p.loc
+    dec.number_from = "header"
+
+
+def _checked_number(p: Para, after: str, dec: Decision, digits: str | None) -> None:
+    """A scan's number as the digits-only second read gave it (`vanban.extract.ocr_header`)."""
+    rest = re.search(r"/\s*[A-ZĐÐ][^\s,;]*", after)
+    number = _symbol_in(digits + rest.group()) if digits and rest else None
+    if number is None or not symbol_is_plausible(number):
+        dec.notes.append(f"the number is unreadable in the scan, left empty: the OCR text reads {after.strip()[:40]!r}")
+        return
+    dec.number = number
+    dec.number_loc = p.loc
+    dec.number_from = "header"
+
+
+def _header_date(p: Para, pm: re.Match[str], dec: Decision, checked: dict[str, str | None]) -> None:
     from vanban.normalize.dates import find_place_date
 
+    t = p.text
+    place, dv = find_place_date(t[pm.start("place") :])
+    dec.place = place or pm.group("place").strip()
+    if dec.ocr and "day" in checked:
+        day = checked["day"]
+        written = re.search(r"tháng\s+(\d{1,2})\s+năm\s+(\d{4})", t)
+        if day is None or written is None:
+            dec.notes.append(f"the day of the date is unreadable in the scan, left empty: {t[pm.start('date'):].strip()[:40]!r}")
+            return
+        from vanban.normalize.dates import find_dates
+
+        found = find_dates(f"ngày {day} tháng {written.group(1)} năm {written.group(2)}")
+        dv = found[0] if found else None
+    if dv is not None and dv.iso:
+        dec.date = dv.iso
+        dec.date_loc = p.loc
+    elif dv is not None:
+        dec.notes.append(f"the date is not complete: {dv.raw!r} ({dv.error})")
+
+
+def parse_header(paras: list[Para], title_idx: int | None, dec: Decision, checked: dict[str, str | None] | None = None) -> None:
+    """Number, place and date, and the issuing organ from the lines above the title.
+
+    `checked` holds what a digits-only second OCR read of a scan's number and day gave
+    (`SourceDocument.ocr_checked`): for a scan, a value it could not confirm stays empty."""
+    checked = checked or {}
     stop = title_idx if title_idx is not None else min(len(paras), 12)
     issuer_lines: list[Para] = []
     for p in paras[:stop]:
         t = p.text
         m = _NUMBER_LINE.match(t)
         if m and dec.number is None:
-            after = t[m.start("symbol") :]
-            if _BLANK_SYMBOL.match(after) or not re.match(r"\s*\d", after):
-                if dec.signatures:  # a signed PDF is issued: its number was stamped, or is unreadable
-                    dec.notes.append("the number is left blank in the text and no signature widget stamps it")
-                else:
-                    dec.notes.append("the number is left blank (a draft)")
-            else:
-                number = _symbol_in(after) or m.group("symbol")
-                if dec.ocr and not symbol_is_plausible(number):
-                    # OCR misreads handwritten numbers ("1716" as "4⁄6"): say so rather than invent one
-                    dec.notes.append(f"the number is unreadable in the OCR text: {after.strip()!r}")
-                else:
-                    dec.number = number
-                    dec.number_loc = p.loc
-                    dec.number_from = "header"
+            _header_number(p, m, dec, checked)
         if dec.date is None and (pm := _PLACE_DATE.search(t)):
-            place, dv = find_place_date(t[pm.start("place") :])
-            dec.place = place or pm.group("place").strip()
-            if dv is not None and dv.iso:
-                dec.date = dv.iso
-                dec.date_loc = p.loc
-            elif dv is not None:
-                dec.notes.append(f"the date is not complete: {dv.raw!r} ({dv.error})")
+            _header_date(p, pm, dec, checked)
             continue
         if m:
             continue

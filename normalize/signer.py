@@ -51,10 +51,12 @@ def _authority(signer: Signer, m: re.Match[str], titles: list[str]) -> None:
         signer.authority = signer.authority or "TM."
         signer.on_behalf_of = rest
     else:
+        # "KT. CHỦ TỊCH": the head the signer signs for, not the signer's own title, which
+        # follows ("PHÓ CHỦ TỊCH"), or was run together with it ("KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG")
         signer.authority = auth
-        # "KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG" run together: the head's title, then the deputy's
         head, sep, deputy = rest.partition(" PHÓ ")
-        titles.extend([head, "PHÓ " + deputy] if sep else [rest])
+        if sep:
+            titles.append("PHÓ " + deputy)
 
 
 def signer_from_lines(lines: list[Para]) -> tuple[Signer, int]:

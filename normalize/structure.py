@@ -77,7 +77,7 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
     dec.text = src.text
     n = len(paras)
     title_idx = _find_title(paras)
-    parse_header(paras, title_idx, dec)
+    parse_header(paras, title_idx, dec, src.ocr_checked)
 
     # The body of the decision: bases, proposal, articles, recipients, signature.
     body_end = n

@@ -156,6 +156,8 @@ class SourceDocument:
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # what the reader noticed
     signatures: list[Signature] = field(default_factory=list)  # digital signatures (PDF)
+    # a scan's header digits read again at high resolution: "number"/"day" -> the digits, or None when unreadable
+    ocr_checked: dict[str, str | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- values
