@@ -172,8 +172,16 @@ def _compile(pairs: dict[str, str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(k) for k in keys))
 
 
+# VNI fonts draw the tone bytes (ù sắc, ø huyền, û hỏi, õ ngã, ï nặng) as marks over the letter before
+# them: the table writes "í" as one byte, but "iù" renders as "í" too, and some converters write it so.
+_VNI_TONED_I = {f"{i}{mark}": unicodedata.normalize("NFC", base + tone)
+                for i, base in (("i", "i"), ("I", "I"))
+                for mark, tone in (("ù", "\u0301"), ("ø", "\u0300"), ("û", "\u0309"), ("õ", "\u0303"), ("ï", "\u0323"),
+                                   ("Ù", "\u0301"), ("Ø", "\u0300"), ("Û", "\u0309"), ("Õ", "\u0303"), ("Ï", "\u0323"))
+                if (i == "I") == mark.isupper()}
+
 _MAPS: dict[str, dict[str, str]] = {
-    "vni": {vni: uni for uni, vni, _ in LEGACY_TABLE},
+    "vni": {**_VNI_TONED_I, **{vni: uni for uni, vni, _ in LEGACY_TABLE}},
     "tcvn3": {tcvn: uni for uni, _, tcvn in LEGACY_TABLE},
 }
 _PATTERNS = {enc: _compile(m) for enc, m in _MAPS.items()}

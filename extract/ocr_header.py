@@ -10,8 +10,10 @@ systems join on it. So, on the first OCR'd page that has them:
    where the day sits (between "ngày" and "tháng");
 2. that region alone is OCR'd twice: as text (with Tesseract's confidence) and
    with only the digits allowed (Tesseract gives no usable confidence then);
-3. the value is accepted only when the three reads give the same digits and the
-   region's confidence is at least `MIN_CONFIDENCE`; a day must be 1-31.
+3. the value is accepted only when the two reads of the region give the same digits
+   and either the line read agrees too, with the region's confidence at least
+   `MIN_CONFIDENCE`, or the region's confidence is at least `SURE_CONFIDENCE`; a day
+   must be 1-31.
    Otherwise it is unreadable: `None`, which the header parser turns into an
    empty value and a note, never a guess.
 
@@ -40,6 +42,7 @@ from vanban.extract.ocr import LANG, check_tesseract
 
 DPI = 300
 MIN_CONFIDENCE = 80.0
+SURE_CONFIDENCE = 90.0
 TIMEOUT = 30.0
 
 
@@ -118,12 +121,13 @@ def _judge(page: pdfium.PdfPage, box: tuple[float, float, float, float], region,
            f"digits-only read {digits!r}, at {DPI} dpi")
     if not digits.isdigit() or len(digits) > 5 or not 0 < int(digits) <= limit:
         return None, how
-    if conf >= MIN_CONFIDENCE and digits == plain_digits == first_digits:
+    if digits == plain_digits and (conf >= SURE_CONFIDENCE or (conf >= MIN_CONFIDENCE and digits == first_digits)):
         return digits, how
     return None, how
 
 
-_SYMBOL_REST = re.compile(r"/(?=[^\W\d_])")  # the slash before the type code: "/QĐ-UBND"
+# the slash before the type code ("/QĐ-UBND"), or the type code itself when OCR lost the slash ("01NQ-HĐQLQ")
+_SYMBOL_REST = re.compile(r"/(?=[^\W\d_])|(?<=\d)(?=[A-ZĐ]{2,}-)")
 _DAY_START = re.compile(r"^ng[àa]y$", re.IGNORECASE)
 _DAY_END = re.compile(r"th[áa]ng", re.IGNORECASE)
 

@@ -119,9 +119,21 @@ _SYMBOL = re.compile(r"(?<=\d)(?P<sep>\s*/\s*(?:\d{4}\s*/\s*)?)(?P<type>[A-ZĐÐ
 _ARTICLE = re.compile(r"\b([ĐđD][iìíỉĩị][eêềếểễệ][uùúủũụ])(?=\s+\d)")
 
 
+@functools.cache
+def _lost_slash() -> re.Pattern[str]:
+    """A number run onto a known type code because OCR lost the slash: "01NQ-HĐQLQ"."""
+    from vanban.normalize.citations import doc_types
+
+    types = sorted({d["code"] for d in doc_types() if d.get("code") and len(d["code"]) >= 2}, key=len, reverse=True)
+    return re.compile(r"(?<![\w/])(\d{1,5})(?=(?:" + "|".join(map(re.escape, types)) + r")-[A-ZĐ])")
+
+
+_JUNK_START = re.compile(r"^[¬_~|`^*•·'\s]+(?=[^\W\d_])")
+
+
 def _fix_codes(text: str) -> tuple[str, int]:
     codes = _codes()
-    n = 0
+    text, n = _lost_slash().subn(r"\1/", text)
 
     def fix(m: re.Match[str]) -> str:
         nonlocal n
@@ -159,7 +171,9 @@ def correct_line(text: str) -> tuple[str, int]:
         else:
             i += 1
     text = "".join(out) + text[pos:]
+    text, junk = _JUNK_START.subn("", text)  # specks before the first word: "¬ _ ĐƠN ĐỀ NGHỊ"
     text, fixed = _fix_codes(text)
+    fixed += junk
     articles = sum(1 for m in _ARTICLE.finditer(text) if m.group(1) not in ("Điều", "điều"))
     text = _ARTICLE.sub(lambda m: "Điều" if m.group(1)[0] in "ĐD" else "điều", text)
     return text, changes + fixed + articles

@@ -8,6 +8,7 @@ national motto top right, "Số: ..." under the organ and "<place>, ngày ... th
 
 from __future__ import annotations
 
+import functools
 import re
 
 from vanban.model import Decision, Loc
@@ -20,7 +21,12 @@ _SYMBOL = re.compile(
 )
 _BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
 _PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
-_ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY", "QUỐC HỘI", "CHỦ TỊCH")
+_ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY",
+                "TỈNH UỶ", "QUỐC HỘI", "CHỦ TỊCH", "PHÒNG ", "BQL ", "CỤC ", "CHI CỤC ", "TỔNG CỤC ", "TRUNG TÂM ", "HỘI ")
+# an issuing body that a rendering ran onto its parent's line: "BAN CHẤP HÀNH TRUNG ƯƠNG VĂN PHÒNG"
+_BODY_ON_PARENT_LINE = re.compile(r"\s(?=(?:SỞ|VĂN PHÒNG|PHÒNG|BAN QUẢN LÝ|BQL|CỤC|CHI CỤC|TRUNG TÂM)(?:\s+\S|$))")
+# the number run onto the organ's line: "BỘ XÂY DỰNG Số: 65/2025/TT-BXD"
+_NUMBER_ON_LINE = re.compile(r"\s(?=(?:Số|SỐ)\s*:\s*\d|(?:Số|SỐ)\s*:\s*/)")
 _SIGNING_TITLES = ("CHỦ TỊCH", "BỘ TRƯỞNG", "TRƯỞNG BAN", "GIÁM ĐỐC", "THỦ TRƯỞNG", "CHÁNH VĂN PHÒNG")
 
 
@@ -188,7 +194,8 @@ def parse_header(paras: list[Para], title_idx: int | None, dec: Decision, checke
     checked = checked or {}
     stop = title_idx if title_idx is not None else min(len(paras), 12)
     issuer_lines: list[Para] = []
-    for p in paras[:stop]:
+    soft: list[Para] = []  # an organ written in small letters ("Bộ Tài chính"): used when no line is in capitals
+    for p in header_lines(paras[:stop], dec.ocr):
         t = p.text
         m = _NUMBER_LINE.match(t)
         if m and dec.number is None:
@@ -205,26 +212,91 @@ def parse_header(paras: list[Para], title_idx: int | None, dec: Decision, checke
         letters = sum(ch.isalpha() for ch in t)
         if is_upper_title(t) and len(t) < 120 and letters >= 5 and len(t.split()) >= 2:
             issuer_lines.append(p)
+        elif not issuer_lines and _soft_organ(t):
+            soft.append(p)
+    issuer_lines = issuer_lines or soft[:1]
     if title_idx is not None:
-        tl = match_type_line(paras[title_idx].text)
+        tl = match_type_line(paras[title_idx].text) or match_type_line(paras[title_idx].text, any_case=True)
         if tl:
             dec.type = DOC_TYPES[tl.type]
     if issuer_lines:
-        # the issuing organ: the top-left block, from its last organ word on (a superior
-        # organ may stand above it: "UBND TỈNH LÂM ĐỒNG" / "BAN CHỈ ĐẠO ...")
-        starts = [i for i, p in enumerate(issuer_lines) if p.text.upper().startswith(_ORGAN_WORDS)]
-        if not starts and title_idx is None:
-            return  # no title and no organ word: capitals here are a heading, not an issuer
-        first = starts[-1] if starts else 0
-        block = issuer_lines[first:]
-        if len(block) > 1 and not block[-1].text.upper().startswith(("TỈNH", "THÀNH PHỐ", "HUYỆN", "XÃ")):
-            block = block[:1]
-        dec.issuer = issuer_name(" ".join(p.text for p in block))
-        dec.issuer_loc = Loc(block[0].loc.start, block[-1].loc.end, block[0].loc.line, block[0].loc.page)
-        if len(starts) > 1:
-            parent = issuer_lines[starts[-2] : first]
-            if (block[0].loc.line or 0) - (parent[-1].loc.line or 0) <= 2:
-                dec.issuer_parent = issuer_name(" ".join(p.text for p in parent))
+        _issuer(issuer_lines, title_idx, dec)
+
+
+def _soft_organ(t: str) -> bool:
+    """'Bộ Tài chính', 'Ủy ban nhân dân tỉnh An Giang': an organ's name in small letters, alone on its line."""
+    return (t[:1].isupper() and t.upper().startswith(_ORGAN_WORDS) and 2 <= len(t.split()) <= 8
+            and not any(ch.isdigit() for ch in t) and not t.rstrip().endswith((".", ";", ",", ":")))
+
+
+def _split(p: Para, at: int) -> tuple[Para, Para]:
+    left, right = p.text[:at].rstrip(), p.text[at:].lstrip()
+    off = p.loc.start + len(p.text) - len(right)
+    return (Para(left, Loc(p.loc.start, p.loc.start + len(left), p.loc.line, p.loc.page), p.bold, p.in_table),
+            Para(right, Loc(off, off + len(right), p.loc.line, p.loc.page), p.bold, p.in_table))
+
+
+_RECEIVED = re.compile(r"\bĐẾN\b|Chuyển\s*:|ký hiệu HS|Lưu hồ sơ số")
+
+
+def header_lines(paras: list[Para], ocr: bool = False) -> list[Para]:
+    """The header's lines, with what a rendering ran together cut apart: the number run onto
+    the organ's line ("BỘ XÂY DỰNG Số: 65/2025/TT-BXD"), an issuing body run onto its parent's
+    ("BAN CHẤP HÀNH TRUNG ƯƠNG VĂN PHÒNG"). On a scan, the receiving office's stamp ("ĐẾN",
+    "Số:....", "Ngày ...", "Chuyển:") at the top is left out: it is not the document's header."""
+    if ocr:
+        marks = [i for i, p in enumerate(paras[:6]) if _RECEIVED.search(p.text)]
+        if marks:
+            paras = [p for i, p in enumerate(paras) if i > marks[-1] or _MOTTO.search(p.text)]
+    out: list[Para] = []
+    for p in paras:
+        m = _NUMBER_ON_LINE.search(p.text)
+        if m and is_upper_title(p.text[: m.start()]) and len(p.text[: m.start()].split()) >= 2:
+            out.extend(_split(p, m.start()))
+            continue
+        m = _BODY_ON_PARENT_LINE.search(p.text)
+        if m and is_upper_title(p.text) and p.text.upper().startswith(_ORGAN_WORDS) and len(p.text[: m.start()].split()) >= 2:
+            out.extend(_split(p, m.start()))
+            continue
+        out.append(p)
+    return out
+
+
+def _is_place(text: str) -> bool:
+    from vanban.normalize.fold import match_key
+
+    return match_key(re.sub(r"^(?:TỈNH|THÀNH PHỐ|tỉnh|thành phố)\s+", "", text)) in _places()
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    from importlib import resources
+
+    from vanban.normalize.fold import match_key
+
+    text = resources.files("vanban.corpus").joinpath("places.tsv").read_text(encoding="utf-8")
+    rows = [ln.split("\t")[0] for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
+    return frozenset(match_key(r) for r in rows if r != "name")
+
+
+def _issuer(issuer_lines: list[Para], title_idx: int | None, dec: Decision) -> None:
+    """The issuing organ: the top-left block, from its last organ word on (a parent organ may stand
+    above it: "UBND TỈNH LÂM ĐỒNG" / "SỞ NỘI VỤ"; it is kept as `issuer_parent`)."""
+    starts = [i for i, p in enumerate(issuer_lines) if p.text.upper().startswith(_ORGAN_WORDS)]
+    if not starts and title_idx is None:
+        return  # no title and no organ word: capitals here are a heading, not an issuer
+    first = starts[-1] if starts else 0
+    block = issuer_lines[first:]
+    keep = 1
+    while keep < len(block) and (block[keep].text.upper().startswith(("TỈNH", "THÀNH PHỐ", "HUYỆN", "XÃ")) or _is_place(block[keep].text)):
+        keep += 1  # "ỦY BAN NHÂN DÂN" / "TỈNH LÂM ĐỒNG"; "BQL CÁC KHU CÔNG NGHIỆP" / "BÀ RỊA - VŨNG TÀU"
+    block = block[:keep]
+    dec.issuer = issuer_name(" ".join(p.text for p in block))
+    dec.issuer_loc = Loc(block[0].loc.start, block[-1].loc.end, block[0].loc.line, block[0].loc.page)
+    if len(starts) > 1:
+        parent = issuer_lines[starts[-2] : first]
+        if (block[0].loc.line or 0) - (parent[-1].loc.line or 0) <= 2:
+            dec.issuer_parent = issuer_name(" ".join(p.text for p in parent))
 
 
 _VV = re.compile(r"^(?:V/v|V/V|v/v)\s*[.:]?\s*(?=\S)")
@@ -258,3 +330,34 @@ def parse_cong_van(paras: list[Para], dec: Decision, limit: int = 15) -> int | N
         dec.subject_loc = Loc(parts[0].loc.start, parts[-1].loc.end, parts[0].loc.line, parts[0].loc.page)
         return j
     return None
+
+
+# The heading of a document as the Official Gazette (Công báo) and the old databases print it:
+# "QUYẾT ĐỊNH" / "CỦA THỦ TƯỚNG CHÍNH PHỦ SỐ 115/2004/QĐ-TTG NGÀY 25 THÁNG 6 NĂM 2004 VỀ VIỆC ..."
+_GAZETTE = re.compile(
+    r"^(?:của|CỦA|Của)\s+(?P<issuer>.+?)\s+(?:số|SỐ|Số)\s*:?\s*(?P<symbol>\d+[^\s,;]*)"
+    r"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>\d{1,2}\s*(?:(?:tháng|THÁNG)\s*\d{1,2}\s*(?:năm|NĂM)\s*\d{4}|/\s*\d{1,2}\s*/\s*\d{4})))?"
+    r"\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+
+
+def gazette_heading(dec: Decision) -> None:
+    """Issuer, number and date from a subject that is a gazette heading ("CỦA BỘ TÀI CHÍNH SỐ
+    169/1998/TT-BTC NGÀY 22 THÁNG 12 NĂM 1998 HƯỚNG DẪN ..."); the subject becomes the rest."""
+    m = _GAZETTE.match(dec.subject or "")
+    if m is None or dec.type is None:
+        return
+    from vanban.normalize.citations import find_citations
+    from vanban.normalize.dates import find_dates
+
+    cites = find_citations(f"{dec.type} số {m.group('symbol')}")
+    if dec.number is None and cites and symbol_is_plausible(cites[0].id):
+        dec.number, dec.number_loc, dec.number_from = cites[0].id, dec.subject_loc, "header"
+    if dec.date is None and m.group("date") and (found := find_dates("ngày " + m.group("date").lower())) and found[0].iso:
+        dec.date, dec.date_loc = found[0].iso, dec.subject_loc
+    if dec.issuer is None:
+        dec.issuer, dec.issuer_loc = issuer_name(m.group("issuer")), dec.subject_loc
+    rest = m.group("rest").strip()
+    if rest:
+        dec.subject = rest[:1].upper() + rest[1:]

@@ -19,6 +19,11 @@ from vanban.normalize.fold import strip_diacritics
 # Document-type words as they stand alone (in capitals) on the title line.
 DOC_TYPES = {
     "QUYẾT ĐỊNH": "Quyết định",
+    "BỘ LUẬT": "Bộ luật",
+    "PHIẾU TRÌNH": "Phiếu trình",
+    "ĐƠN ĐỀ NGHỊ": "Đơn đề nghị",
+    "BIÊN BẢN": "Biên bản",
+    "GIẤY MỜI": "Giấy mời",
     "KẾ HOẠCH": "Kế hoạch",
     "NGHỊ ĐỊNH": "Nghị định",
     "NGHỊ QUYẾT": "Nghị quyết",
@@ -130,16 +135,17 @@ _TYPE_FOLDED = re.compile(
 )
 
 
-def match_type_line(text: str) -> TypeLine | None:
+def match_type_line(text: str, any_case: bool = False) -> TypeLine | None:
     """The type word at the start of a line, matched without diacritics so that an
-    OCR'd 'QUYÉT ĐỊNH' is still a decision; the type word itself must be in capitals."""
-    if not text[:1].isupper():  # most lines: "- ...", "1. ...", "Căn cứ" fails below anyway
+    OCR'd 'QUYÉT ĐỊNH' is still a decision; the type word itself must be in capitals,
+    unless `any_case` (an old header typed in a capitals font that was lost: "quyết định của ...")."""
+    if not (text[:1].isupper() or any_case):  # most lines: "- ...", "1. ...", "Căn cứ" fails below anyway
         return None
     folded = strip_diacritics(text)
     if len(folded) != len(text):  # not NFC-shaped: fall back to the exact form
         folded = text
     m = _TYPE_FOLDED.match(folded.upper())
-    if not m or not is_upper_title(text[: m.end("type")]):
+    if not m or not (any_case or is_upper_title(text[: m.end("type")])):
         alone = re.match(r"^Phụ lục(?:\s+(?P<label>[IVXLC]+|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
         return TypeLine("PHỤ LỤC", alone.group("label"), "") if alone else None
     label = text[m.start("label") : m.end("label")].strip() if m.group("label") else None

@@ -19,6 +19,7 @@ from vanban.normalize.header import (  # noqa: F401  (issuer_name, symbol_is_pla
     _is_organ_line,
     _symbol_in,
     find_province,
+    gazette_heading,
     issuer_name,
     parse_date_text,
     parse_cong_van,
@@ -36,7 +37,7 @@ from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages i
     match_type_line,
     paragraphs,
 )
-from vanban.normalize.signer import _AUTHORITY, parse_recipients, parse_signature, position_title  # noqa: F401
+from vanban.normalize.signer import _AUTHORITY, parse_recipients, parse_signature, position_title, signs_here  # noqa: F401
 
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
@@ -87,6 +88,7 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
         i = after
     if title_idx is not None:
         i = _parse_subject(paras, title_idx, dec)
+        gazette_heading(dec)
         if dec.issuer is None and i < n and _is_organ_line(paras[i].text) and not _FORMULA.match(paras[i].text):
             dec.issuer = issuer_name(paras[i].text)
             dec.issuer_loc = paras[i].loc
@@ -111,11 +113,13 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
             dec.articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
             if dec.effective is None and (me := _EFFECTIVE.search(t)):
                 dec.effective = _trim_end(me.group("when"))
-        elif t.rstrip(":").strip().lower() in ("nơi nhận",) or t.lower().startswith("nơi nhận:"):
+        elif t.rstrip(": ").lower() in ("nơi nhận", "nơi gửi") or t.lower().startswith(("nơi nhận:", "nơi gửi:", "nơi nhận :")):
             k = parse_recipients(paras, k, dec, _ARTICLE)
             signature_seen = signature_seen or dec.signer is not None
             continue
-        elif (m := _AUTHORITY.match(t)) and not signature_seen and (dec.articles or dec.type != "Quyết định"):
+        elif not signature_seen and (dec.articles or dec.type != "Quyết định") and (
+            _AUTHORITY.match(t) or (k > i + 1 and signs_here(paras, k))
+        ):
             k = parse_signature(paras, k, dec)
             signature_seen = True
             continue
@@ -164,7 +168,7 @@ def _parse_subject(paras: list[Para], title_idx: int, dec: Decision) -> int:
     ("ỦY BAN NHÂN DÂN TỈNH"), "Căn cứ ...", an introductory sentence ("Thực hiện
     ...", a line ending with ':') or after four lines.
     """
-    tl = match_type_line(paras[title_idx].text)
+    tl = match_type_line(paras[title_idx].text) or match_type_line(paras[title_idx].text, any_case=True)
     rest = tl.rest if tl else ""
     parts: list[Para] = []
     i = title_idx + 1
@@ -222,9 +226,13 @@ def _more_subject(paras: list[Para], i: int, parts: list[Para], dec: Decision) -
 def _find_title(paras: list[Para]) -> int | None:
     for idx, p in enumerate(paras[:40]):
         t = p.text.strip()
-        if _FORMULA.match(t) or p.in_table:
+        if _FORMULA.match(t):
             continue
         tl = match_type_line(t)
+        if tl is None and idx < 12 and (low := match_type_line(t, any_case=True)) and (not low.rest or low.rest.lower().startswith("của ")):
+            tl = low  # "quyết định của bộ trưởng bộ tài chính": a title whose capitals font was lost
+        if p.in_table and not (idx < 10 and tl and not tl.rest and not tl.label):
+            continue  # a table's cell, unless the type word alone in a header laid out as a table
         if tl and not tl.rest.startswith(":"):
             if t.upper() == t and len(t) > 60 and tl.type not in ("KẾ HOẠCH", "QUYẾT ĐỊNH"):
                 continue
