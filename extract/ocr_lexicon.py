@@ -128,7 +128,7 @@ def _lost_slash() -> re.Pattern[str]:
     return re.compile(r"(?<![\w/])(\d{1,5})(?=(?:" + "|".join(map(re.escape, types)) + r")-[A-ZĐ])")
 
 
-_JUNK_START = re.compile(r"^[¬_~|`^*•·'\s]+(?=[^\W\d_])")
+_JUNK_START = re.compile(r"^(?:[¬_~|`^*•·'\"“”]|[.,:;](?=\s))[¬_~|`^*•·'\"“”.,:;\s]*(?=[^\W\d_])")
 
 
 def _fix_codes(text: str) -> tuple[str, int]:

@@ -236,7 +236,9 @@ def _split(p: Para, at: int) -> tuple[Para, Para]:
             Para(right, Loc(off, off + len(right), p.loc.line, p.loc.page), p.bold, p.in_table))
 
 
-_RECEIVED = re.compile(r"\bĐẾN\b|Chuyển\s*:|ký hiệu HS|Lưu hồ sơ số")
+_RECEIVED = re.compile(r"\bĐẾN\b|Chuyển\s*:|ký hiệu HS|Lưu hồ sơ số|^[\W_]*Ngà\s?y\s*\d")
+# the stamp's date run onto the organ's line by OCR: "- Ngày14019005. HỘI KHUYẾN HỌC TỈNH ..."
+_RECEIVED_DATE = re.compile(r"^[\W_]*Ngà\s?y\s*[\d./]+\S*\s+")
 
 
 def header_lines(paras: list[Para], ocr: bool = False) -> list[Para]:
@@ -247,7 +249,13 @@ def header_lines(paras: list[Para], ocr: bool = False) -> list[Para]:
     if ocr:
         marks = [i for i, p in enumerate(paras[:6]) if _RECEIVED.search(p.text)]
         if marks:
-            paras = [p for i, p in enumerate(paras) if i > marks[-1] or _MOTTO.search(p.text)]
+            kept = []
+            for i, p in enumerate(paras):
+                if i <= marks[-1] and (m := _RECEIVED_DATE.match(p.text)) and len(p.text) > m.end():
+                    p = _split(p, m.end())[1]
+                if i > marks[-1] or _MOTTO.search(p.text):
+                    kept.append(p)
+            paras = kept
     out: list[Para] = []
     for p in paras:
         m = _NUMBER_ON_LINE.search(p.text)
@@ -340,6 +348,11 @@ _GAZETTE = re.compile(
     r"\s*(?P<rest>.*)$",
     re.DOTALL,
 )
+
+
+def is_gazette_heading(text: str) -> bool:
+    """'CỦA CHÍNH PHỦ SỐ 115/2003/NĐ-CP NGÀY ...': a gazette heading, not an issuer's name alone."""
+    return _GAZETTE.match(text) is not None
 
 
 def gazette_heading(dec: Decision) -> None:

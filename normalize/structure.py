@@ -20,6 +20,7 @@ from vanban.normalize.header import (  # noqa: F401  (issuer_name, symbol_is_pla
     _symbol_in,
     find_province,
     gazette_heading,
+    is_gazette_heading,
     issuer_name,
     parse_date_text,
     parse_cong_van,
@@ -172,7 +173,7 @@ def _parse_subject(paras: list[Para], title_idx: int, dec: Decision) -> int:
     rest = tl.rest if tl else ""
     parts: list[Para] = []
     i = title_idx + 1
-    if rest.upper().startswith(("CỦA ", "CUA ")):
+    if rest.upper().startswith(("CỦA ", "CUA ")) and not is_gazette_heading(rest):
         # old style: "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ" names the issuer, not the subject
         if dec.issuer is None:
             dec.issuer = issuer_name(rest[4:])
