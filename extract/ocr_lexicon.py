@@ -177,3 +177,14 @@ def correct_line(text: str) -> tuple[str, int]:
     articles = sum(1 for m in _ARTICLE.finditer(text) if m.group(1) not in ("Điều", "điều"))
     text = _ARTICLE.sub(lambda m: "Điều" if m.group(1)[0] in "ĐD" else "điều", text)
     return text, changes + fixed + articles
+
+
+def correct_lines(lines: list) -> int:
+    """Correct OCR'd lines in place against the lexicon (`vanban.extract.ocr_lexicon`); raw kept."""
+    total = 0
+    for ln in lines:
+        fixed, n = correct_line(ln.text)
+        if n:
+            ln.raw, ln.text = ln.text, fixed
+            total += n
+    return total

@@ -57,7 +57,6 @@ several columns (read in the order of the text layer).
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import hashlib
 import io
@@ -72,6 +71,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from vanban.extract.base import ReadError, build_source, clean_text
+from vanban.extract.pdf_fonts import decode_legacy_lines, legacy_runs
+from vanban.extract.signatures import signature_fields, stamps_by_page
 from vanban.model import Block, Cell, Loc, Row, SourceDocument
 
 #: Below this `text_layer_quality` a page's text layer is not trusted and the page is OCR'd.
@@ -267,7 +268,7 @@ def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[L
                 continue
             line = Line(text="", geometry=geometry, soft=segment.endswith(" "))
             if aligned:
-                line.runs = _legacy_runs(textpage, m.start(), segment)
+                line.runs = legacy_runs(textpage, m.start(), segment)
             if geometry:
                 first = m.start() + len(segment) - len(segment.lstrip())
                 last = m.start() + len(segment.rstrip()) - 1
@@ -286,52 +287,6 @@ def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[L
         return lines
     finally:
         textpage.close()
-
-
-_FONT_BUFFER = ctypes.create_string_buffer(256)
-
-
-def _font_name(textpage: pdfium.PdfTextPage, index: int) -> str:
-    flags = ctypes.c_int()
-    n = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, _FONT_BUFFER, len(_FONT_BUFFER), ctypes.byref(flags))
-    return _FONT_BUFFER.value.decode("latin-1") if n else ""
-
-
-def _legacy_runs(textpage: pdfium.PdfTextPage, start: int, segment: str) -> list[tuple[str, str]] | None:
-    """(text, font) runs of a line whose first or last character is in a legacy font (".VnTime",
-    "VNI-Times"), for `legacy.decode_font_runs`; None for the other lines (two calls a line)."""
-    from vanban.extract.legacy import font_encoding
-
-    ends = (start + len(segment) - len(segment.lstrip()), start + len(segment.rstrip()) - 1)
-    if not any(font_encoding(_font_name(textpage, i)) for i in ends):
-        return None
-    runs: list[tuple[str, str]] = []
-    for j, ch in enumerate(segment):
-        font = _font_name(textpage, start + j) if not ch.isspace() else (runs[-1][1] if runs else "")
-        if runs and runs[-1][1] == font:
-            runs[-1] = (runs[-1][0] + ch, font)
-        else:
-            runs.append((ch, font))
-    return runs
-
-
-def decode_legacy_lines(lines: list[Line]) -> str | None:
-    """Decode in place the lines whose text is in legacy-font (TCVN3, VNI) runs; the encoding used.
-
-    The fonts say which lines may be legacy; the text decides (`legacy.plan_font_runs`)."""
-    from vanban.extract.legacy import decode_font_runs, plan_font_runs
-
-    candidates = [ln for ln in lines if ln.runs]
-    if not candidates:
-        return None
-    plan = plan_font_runs([r for ln in candidates for r in ln.runs or []])
-    if not plan:
-        return None
-    for ln in candidates:
-        decoded = _line_text(decode_font_runs(ln.runs or [], plan))
-        if decoded != ln.text:
-            ln.raw, ln.text = ln.text, decoded
-    return next(iter(plan.values()))
 
 
 def looks_ruled(page: pdfium.PdfPage) -> bool:
@@ -646,7 +601,7 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
                 width, height = page.get_size()
                 content = PageContent(index + 1, width, height)
                 lines = text_layer_lines(page, (stamps or {}).get(index))
-                content.legacy = decode_legacy_lines(lines)
+                content.legacy = decode_legacy_lines(lines, _line_text)
                 letters = sum(map(str.isalpha, "".join(ln.text for ln in lines)))
                 if letters < MIN_LETTERS and has_image(page):
                     content.needs_ocr = True  # a scan, or a page of pictures
@@ -686,6 +641,7 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
     if not wanted:
         return checked
     from vanban.extract import ocr
+    from vanban.extract.ocr_lexicon import correct_lines
 
     ocr.check_tesseract()
     garbage = [p.number for p in wanted if p.text_quality is not None]
@@ -716,7 +672,7 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
             continue
         content.ocr = True
         content.items = [Line(ln.text, ln.x0, ln.top, ln.x1, ln.bottom) for ln in result.lines if ln.text.strip()]
-        corrected += _correct_ocr(content.items)
+        corrected += correct_lines(content.items)
     if done:
         notes.append(
             f"OCR (tesseract {ocr.LANG}, {ocr.DEFAULT_DPI} dpi) on pages {', '.join(str(p.number) for p in done)}: "
@@ -730,19 +686,6 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
             verdict = f"read as {checked[key]!r}" if checked[key] else "unreadable"
             notes.append(f"the {key} of the scanned header, read again digits only: {verdict} ({checked.get(key + '_how')})")
     return checked
-
-
-def _correct_ocr(lines: list) -> int:
-    """Correct OCR'd lines in place against the lexicon (`vanban.extract.ocr_lexicon`); raw kept."""
-    from vanban.extract.ocr_lexicon import correct_line
-
-    total = 0
-    for ln in lines:
-        fixed, n = correct_line(ln.text)
-        if n:
-            ln.raw, ln.text = ln.text, fixed
-            total += n
-    return total
 
 
 def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
@@ -760,8 +703,8 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         notes.append(f"skipped {skipped} bytes before the %PDF header")
     doc = open_pdf(pdf_data)
     try:
-        fields = _signature_fields(doc, pdf_data, notes)
-        pages = _read_pages(doc, pdf_data, notes, _stamps_by_page(fields))
+        fields = signature_fields(doc, pdf_data, notes)
+        pages = _read_pages(doc, pdf_data, notes, stamps_by_page(fields))
         checked = _ocr_pages(doc, pages, max_ocr_pages, notes)
     finally:
         doc.close()
@@ -785,28 +728,6 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         signatures=[f.signature for f in fields],
         ocr_checked={k: v for k, v in checked.items() if k in ("number", "day")},
     )
-
-
-def _signature_fields(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> list:
-    """The signature fields (`vanban.extract.signatures`), read only when pdfium counts a signature."""
-    if pdfium_c.FPDF_GetSignatureCount(doc.raw) <= 0:
-        return []
-    from vanban.extract.signatures import read_signature_fields
-
-    try:
-        return read_signature_fields(pdf_data)
-    except Exception as exc:  # a malformed form: keep the text
-        notes.append(f"signatures not read ({type(exc).__name__}: {exc})")
-        return []
-
-
-def _stamps_by_page(fields: list) -> dict[int, list]:
-    """The short texts signature widgets draw (numbers, days), by 0-based page."""
-    out: dict[int, list] = {}
-    for f in fields:
-        if f.page_index is not None:
-            out.setdefault(f.page_index, []).extend(r for r in f.runs if r.placeable)
-    return out
 
 
 def _blocks(pages: list[PageContent], notes: list[str]) -> list[Block]:

@@ -39,14 +39,11 @@ The PDF reader (`vanban.extract.pdf`) asks pdfium for the signature count first
 from __future__ import annotations
 
 import io
-import logging
 import re
 from dataclasses import dataclass, field
 
 from vanban.model import Signature
 from vanban.normalize.fold import nfc
-
-log = logging.getLogger(__name__)
 
 #: A stamp is placed into the text only when it is this short (a number, a day, a symbol).
 MAX_STAMP_CHARS = 24
@@ -467,3 +464,28 @@ def splice_stamps(segment: str, first: int, box: tuple[float, float, float, floa
         if run.signature is not None:
             run.signature.placed = line
     return segment
+
+
+# --------------------------------------------------------------------------- for the PDF reader
+
+
+def signature_fields(doc, pdf_data: bytes, notes: list[str]) -> list[SignatureField]:
+    """The signature fields (`vanban.extract.signatures`), read only when pdfium counts a signature."""
+    import pypdfium2.raw as pdfium_c
+
+    if pdfium_c.FPDF_GetSignatureCount(doc.raw) <= 0:
+        return []
+    try:
+        return read_signature_fields(pdf_data)
+    except Exception as exc:  # a malformed form: keep the text
+        notes.append(f"signatures not read ({type(exc).__name__}: {exc})")
+        return []
+
+
+def stamps_by_page(fields: list[SignatureField]) -> dict[int, list[StampRun]]:
+    """The short texts signature widgets draw (numbers, days), by 0-based page."""
+    out: dict[int, list] = {}
+    for f in fields:
+        if f.page_index is not None:
+            out.setdefault(f.page_index, []).extend(r for r in f.runs if r.placeable)
+    return out
