@@ -22,7 +22,9 @@ _SYMBOL = re.compile(
 _BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
 _PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
 _ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY",
-                "TỈNH UỶ", "QUỐC HỘI", "CHỦ TỊCH", "PHÒNG ", "BQL ", "CỤC ", "CHI CỤC ", "TỔNG CỤC ", "TRUNG TÂM ", "HỘI ")
+                "TỈNH UỶ", "QUỐC HỘI", "CHỦ TỊCH", "PHÒNG ", "BQL ", "CỤC ", "CHI CỤC ", "TỔNG CỤC ", "TRUNG TÂM ", "HỘI ",
+                "ĐẢNG ỦY", "ĐẢNG UỶ", "HUYỆN ỦY", "HUYỆN UỶ", "THÀNH ỦY", "THÀNH UỶ", "QUẬN ỦY", "QUẬN UỶ", "THỊ ỦY", "THỊ UỶ",
+                "CHI BỘ", "ĐẢNG BỘ")
 # an issuing body that a rendering ran onto its parent's line: "BAN CHẤP HÀNH TRUNG ƯƠNG VĂN PHÒNG"
 _BODY_ON_PARENT_LINE = re.compile(r"\s(?=(?:SỞ|VĂN PHÒNG|PHÒNG|BAN QUẢN LÝ|BQL|CỤC|CHI CỤC|TRUNG TÂM)(?:\s+\S|$))")
 # the number run onto the organ's line: "BỘ XÂY DỰNG Số: 65/2025/TT-BXD"

@@ -24,6 +24,7 @@ DOC_TYPES = {
     "ĐƠN ĐỀ NGHỊ": "Đơn đề nghị",
     "BIÊN BẢN": "Biên bản",
     "GIẤY MỜI": "Giấy mời",
+    "GIẢI TRÌNH": "Giải trình",
     "KẾ HOẠCH": "Kế hoạch",
     "NGHỊ ĐỊNH": "Nghị định",
     "NGHỊ QUYẾT": "Nghị quyết",

@@ -3,9 +3,9 @@
     .venv/bin/python scripts/identity_measure.py [--corpus ../shared/corpus-dev] [--out OUT] [-v]
 
 Runs the pipeline on each judged file found (or reads OUT/documents.csv of a `vanban run` over the
-corpus) and prints, per field, how many documents show it, how many vanban gets right, misses
-(gives nothing) and gets wrong, and how many it invents where the page shows nothing. `-v` lists
-every miss and every wrong value.
+corpus) and prints, for each half of corpus-dev (scripts/devsplit.py) and each field, how many
+documents show it, how many vanban gets right, misses (gives nothing) and gets wrong, and how many
+it invents where the page shows nothing. `-v` lists every miss and every wrong value.
 """
 
 from __future__ import annotations
@@ -110,16 +110,22 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     truth = judged()
     results = from_run(args.out, args.corpus) if args.out else run_pipeline(args.corpus, truth)
-    table, details = measure(results, truth)
-    print(f"{len(set(results) & set(truth))} of {len(truth)} judged documents found")
-    print(f"{'field':8} {'shown':>5} {'right':>5} {'missed':>6} {'wrong':>5} {'invented':>8}  right/shown")
-    for field in FIELDS:
-        t = table[field]
-        share = t["right"] / t["shown"] if t["shown"] else 1.0
-        print(f"{field:8} {t['shown']:5} {t['right']:5} {t['missed']:6} {t['wrong']:5} {t['invented']:8}  {share:.1%}")
-    if args.verbose:
-        for d in details:
-            print("\t".join(str(x) for x in d))
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from devsplit import half_of
+
+    for half in ("check", "tune"):
+        part = {f: v for f, v in truth.items() if half_of(f) == half}
+        table, details = measure(results, part)
+        found = len(set(results) & set(part))
+        print(f"{half} half: {found} of {len(part)} judged documents found")
+        print(f"{'field':8} {'shown':>5} {'right':>5} {'missed':>6} {'wrong':>5} {'invented':>8}  right/shown")
+        for field in FIELDS:
+            t = table[field]
+            share = t["right"] / t["shown"] if t["shown"] else 1.0
+            print(f"{field:8} {t['shown']:5} {t['right']:5} {t['missed']:6} {t['wrong']:5} {t['invented']:8}  {share:.1%}")
+        if args.verbose:
+            for d in details:
+                print("\t".join(str(x) for x in d))
     return 0
 
 
