@@ -38,7 +38,7 @@ _BATCH = 200  # documents whose findings are read in one query
 class _Report:
     """What every page of one report shares: the store, the rules' texts, the frame of a page."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, *, counted: bool):
         from vanban import __version__
         from vanban.review import labels as L
         from vanban.review.render import macro, render, static
@@ -46,13 +46,14 @@ class _Report:
         from vanban.review.store import RunStore
 
         self.store = RunStore(out)
-        self.docs = self.store.documents()
+        self.docs = self.store.documents(counts=counted)  # else counted as the findings are read (one pass)
         self.texts = L.rule_texts(_explanations())
+        self.order = {rid: i for i, rid in enumerate(sorted(self.texts, key=lambda r: L.vn_sort_key(self.texts[r].name)))}
         self.run = self.store.run_info()
         self.now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.version = __version__
         self.part: Callable[[str], Any] = lambda name: macro("report_parts.html", name)
-        css = Markup(static("app.css").decode("utf-8"))  # the package's own file, not document text
+        css = Markup(_minified(static("app.css").decode("utf-8")))  # the package's own file, not document text
         self.frame = lambda title, home: render(
             "report.html", title=title, inline_css=css, csp=REPORT_CSP, home=home, body=_BODY,
         ).split(_BODY)
@@ -81,9 +82,7 @@ class _Report:
         return groups
 
     def glossary(self, rules: set[str]) -> str:
-        from vanban.review.labels import vn_sort_key
-
-        texts = sorted((self.texts[r] for r in rules if r in self.texts), key=lambda t: vn_sort_key(t.name))
+        texts = [self.texts[r] for r in sorted((r for r in rules if r in self.texts), key=self.order.__getitem__)]
         return str(self.part("glossary")(texts))
 
     def csv_link(self) -> str:
@@ -95,13 +94,26 @@ class _Report:
                 f"Tải CSV {len(export)} kết quả xem xét</a></p>")
 
 
-def _batches(rep: _Report) -> Iterator[tuple[Any, list[Any]]]:
-    """(document, its findings) for every document, reading the findings a batch of documents at a time."""
+def _minified(css: str) -> str:
+    """The stylesheet without its comments and spaces (it is inlined in every page of a report)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    return re.sub(r"\s*([{};])\s*", r"\1", css).strip()
+
+
+def _batches(rep: _Report, *, count: bool = False) -> Iterator[tuple[Any, list[Any]]]:
+    """(document, its findings) for every document, reading the findings a batch of documents at a time
+    (`count`: and counting them on the document)."""
     for start in range(0, len(rep.docs), _BATCH):
         batch = rep.docs[start : start + _BATCH]
         findings = rep.store.findings_of([d.doc_id for d in batch if d.status == "ok"])
         for d in batch:
-            yield d, sorted(findings.get(d.doc_id, []), key=lambda f: (f.first_line, f.rule))
+            mine = findings.get(d.doc_id, [])
+            if count:
+                for f in mine:
+                    d.counts[f.severity] = d.counts.get(f.severity, 0) + 1
+                    d.states[f.state] = d.states.get(f.state, 0) + 1
+            yield d, sorted(mine, key=lambda f: (f.first_line, f.rule))
 
 
 def _single(rep: _Report) -> Iterator[str]:
@@ -136,7 +148,7 @@ def _split(rep: _Report, out: Path) -> Iterator[str]:
     folder.mkdir(exist_ok=True)
     written: set[str] = set()
     rows = []
-    for d, findings in _batches(rep):
+    for d, findings in _batches(rep, count=True):
         name = page_name(d.key) if findings or d.status != "ok" else ""
         if name:
             _write_document_page(rep, folder / name, d, findings)
@@ -154,23 +166,29 @@ def _split(rep: _Report, out: Path) -> Iterator[str]:
 
 
 def _write_document_page(rep: _Report, path: Path, d: Any, findings: list[Any]) -> None:
+    """A document's page, written only when it differs from the one there (a re-run rewrites nothing else)."""
     from vanban.review.pages import doc_title
 
     prefix, suffix = rep.frame(doc_title(d), "../report.html")
+    body = str(rep.part("document")(d, doc_title(d), "doc", rep.cards_by_severity(d, findings), True))
+    page = prefix + body + rep.glossary({x.rule for x in findings}) + suffix
+    try:
+        if path.read_text(encoding="utf-8") == page:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
     with atomic_open(path, "w", encoding="utf-8", durable=False) as f:
-        f.write(prefix)
-        f.write(str(rep.part("document")(d, doc_title(d), "doc", rep.cards_by_severity(d, findings), True)))
-        f.write(rep.glossary({x.rule for x in findings}))
-        f.write(suffix)
+        f.write(page)
 
 
 def _report_parts(out: Path) -> Iterator[str]:
     """The report of the run in OUT, piece by piece (a document at a time)."""
-    rep = _Report(out)
-    if len(rep.docs) > SINGLE_FILE_MAX:
-        yield from _split(rep, out)
+    from vanban.review.store import RunStore
+
+    if len(RunStore(out).documents(counts=False)) > SINGLE_FILE_MAX:
+        yield from _split(_Report(out, counted=False), out)
         return
-    yield from _single(rep)
+    yield from _single(_Report(out, counted=True))
     folder = out / PAGES_DIR
     if folder.is_dir():  # a larger run wrote pages here before
         for old in folder.glob("*.html"):

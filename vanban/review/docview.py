@@ -126,6 +126,8 @@ def locate_all(text: str, findings: Iterable[Any]) -> dict[str, list[Located]]:
 
 def segments(text: str, a: int, b: int, spans: list[Located]) -> list[Seg]:
     """text[a:b] cut where evidence starts and ends; each piece knows the findings over it."""
+    if not any(s.start < b and s.end > a for s in spans):
+        return [Seg(text[a:b])]
     cuts = {a, b}
     for s in spans:
         if s.start < b and s.end > a:

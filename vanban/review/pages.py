@@ -116,6 +116,15 @@ def card(f: FindingView, texts: dict[str, L.RuleText], located: list[docview.Loc
         marked = loc is not None and (loc.start >= 0 or loc.line is not None)  # its words, or where they should be
         places.append(Place(place_label(ev), f"{base}#e-{f.fingerprint}-{i}" if marked else "",
                             "" if loc is not None and loc.start >= 0 else (ev.get("text") or "")))
+    seen: dict[str, int] = {}
+    for p in places:  # two pieces of evidence on one line: "dòng 310 (1)", "dòng 310 (2)"
+        seen[p.label] = seen.get(p.label, 0) + 1
+    if any(n > 1 for n in seen.values()):
+        count: dict[str, int] = {}
+        for p in places:
+            if seen[p.label] > 1:
+                count[p.label] = count.get(p.label, 0) + 1
+                p.label = f"{p.label} ({count[p.label]})"
     c = Card(f, t.name, t.explanation, t.explanation_en, places, decision_text(f), summary_text(f), group)
     if doc is not None:
         c.doc_title, c.doc_href = doc_title(doc), doc_href(doc.key) + f"#f-{f.fingerprint}"

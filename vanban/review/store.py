@@ -444,10 +444,13 @@ class RunStore:
         path = self.out / "docs" / f"{doc_id}.json"
         try:
             with open(path, encoding="utf-8") as f:
-                data = json.load(f)
+                raw = f.read()
+            text = _leading_text(raw)
+            if text is None:
+                data = json.loads(raw)
+                text = data.get("text") if isinstance(data, dict) else None
         except (OSError, ValueError):
             return None
-        text = data.get("text") if isinstance(data, dict) else None
         return text if isinstance(text, str) else None
 
     # ------------------------------------------------------------------ writing
@@ -557,6 +560,23 @@ def _put_review(con: sqlite3.Connection, rv: Review) -> None:
         "decided_at = excluded.decided_at, evidence_hash = excluded.evidence_hash",
         (rv.fingerprint, rv.doc_id, rv.state, rv.note, rv.reviewer, rv.decided_at, rv.evidence_hash),
     )
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _leading_text(raw: str) -> str | None:
+    """The top-level "text" of a document's JSON when it comes among the first members, as the writer
+    puts it (after doc_id, source, sha256, format), decoded without parsing the rest: the whole
+    Decision is some 40 times larger than its text. None when it is not found so (then parse it all)."""
+    at = raw.find('"text": "', 0, 8192)
+    if at < 0 or raw.count("{", 0, at) != 1 or raw.count("[", 0, at):  # only a top-level member will do
+        return None
+    try:
+        value, _ = _DECODER.raw_decode(raw, at + 8)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _like_escape(s: str) -> str:

@@ -249,7 +249,8 @@
     });
   });
   $$("a.place").forEach(function (a) {
-    a.addEventListener("click", function (ev) {  // from the finding to its passage
+    a.addEventListener("click", function (ev) {  // from the finding to its passage (on this page)
+      if (a.pathname !== location.pathname) { return; }
       var el = D.getElementById(decodeURIComponent(a.hash.slice(1)));
       if (!el) { return; }
       ev.preventDefault();
@@ -304,7 +305,12 @@
 
   // where to start: the finding of the address, else the first one not yet decided
   var target = revealHash();
-  var at = target ? cards.indexOf(target.closest ? target.closest("article.finding") : null) : -1;
-  if (at < 0) { at = cards.findIndex(isOpen); }
-  if (at >= 0) { select(at, !!target); }
+  var mine = target ? target.closest("article.finding") || $("article.finding", target.closest(".r") || D.createElement("i")) : null;
+  if (mine && cards.indexOf(mine) >= 0) {
+    select(cards.indexOf(mine), false);  // the finding of the address, or the one beside its line; the line stays in view
+    target.scrollIntoView({block: "center"});
+  } else if (cards.length) {
+    var first = cards.findIndex(isOpen);
+    select(first >= 0 ? first : 0, false);
+  }
 })();
