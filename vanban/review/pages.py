@@ -166,7 +166,8 @@ def selected_filters(query: dict[str, str]) -> dict[str, str]:
 def index_context(store: RunStore) -> dict[str, Any]:
     docs = store.documents()
     totals = {s: sum(d.counts.get(s, 0) for d in docs) for s in L.SEVERITY_LABELS}
-    changed = {d.doc_id: _changed(store, d) for d in docs}
+    versions = store.versions()
+    changed = {d.doc_id: _changed(versions.get(d.key, []), d) for d in docs}
     return {
         "title": "Các văn bản", "docs": docs, "totals": totals, "changed": changed, "doc_title": doc_title,
         "doc_href": doc_href, "to_review": sum(d.to_review for d in docs), "reviewed": sum(d.reviewed for d in docs),
@@ -174,9 +175,8 @@ def index_context(store: RunStore) -> dict[str, Any]:
     }
 
 
-def _changed(store: RunStore, d: DocumentView) -> str:
+def _changed(versions: list[dict[str, Any]], d: DocumentView) -> str:
     """When this document's content last changed (dd/mm/yyyy), if it had another content before."""
-    versions = store.versions(d.key)
     if len(versions) < 2 or not d.sha256:
         return ""
     now = next((v for v in versions if v["sha256"] == d.sha256), versions[-1])
@@ -188,6 +188,7 @@ def document_context(store: RunStore, doc_id: str, query: dict[str, str], texts:
     docs = store.documents(counts=False)
     pos = next(i for i, d in enumerate(docs) if d.doc_id == doc_id)
     d = store.document(doc_id)
+    versions = store.versions(d.key)
     findings = store.findings(doc_id)
     selected = selected_filters(query)
     shown = apply_filters(findings, selected)
@@ -210,7 +211,7 @@ def document_context(store: RunStore, doc_id: str, query: dict[str, str], texts:
         "findings": findings, "shown": shown, "selected": selected, "options": filter_options(findings, texts),
         "full": query.get("view") == "full", "href": doc_href(d.key), "tasks_href": doc_href(d.key, view="tasks"),
         "prev": docs[pos - 1] if pos > 0 else None, "next": docs[pos + 1] if pos + 1 < len(docs) else None,
-        "position": pos + 1, "count": len(docs), "versions": store.versions(d.key), "changed": _changed(store, d),
+        "position": pos + 1, "count": len(docs), "versions": versions, "changed": _changed(versions, d),
         "orphans": store.orphans(doc_id), "n_tasks": len(store.tasks(doc_id)), "doc_href": doc_href,
         "doc_title": doc_title,
     }

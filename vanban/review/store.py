@@ -186,6 +186,8 @@ class RunStore:
         con = sqlite3.connect(self.db, timeout=60, isolation_level=None)
         con.row_factory = sqlite3.Row
         con.execute("PRAGMA busy_timeout=60000")
+        if getattr(self, "_ready", None) == self.db.stat().st_ino:  # in place already (the same database file)
+            return con
         con.execute(REVIEWS_DDL)
         con.execute(LOG_DDL)
         if "undone_at" not in {r["name"] for r in con.execute("PRAGMA table_info(review_log)")}:
@@ -193,6 +195,7 @@ class RunStore:
         con.execute("CREATE INDEX IF NOT EXISTS review_log_source ON review_log (source)")
         con.execute("CREATE INDEX IF NOT EXISTS review_log_finding ON review_log (doc_id, fingerprint)")
         con.execute(VERSIONS_DDL)
+        self._ready = self.db.stat().st_ino
         return con
 
     # ------------------------------------------------------------------ addresses and versions
@@ -248,12 +251,21 @@ class RunStore:
         except sqlite3.OperationalError:  # a database this user may only read: the page works without the history
             pass
 
-    def versions(self, key: str) -> list[dict[str, Any]]:
-        """The contents this key has had, oldest first: {sha256, doc_id, first_seen}."""
+    def versions(self, key: str | None = None) -> Any:
+        """The contents a key has had, oldest first: [{sha256, doc_id, first_seen}]; without a key,
+        those of every key that had more than one: {key: [...]}."""
         con = self.connect()
         try:
-            return [dict(r) for r in con.execute(
-                "SELECT sha256, doc_id, first_seen FROM doc_versions WHERE key = ? ORDER BY first_seen, rowid", (key,))]
+            if key is not None:
+                return [dict(r) for r in con.execute(
+                    "SELECT sha256, doc_id, first_seen FROM doc_versions WHERE key = ? ORDER BY first_seen, rowid", (key,))]
+            out: dict[str, list[dict[str, Any]]] = {}
+            for r in con.execute(
+                "SELECT key, sha256, doc_id, first_seen FROM doc_versions WHERE key IN "
+                "(SELECT key FROM doc_versions GROUP BY key HAVING count(*) > 1) ORDER BY key, first_seen, rowid"
+            ):
+                out.setdefault(r["key"], []).append({k: r[k] for k in ("sha256", "doc_id", "first_seen")})
+            return out
         finally:
             con.close()
 
@@ -395,6 +407,8 @@ class RunStore:
     def _old_log_rows(self, con: sqlite3.Connection, doc_ids: set[str], sources: dict[str, str]) -> list[dict[str, Any]]:
         """The latest logged decision per (old doc_id, fingerprint) for each current document's source, newest first."""
         rows: list[dict[str, Any]] = []
+        if con.execute("SELECT 1 FROM review_log LIMIT 1").fetchone() is None:  # nobody reviewed anything yet
+            return rows
         for doc_id in doc_ids:
             src = sources.get(doc_id)
             if not src:
