@@ -259,7 +259,7 @@
     });
   });
 
-  function follow(sel) { var a = $(sel); if (a) { location.href = a.href; } }
+  function follow(sel) { var a = $(sel); if (a) { location.href = a.href; } return !!a; }
 
   D.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
@@ -294,8 +294,8 @@
       case "u": run(takeBack); break;
       case "o": if (c) { c.classList.toggle("open"); } break;
       case "g": hopToPassage(); break;
-      case "n": follow("#next-todo") ; if (!$("#next-todo")) { location.href = "/next"; } break;
-      case "t": follow("#tasks-link"); break;
+      case "n": if (!follow("#next-todo")) { location.href = "/next"; } break;
+      case "t": if (!follow("#tasks-link")) { follow("#back-link"); } break;
       case "v": follow("#view-link"); break;
       case "?": toggleHelp(); break;
       default: handled = false;
