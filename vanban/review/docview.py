@@ -53,6 +53,16 @@ class Table:
 
 
 @dataclass
+class Ref:
+    """A pointer, beside a line, to the card of a finding whose evidence is also there (its k-th of n)."""
+
+    card: Any
+    k: int
+    n: int
+    up: bool  # the card stands above
+
+
+@dataclass
 class Row:
     """What the page shows on one level: shown lines with the findings anchored to them, or a fold."""
 
@@ -62,6 +72,7 @@ class Row:
     first: int = 0
     last: int = 0
     lines: int = 0  # non-blank lines folded
+    refs: list[Ref] = field(default_factory=list)  # pointers to cards that stand beside other lines
 
 
 @dataclass
@@ -299,6 +310,7 @@ def rows(view: DocView, cards: dict[str, Any], order: list[str], *, fold: bool =
             shown.add(next(k for k, u in enumerate(view.units) if u.line == view.tables[t].first_line))
     if not fold or not at and not top:
         shown = set(range(len(view.units)))
+    refs = _refs(view, cards, at)
     out: list[Row] = []
     pending: list[Unit] = []
     for i, u in enumerate(view.units):
@@ -306,11 +318,28 @@ def rows(view: DocView, cards: dict[str, Any], order: list[str], *, fold: bool =
             _flush(out, pending, view)
             pending = []
             if not u.blank or i in at:
-                out.append(Row(_pieces([u], view), at.get(i, []), first=u.line, last=u.line, lines=1))
+                out.append(Row(_pieces([u], view), at.get(i, []), first=u.line, last=u.line, lines=1, refs=refs.get(i, [])))
         else:
             pending.append(u)
     _flush(out, pending, view)
     return top, out
+
+
+def _refs(view: DocView, cards: dict[str, Any], at: dict[int, list[Any]]) -> dict[int, list[Ref]]:
+    """For each line with evidence of a finding whose card stands beside another line: a pointer to it."""
+    lines_of: dict[str, list[int]] = {}
+    for i, u in enumerate(view.units):
+        for fp in dict.fromkeys(fp for c in u.cells for s in c for fp in s.fps):
+            lines_of.setdefault(fp, []).append(i)
+    out: dict[int, list[Ref]] = {}
+    for fp, lines in lines_of.items():
+        home = view.anchors.get(fp, -1)
+        if fp not in cards or len(lines) < 2 and home in lines:
+            continue
+        for k, i in enumerate(lines, 1):
+            if i != home and cards[fp] not in at.get(i, []):
+                out.setdefault(i, []).append(Ref(cards[fp], k, len(lines), up=home < i))
+    return out
 
 
 #: a single line this short is shown rather than folded (a fold's summary takes as much room)

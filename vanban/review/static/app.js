@@ -239,8 +239,9 @@
       if (DECIDED[c.dataset.state]) { c.classList.toggle("open"); }
     });
   });
-  $$("mark.hl[data-f], .absent[data-f]").forEach(function (m) {
-    m.addEventListener("click", function () {  // from the passage back to its finding
+  $$("mark.hl[data-f], .absent[data-f], a.ref[data-f]").forEach(function (m) {
+    m.addEventListener("click", function (ev) {  // from the passage back to its finding
+      ev.preventDefault();
       var fps = m.dataset.f.split(" ");
       var target = fps.map(function (fp) { return byFp[fp]; }).filter(Boolean);
       var open = target.filter(isOpen);
