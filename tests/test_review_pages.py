@@ -275,3 +275,16 @@ def test_the_package_carries_the_templates_static_files_and_vietnamese_texts(tmp
     for s in ("app.css", "app.js", "favicon.svg"):
         assert f"vanban/review/static/{s}" in names
     assert "vanban/corpus/rules_vi.tsv" in names
+
+
+def test_the_text_of_a_document_is_its_json_text(hostile_run, tmp_path):
+    from vanban.review.texts import _leading_text, document_text
+
+    out = hostile_run[1]
+    doc = next((out / "docs").glob("*.json"))
+    assert document_text(out, doc.stem) == json.loads(doc.read_text(encoding="utf-8"))["text"]
+    # a document JSON written another way: the text is still the top-level one
+    other = {"doc_id": "x", "source": 'a {"text": "not this"}', "meta": {"text": "nor this"}, "text": "this"}
+    (out / "docs" / "khac.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    assert _leading_text(json.dumps(other)) is None and document_text(out, "khac") == "this"
+    assert document_text(out, "../khac") is None

@@ -36,6 +36,7 @@ from vanban.model import SEVERITIES
 from vanban.outputs.sqlite import REVIEWS_DDL  # the run's database defines the reviews table
 from vanban.review import export
 from vanban.review.addresses import input_root, source_keys
+from vanban.review.texts import document_text
 
 STATES = ("confirmed", "dismissed")
 REVIEW_STATES = ("open", "confirmed", "dismissed", "stale")
@@ -453,19 +454,7 @@ class RunStore:
 
     def text(self, doc_id: str) -> str | None:
         """The document's normalized text (OUT/docs/<doc_id>.json), or None when it is not there."""
-        if not doc_id or any(not (c.isascii() and (c.isalnum() or c in "-_")) for c in doc_id):
-            return None  # doc_ids are [0-9a-z_-]: anything else is not a file name we wrote
-        path = self.out / "docs" / f"{doc_id}.json"
-        try:
-            with open(path, encoding="utf-8") as f:
-                raw = f.read()
-            text = _leading_text(raw)
-            if text is None:
-                data = json.loads(raw)
-                text = data.get("text") if isinstance(data, dict) else None
-        except (OSError, ValueError):
-            return None
-        return text if isinstance(text, str) else None
+        return document_text(self.out, doc_id)
 
     # ------------------------------------------------------------------ writing
 
@@ -574,23 +563,6 @@ def _put_review(con: sqlite3.Connection, rv: Review) -> None:
         "decided_at = excluded.decided_at, evidence_hash = excluded.evidence_hash",
         (rv.fingerprint, rv.doc_id, rv.state, rv.note, rv.reviewer, rv.decided_at, rv.evidence_hash),
     )
-
-
-_DECODER = json.JSONDecoder()
-
-
-def _leading_text(raw: str) -> str | None:
-    """The top-level "text" of a document's JSON when it comes among the first members, as the writer
-    puts it (after doc_id, source, sha256, format), decoded without parsing the rest: the whole
-    Decision is some 40 times larger than its text. None when it is not found so (then parse it all)."""
-    at = raw.find('"text": "', 0, 8192)
-    if at < 0 or raw.count("{", 0, at) != 1 or raw.count("[", 0, at):  # only a top-level member will do
-        return None
-    try:
-        value, _ = _DECODER.raw_decode(raw, at + 8)
-    except ValueError:
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _like_escape(s: str) -> str:
