@@ -58,7 +58,8 @@ class _Report:
             "report.html", title=title, inline_css=css, csp=REPORT_CSP, home=home, body=_BODY,
         ).split(_BODY)
 
-    def run_info(self) -> str:
+    def heading(self, *, split: bool) -> str:
+        """The report's title, when and on what the run was made, and the decisions as a CSV link."""
         from vanban.review.labels import SEVERITY_LABELS
 
         totals = {s: sum(d.counts.get(s, 0) for d in self.docs) for s in SEVERITY_LABELS}
@@ -67,7 +68,10 @@ class _Report:
             for k, v in d.states.items():
                 states[k] = states.get(k, 0) + v
         failed = sum(d.status != "ok" for d in self.docs)
-        return str(self.part("run_info")(self.run, self.now, len(self.docs), failed, totals, states, self.version))
+        n_csv = len(self.store.export_rows())
+        csv = base64.b64encode(("\ufeff" + self.store.export_csv()).encode("utf-8")).decode("ascii") if n_csv else ""
+        info = self.part("run_info")(self.run, self.now, len(self.docs), failed, totals, states, self.version)
+        return str(self.part("heading")(len(self.docs), info, csv, n_csv, split))
 
     def cards_by_severity(self, d: Any, findings: list[Any]) -> list[tuple[str, list[Any]]]:
         from vanban.review import pages as P
@@ -84,15 +88,6 @@ class _Report:
     def glossary(self, rules: set[str]) -> str:
         texts = [self.texts[r] for r in sorted((r for r in rules if r in self.texts), key=self.order.__getitem__)]
         return str(self.part("glossary")(texts))
-
-    def csv_link(self) -> str:
-        export = self.store.export_rows()
-        if not export:
-            return ""
-        data = base64.b64encode(("\ufeff" + self.store.export_csv()).encode("utf-8")).decode("ascii")
-        return (f'<p><a download="reviews.csv" href="data:text/csv;charset=utf-8;base64,{data}">'
-                f"Tải CSV {len(export)} kết quả xem xét</a></p>")
-
 
 def _minified(css: str) -> str:
     """The stylesheet without its comments and spaces (it is inlined in every page of a report)."""
@@ -122,7 +117,7 @@ def _single(rep: _Report) -> Iterator[str]:
 
     prefix, suffix = rep.frame("Báo cáo phát hiện", "#")
     yield prefix
-    yield f"<h1>Báo cáo phát hiện ({len(rep.docs)} văn bản)</h1>" + rep.run_info() + rep.csv_link()
+    yield rep.heading(split=False)
     index, row = rep.part("index_head"), rep.part("index_row")
     yield str(index()) + "".join(str(row(d, f"#doc-{i}", doc_title(d))) for i, d in enumerate(rep.docs, 1)) + "</tbody></table>"
     used: set[str] = set()
@@ -159,8 +154,7 @@ def _split(rep: _Report, out: Path) -> Iterator[str]:
             old.unlink(missing_ok=True)
     prefix, suffix = rep.frame("Báo cáo phát hiện", "#")
     yield prefix
-    yield (f"<h1>Báo cáo phát hiện ({len(rep.docs)} văn bản)</h1>" + rep.run_info() + rep.csv_link()
-           + "<p class=\"muted\">Mỗi văn bản có phát hiện có một trang riêng trong thư mục report/.</p>")
+    yield rep.heading(split=True)
     yield str(rep.part("index_head")()) + "".join(rows) + "</tbody></table>"
     yield suffix
 
