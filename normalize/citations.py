@@ -72,7 +72,7 @@ def _read_tsv(name: str) -> list[dict[str, str]]:
 
 @functools.cache
 def doc_types() -> tuple[dict[str, str], ...]:
-    """The rows of `corpus/doc_types.tsv`: kind, code, set (vbqppl, nd30, pre2020, party), example."""
+    """The rows of `corpus/doc_types.tsv`: kind, code, set (vbqppl, nd30, pre2020, pre2008, party), example."""
     return tuple(_read_tsv("doc_types.tsv"))
 
 
@@ -468,7 +468,7 @@ def _read_symbol_cached(num: str, year_written: str | None, party: bool, codes_w
             note(n)
             return _Symbol(f"{num}/{year}/{law_organ}", num, year, None, [law_organ], False, True,
                            "Luật" if law_organ.startswith("QH") else "Nghị quyết", noise)
-        sets = ("vbqppl", "nd30", "pre2020")
+        sets = ("vbqppl", "nd30", "pre2020", "pre2008")
         tcode, n = _type(codes[0], sets)
         organs = [organ_or_written(tok) for tok in codes[1:]]
         if tcode is None:
@@ -486,15 +486,18 @@ def _read_symbol_cached(num: str, year_written: str | None, party: bool, codes_w
         return _Symbol(sid, num, year, tcode, organs, False, True, _kind_of_code(tcode, sets), noise)
 
     if party:
-        sets = ("party",)
+        organs = [organ_or_written(tok) for tok in codes[1:]]
+        # the hyphen form is the Party's, and was the State's before 1992 ("06-LCT/HĐNN"): a State
+        # organ after the slash makes it a State document written the old way
+        state = bool(organs) and all(_codes().organ_exact.get(o, {}).get("scope") in ("state", "local", "central") for o in organs)
+        sets = ("pre2008", "nd30", "pre2020", "vbqppl") if state else ("party",)
         tcode, n = _type(codes[0], sets)
         note(n)
         tcode = tcode or codes[0]
-        organs = [organ_or_written(tok) for tok in codes[1:]]
         sid = f"{num}-{tcode}/" + "-".join(organs)
-        return _Symbol(sid, num, None, tcode, organs, True, False, _kind_of_code(tcode, sets), noise)
+        return _Symbol(sid, num, None, tcode, organs, not state, False, _kind_of_code(tcode, sets), noise)
 
-    sets = ("nd30", "pre2020", "vbqppl")
+    sets = ("nd30", "pre2020", "vbqppl", "pre2008")
     tcode, n = _type(codes[0], sets)
     if tcode and len(codes) >= 2:
         note(n)
@@ -840,7 +843,7 @@ def _list_members(t: _Text, cits: list[Citation]) -> list[bool]:
         if cur.number and t.match[cur.loc.start].isdigit() and \
                 _LIST_GAP.fullmatch(t.match, prev.loc.end, cur.loc.start):
             member[i] = True
-            own = _kind_of_code(cur.type_code, ("party",) if cur.party else ("vbqppl", "nd30", "pre2020"))
+            own = _kind_of_code(cur.type_code, ("party",) if cur.party else ("vbqppl", "nd30", "pre2020", "pre2008"))
             if own is None or prev.kind.startswith(own):
                 cur.kind = prev.kind
     return member

@@ -247,6 +247,15 @@ def table_tasks(table: TaskTable, table_no: int = 0) -> list[Task]:
                     task.inherited.append(f)
                     if f in prev.cell_locs:
                         task.cell_locs[f] = prev.cell_locs[f]
+        elif prev is not None:
+            # a task of its own under a cell merged from above (a deadline or a lead shared by
+            # several steps): the merged cell's text is this row's too
+            for f in ("product", "lead", "partners", "deadline"):
+                if merged[f] and not getattr(task, f) and getattr(prev, f):
+                    setattr(task, f, getattr(prev, f))
+                    task.inherited.append(f)
+                    if f in prev.cell_locs:
+                        task.cell_locs[f] = prev.cell_locs[f]
         tasks.append(task)
     return tasks
 

@@ -5,6 +5,7 @@ documents (`corpus/registry.tsv`), and the same across the documents of a run.""
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -81,6 +82,16 @@ def citation_date_mismatch(dec: Decision) -> Iterator[Finding]:
 _MAX_TITLES = 1000
 
 
+#: "Khoản 2 Điều 30 Nghị định số 126/2024/NĐ-CP quy định hội bị giải thể ...": the words after the
+#: symbol say what the provision says, not what the document is about
+_PROVISION_BEFORE = re.compile(r"(?i)(?:khoản|điểm|điều|mục|chương|phụ lục|tiết)\s+[\w.]{1,6}(?:\s*,\s*[\w.]{1,6})*\s*(?:của\s*)?$")
+
+
+def _cites_a_provision(text: str, c: Citation) -> bool:
+    before = text[max(0, c.loc.start - 60) : c.loc.start]
+    return bool(_PROVISION_BEFORE.search(before.split("\n")[-1]))
+
+
 @rule("citation_title_mismatch", "citation_conflict", "info", "one cited document described with two unrelated titles")
 def citation_title_mismatch(dec: Decision) -> Iterator[Finding]:
     """"Nghị định số 45/2020/NĐ-CP ... về thực hiện TTHC trên môi trường điện tử" and later
@@ -91,7 +102,7 @@ def citation_title_mismatch(dec: Decision) -> Iterator[Finding]:
         for c in cites:
             if c.title and c.title not in words:
                 words[c.title] = content_words(c.title)
-        titled = [c for c in cites if c.title and len(words[c.title]) >= 3]
+        titled = [c for c in cites if c.title and len(words[c.title]) >= 3 and not _cites_a_provision(dec.text, c)]
         # Each distinct title is compared once with each other one, and each citation is paired with
         # the first later citation whose title is unrelated: linear in the citations, however many
         # times a document cites the same decree (a 2,000-page plan: thousands).
@@ -230,8 +241,11 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
         if not others:
             continue
         mine = everywhere[key].get(c.date, [1])[0]
-        if mine > max(everywhere[key][d][0] for d in others):
+        most = max(everywhere[key][d][0] for d in others)
+        if mine > most:
             continue  # the run's other documents mostly agree with this one: the odd ones are told
+        # as many documents on each side: one of them is wrong, and nothing here says which
+        severity = "info" if mine == most else None
         seen.add((key, c.date))
         where = "; ".join(f"ngày {_vi(d)} trong {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
         where_en = "; ".join(f"{d} in {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
@@ -242,5 +256,6 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
             f"{c.kind} {c.id} is dated {c.date} here, but {where_en}.",
             [_span(c)],
             key=",".join(sorted(others)),
+            severity=severity,
         )
 

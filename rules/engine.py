@@ -224,9 +224,25 @@ def make_finding(
     )
 
 
+def measured_precision() -> dict[str, dict[str, str]]:
+    """Each rule's measured precision on the development corpus (`corpus/rule_precision.tsv`,
+    written from the ledger of judged findings): {"check": "93% of 15", "tune": ...}."""
+    from vanban.rules.common import corpus_table
+
+    out: dict[str, dict[str, str]] = {}
+    for row in corpus_table("rule_precision.tsv"):
+        out[row["rule"]] = {
+            half: (f"{row[half + '_precision']} of {row[half + '_judged']}" if row[half + "_judged"] != "0" else "-")
+            for half in ("check", "tune")
+        }
+    return out
+
+
 def describe() -> list[dict[str, Any]]:
-    """The registry as rows for `vanban rules`."""
+    """The registry as rows for `vanban rules`, with each rule's measured precision."""
+    measured = measured_precision()
     return [
-        {"id": r.id, "category": r.category, "severity": r.severity, "description": r.description, "corpus": r.corpus}
+        {"id": r.id, "category": r.category, "severity": r.severity, "description": r.description, "corpus": r.corpus,
+         "precision_check": measured.get(r.id, {}).get("check", "-"), "precision_tune": measured.get(r.id, {}).get("tune", "-")}
         for r in sorted(load_rules().values(), key=lambda r: r.id)
     ]

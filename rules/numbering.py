@@ -122,9 +122,10 @@ def _marker(number: str, article: bool) -> re.Pattern[str]:
     (behind a quote mark, in a table cell, in lower case) or after the end of a sentence, where
     a rendering ran two paragraphs together ("... co local people. 4. To collect ...")."""
     n = re.escape(number)
-    if article:
-        return re.compile(rf"(?i)(?:^|\n|[.;:!?”\"]\s+)[\W_]*(?:Điều|ĐIỀU|Article)\s+{n}\b")
-    return re.compile(rf"(?:^|\n)[\s\W_]*{n}\s*(?:[.)/:\t-]|\s+\S)|[.;:!?”\"]\s+{n}\s*[.)]\s+[A-ZĐÀ-Ỹ“\"]")
+    if article:  # "Điều17:", a stray character a legacy font left before it ("ưĐiều 34")
+        return re.compile(rf"(?i)(?:(?:^|\n)[^\n]{{0,2}}?|[.;:!?”\"]\s+)[\W_]*(?:Điều|ĐIỀU|Article)\s*{n}(?!\d)")
+    # "5a." and "5b." of a legend stand where 5 would
+    return re.compile(rf"(?:^|\n)[\s\W_]*{n}[a-zđ]?\s*(?:[.)/:\t-]|\s+\S)|[.;:!?”\"]\s+{n}\s*[.)]\s+[A-ZĐÀ-Ỹ“\"]")
 
 
 #: a paragraph that reads as the head of an item: a capital first, short or ending with ":"
@@ -154,6 +155,11 @@ def _missing_is_there(text: str, before: Item, after: Item, missing: list[str], 
     return len(heads) >= len(missing)
 
 
+#: a skip of more numbers than this is a heading the reader took for an item ("17. Tổng Thư ký",
+#: an article written without "Điều", after clause 2), not numbers a writer left out
+MAX_MISSING = 5
+
+
 def numbering_findings(
     dec: Decision, rule_id: str, what_vi: str, what_en: str, items: list[Item], *, article: bool = False, scope_vi: str = "",
     scope_en: str = "", min_items: int = 3,
@@ -170,7 +176,7 @@ def numbering_findings(
             prev, cur = run[i - 1], run[i]
             if kind == "gap":
                 missing = [as_written(n, cur.written) for n in range(expected, values[i])]
-                if len(run) < min_items or _missing_is_there(dec.text, prev, cur, missing, article):
+                if len(run) < min_items or len(missing) > MAX_MISSING or _missing_is_there(dec.text, prev, cur, missing, article):
                     continue
                 miss = ", ".join(missing)
                 vi = f"{what_vi}{scope_vi}: sau số {prev.written} là số {cur.written}, thiếu số {miss}."
@@ -248,7 +254,7 @@ def numbered_items(dec: Decision) -> list[list[Item]]:
     return [g for _, g in sorted(groups.items())]
 
 
-@rule("numbering_sections", "numbering_gap", "warning", "roman sections, or numbered paragraphs under one of them, that skip or repeat")
+@rule("numbering_sections", "numbering_gap", "info", "roman sections, or numbered paragraphs under one of them, that skip or repeat")
 def numbering_sections(dec: Decision) -> Iterator[Finding]:
     """"I. MỤC TIÊU", "II. NHIỆM VỤ", "IV. TỔ CHỨC THỰC HIỆN"; or areas "1. ...", "2. ...", "2. ..."
     under one section. Numbered paragraphs restart under each roman section, Điều, Chương, Mục,
@@ -258,7 +264,11 @@ def numbering_sections(dec: Decision) -> Iterator[Finding]:
     if not dec.attachments:
         parts = [(dec.type or "văn bản", [h for h in dec.headings if h.level == "section"])]
     for name, sections in parts:
-        items = [Item(h.number, f"{h.number}. {quote(h.title, 60)}", h.loc) for h in sections if h.loc.line not in quoted]
+        items = [
+            Item(h.number, f"{h.number}. {quote(h.title, 60)}", h.loc)
+            for h in sections
+            if h.loc.line not in quoted and not h.title[:1].isdigit()  # "I.1. ..." is a sub-section of I, not I again
+        ]
         yield from numbering_findings(dec, "numbering_sections", "Các mục La Mã", "Roman sections", items, scope_vi=f" của {name}", scope_en=f" of the {name}")
     for group in numbered_items(dec):
         yield from numbering_findings(dec, "numbering_sections", "Các đoạn đánh số", "Numbered paragraphs", group)

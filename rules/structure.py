@@ -94,6 +94,10 @@ _TOC_LINE = re.compile(r"(?:\t|\.{3,}|…)\s*\d{1,3}\s*$")  # "Phụ lục 1 ...
 _APPENDIX_HEADING = re.compile(r"(?im)^[ \t*]*(?:PHỤ LỤC|Phụ lục|PHU LUC)(?:[ \t]+(?P<label>[IVX]+|\d+[a-z]?)\b)?[^\n]{0,80}$")
 
 
+_AMENDS = re.compile(r"(?i)sửa đổi,?\s+bổ sung")
+_KEM_THEO = re.compile(r"(?:\s+(?:[IVX]+|\d+[a-z]?))?\s*(?:\(|,)?\s*(?:được\s+)?(?:ban hành\s+)?kèm theo")
+
+
 def _names_another_document(clause: str) -> bool:
     """Whether the clause after "Phụ lục ..." names a document other than this one
     ("Phụ lục I Nghị định số 30/2020/NĐ-CP", "tại Phụ lục 3a ... Quyết định số 477/2004/QĐ-NHNN");
@@ -118,7 +122,7 @@ def _appendix_labels(dec: Decision) -> set[int] | None:
     return labels or None
 
 
-@rule("missing_appendix", "structure_mismatch", "warning", "the text refers to an appendix of its own that the file does not hold")
+@rule("missing_appendix", "structure_mismatch", "info", "the text refers to an appendix of its own that the file does not hold")
 def missing_appendix(dec: Decision) -> Iterator[Finding]:
     """"(Các nhiệm vụ cụ thể tại Phụ lục kèm theo)" in a file with no appendix; "Phụ lục II kèm
     theo Kế hoạch này" when only Phụ lục I is attached. Only a reference to the document's own
@@ -127,6 +131,7 @@ def missing_appendix(dec: Decision) -> Iterator[Finding]:
     table of contents is not one."""
     reported: set[str] = set()
     held = _appendix_labels(dec)
+    amending = bool(_AMENDS.search(dec.subject or "") or _AMENDS.search(dec.text[:600]))
     for m in _APPENDIX_MENTION.finditer(dec.text):
         at = m.start()
         line_start = dec.text.rfind("\n", 0, at) + 1
@@ -136,8 +141,8 @@ def missing_appendix(dec: Decision) -> Iterator[Finding]:
             continue
         end = _CLAUSE_END.search(dec.text, m.end(), m.end() + 200)
         clause = dec.text[m.end() : end.start() if end else m.end() + 200]
-        if _names_another_document(clause):
-            continue
+        if _names_another_document(clause) or (amending and not _KEM_THEO.match(clause)):
+            continue  # an amending text rewrites the appendices of the document it amends
         label = m.group("label")
         if label is None:
             if held or "phụ lục" in reported:
@@ -172,23 +177,44 @@ def _header_date_line(dec: Decision) -> bool:
     return bool(_HEADER_DATE.search(head))
 
 
+#: "Số: 65/2025/TT-BXD" in a header, or "NGHỊ ĐỊNH CỦA CHÍNH PHỦ SỐ 29/1998/NĐ-CP NGÀY ..." in the
+#: title line of a reprint (LAWDATA, Công báo digests): the number is there even when the structure
+#: stage did not take it as the header's
+_NUMBER_WRITTEN = re.compile(r"(?i)(?<!\w)s[ốỐ]\s*:?\s*\d{1,5}\s*[/-]\s*\w")
+
+
+def _header_number_line(dec: Decision) -> bool:
+    """Whether the header or title lines (those before the legal bases, "Căn cứ ...") write a number."""
+    head = []
+    for line in dec.text.split("\n", 25)[:25]:
+        if line.lstrip(" \t-").startswith(("Căn cứ", "CĂN CỨ")):
+            break
+        head.append(line)
+    return bool(_NUMBER_WRITTEN.search("\n".join(head)))
+
+
 #: Document types that carry their own header (number, place and date, issuer).
 _HEADED_TYPES = frozenset(
     ("Quyết định", "Nghị quyết", "Nghị định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Kế hoạch", "Công điện", "Thông báo", "Báo cáo", "Tờ trình")
 )
 
 
-@rule("missing_header_field", "missing_field", "warning", "a decision without its number, date, issuer or signer")
+#: on a scan, what OCR could not read is not what the document lacks
+_OCR_VI = " (văn bản quét: có thể do nhận dạng chữ không đọc được)"
+_OCR_EN = " (a scan: OCR may not have read it)"
+
+
+@rule("missing_header_field", "missing_field", "info", "a decision without its number, date or issuer")
 def missing_header_field(dec: Decision) -> Iterator[Finding]:
     """A decision whose header has no "Số: .../QĐ-UBND" line or no "Thừa Thiên Huế, ngày ..."
-    line, no issuing organ, or no signer. When the number and date are known from the captions
+    line, or no issuing organ (a missing signer is `missing_signer`). When the number and date are known from the captions
     of the attachments, an info: the text as published lost its header, not its identity."""
     if dec.type not in _HEADED_TYPES:  # an appendix or a regulation filed alone carries a caption, not a header
         return
     start = Loc(0, 0, 1)
     draft = any("left blank" in n for n in dec.notes)
     missing: list[tuple[str, str]] = []
-    if dec.number_from != "header" and not draft:
+    if dec.number_from != "header" and not draft and not _header_number_line(dec):
         missing.append(("số, ký hiệu", "number and symbol"))
     if (dec.place is None or dec.date is None) and not _header_date_line(dec):
         if not draft:
@@ -214,26 +240,37 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "missing_header_field",
-                f"{dec.type} không có {what_vi}.",
-                f"The {dec.type} has no {what_en}.",
+                f"{dec.type} không có {what_vi}{_OCR_VI if dec.ocr else ''}.",
+                f"The {dec.type} has no {what_en}{_OCR_EN if dec.ocr else ''}.",
                 [("(phần đầu văn bản)", start)],
                 key="header",
+                severity="info" if dec.ocr else None,
             )
     if dec.type in ("Quyết định", "Kế hoạch", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") and not dec.issuer:
-        yield make_finding(dec, "missing_header_field", f"{dec.type} không ghi cơ quan ban hành.", f"The {dec.type} names no issuing body.", [("(phần đầu văn bản)", start)], key="issuer")
-    if dec.type in ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") and (dec.signer is None or not dec.signer.name):
-        # in a scan the signature block is the part OCR reads worst: worth a look, not a warning
-        ocr_vi = " (văn bản quét: có thể do nhận dạng chữ)" if dec.ocr else ""
-        ocr_en = " (a scan: possibly an OCR miss)" if dec.ocr else ""
         yield make_finding(
-            dec,
-            "missing_header_field",
-            f"{dec.type} không có người ký (chức vụ và họ tên){ocr_vi}.",
-            f"The {dec.type} has no signer (title and name){ocr_en}.",
-            [("(phần ký)", dec.signer.loc if dec.signer else start)],
+            dec, "missing_header_field", f"{dec.type} không ghi cơ quan ban hành{_OCR_VI if dec.ocr else ''}.",
+            f"The {dec.type} names no issuing body{_OCR_EN if dec.ocr else ''}.", [("(phần đầu văn bản)", start)], key="issuer",
             severity="info" if dec.ocr else None,
-            key="signer",
         )
+
+
+@rule("missing_signer", "missing_field", "info", "a decision, decree or circular whose signature block names no signer")
+def missing_signer(dec: Decision) -> Iterator[Finding]:
+    """A Quyết định with no "CHỦ TỊCH / Nguyễn Văn A" at its end. Context rather than an error:
+    database reprints (LAWDATA, Công báo digests) drop the signature block and drafts leave the
+    name blank. A scan is not judged: its signature block is the part OCR reads worst."""
+    if dec.type not in ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") or (dec.signer and dec.signer.name):
+        return
+    if dec.ocr:
+        return  # a scan's signature block (seal, signature, name) is what OCR reads worst: no evidence either way
+    yield make_finding(
+        dec,
+        "missing_signer",
+        f"{dec.type} không có người ký (chức vụ và họ tên).",
+        f"The {dec.type} has no signer (title and name).",
+        [("(phần ký)", dec.signer.loc if dec.signer else Loc(0, 0, 1))],
+        key="signer",
+    )
 
 
 def _optional_columns(tasks: list[Task]) -> set[tuple[int, str]]:

@@ -109,6 +109,20 @@ FUNCTION_WORDS = frozenset(
 _REPEAT = re.compile(r"(?<!\w)(?P<w>[^\W\d_]+)(?P<sep>[ ]+)(?P=w)(?!\w)", re.IGNORECASE)
 
 
+#: "được"/"bị" end a verb ("nhặt được", "dự bị", "chuẩn bị", "thiết bị") as often as they start a
+#: passive: doubled after a verb they are two words meeting ("người nhặt được được hưởng", "công
+#: chức dự bị bị tai nạn"); after an auxiliary or at a sentence's start they are a slip ("đã được được")
+_COMPLEMENTS = frozenset({"được", "bị"})
+_AUXILIARIES = frozenset("đã sẽ đang không chưa cũng vẫn đều mới còn chỉ thì mà có là sẽ hãy đừng chớ vừa từng".split())
+
+
+def _two_words_meeting(text: str, m: re.Match[str]) -> bool:
+    if m.group("w").lower() not in _COMPLEMENTS:
+        return False
+    before = re.findall(r"[^\W\d_]+", text[max(0, m.start() - 30) : m.start()].split("\n")[-1])
+    return bool(before) and before[-1].lower() not in _AUXILIARIES
+
+
 @rule("repeated_word", "typo", "info", "a word written twice in a row")
 def repeated_word(dec: Decision) -> Iterator[Finding]:
     """"tinh giản biên chế tại các các bộ phận": "các" twice. Only function words (`FUNCTION_WORDS`)
@@ -119,7 +133,7 @@ def repeated_word(dec: Decision) -> Iterator[Finding]:
         return
     for m in _REPEAT.finditer(dec.text):
         word = m.group("w")
-        if word.lower() not in FUNCTION_WORDS:
+        if word.lower() not in FUNCTION_WORDS or _two_words_meeting(dec.text, m):
             continue
         line = line_of(dec, m.start())
         yield make_finding(

@@ -8,6 +8,13 @@ first evidence line and a piece of the evidence text that identifies the finding
 
     .venv/bin/python scripts/ledger.py OUT                   # precision per rule and half, for a run's OUT folder
     .venv/bin/python scripts/ledger.py OUT --unjudged x.tsv  # the run's errors and warnings nobody judged yet
+    .venv/bin/python scripts/ledger.py --copy                # copy the judged files into tests/data/judged
+    .venv/bin/python scripts/ledger.py --refresh             # rewrite the state column from a run over them
+    .venv/bin/python scripts/ledger.py --precision           # write corpus/rule_precision.tsv (read by `vanban rules`)
+
+A false finding is `open` while vanban still reports it and `fixed` once it does not; the
+ledger test (tests/test_ledger.py) fails when a fixed one comes back, when an open one went
+away without the ledger saying so, and when a true one is lost.
 """
 
 from __future__ import annotations
@@ -23,7 +30,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "tests" / "data" / "judged_findings.tsv"
-COLUMNS = ("file", "half", "rule", "line", "evidence", "severity", "verdict", "reason", "judged")
+COLUMNS = ("file", "half", "rule", "line", "evidence", "severity", "verdict", "reason", "judged", "state")
+#: state of a false finding: `fixed` (vanban no longer reports it at its severity) or `open` (it still
+#: does: a false finding not yet fixed, counted in the precision); of a true or defensible one: `found`,
+#: or `lost` (allowed for a defensible one only: a reviewer may look, or not)
+STATES = ("fixed", "open", "found", "lost")
 VERDICTS = ("true", "defensible", "false")
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -42,6 +53,7 @@ class Judgement:
     verdict: str
     reason: str
     judged: str
+    state: str
 
 
 def squash(text: str) -> str:
@@ -59,8 +71,10 @@ def load(path: Path = LEDGER) -> list[Judgement]:
         for n, r in enumerate(rows, 2):
             if r["verdict"] not in VERDICTS or r["severity"] not in _RANK:
                 raise ValueError(f"{path}: row {n}: verdict {r['verdict']!r} or severity {r['severity']!r} is not one of the allowed")
+            if r["state"] not in STATES:
+                raise ValueError(f"{path}: row {n}: state {r['state']!r} is not one of {STATES}")
             out.append(Judgement(r["file"], r["half"], r["rule"], int(r["line"]) if r["line"] else None, squash(r["evidence"]),
-                                 r["severity"], r["verdict"], r["reason"], r["judged"]))
+                                 r["severity"], r["verdict"], r["reason"], r["judged"], r["state"]))
     return out
 
 
@@ -183,14 +197,159 @@ def write_to_judge(path: Path, findings: list[dict]) -> None:
                         u["_source"], u["_doc_json"], squash(u["message"]).replace("\t", " "), ev.replace("\t", " ")))
 
 
+JUDGED_COPIES = ROOT / "tests" / "data" / "judged"
+SHARED = ROOT.parent / "shared"
+#: suffixes stored as they are (already compressed); others are stored xz-compressed
+_STORED_AS_IS = (".pdf", ".docx", ".odt", ".xlsx")
+
+
+def copy_judged(ledger: list[Judgement], shared: Path = SHARED, dest: Path = JUDGED_COPIES) -> list[Path]:
+    """Copy every file the ledger judges into the repository (tests/data/judged/<file>, xz for
+    text-like files), so the ledger test runs on a clone without ../shared; the copies made."""
+    import lzma
+    import shutil
+
+    made = []
+    for file in sorted({j.file for j in ledger}):
+        src = shared / file
+        if not src.is_file():
+            continue
+        target = dest / file
+        if src.suffix.lower() not in _STORED_AS_IS:
+            target = target.with_name(target.name + ".xz")
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".xz":
+            target.write_bytes(lzma.compress(src.read_bytes(), preset=9))
+        else:
+            shutil.copyfile(src, target)
+        made.append(target)
+    return made
+
+
+def materialize(dest: Path, copies: Path = JUDGED_COPIES) -> list[Path]:
+    """The repository's copies of judged files as the files themselves under `dest/judged/`
+    (decompressed), for a run whose sources map back to ledger names; the paths written."""
+    import lzma
+    import shutil
+
+    out = []
+    for src in sorted(p for p in copies.rglob("*") if p.is_file()):
+        rel = src.relative_to(copies)
+        target = dest / "judged" / (str(rel)[:-3] if src.suffix == ".xz" else str(rel))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.suffix == ".xz":
+            target.write_bytes(lzma.decompress(src.read_bytes()))
+        else:
+            shutil.copyfile(src, target)
+        out.append(target)
+    return out
+
+
+def current_state(j: Judgement, found: list[dict]) -> str:
+    """What a run says of a judged finding: a false one is `open` while reported at its severity
+    (or above), else `fixed`; a true or defensible one is `found` (or `lost`)."""
+    if j.verdict == "false":
+        return "open" if any(_RANK[f["severity"]] >= _RANK[j.severity] for f in found) else "fixed"
+    return "found" if found else "lost"
+
+
+def judged_run(base: Path) -> tuple[dict[str, list[dict]], set[str]]:
+    """One `vanban run` over the repository's copies of the judged files (as an operator runs it):
+    the findings by ledger file name, and the names of the files run."""
+    import subprocess
+
+    files = materialize(base)
+    out = base / "out"
+    cmd = [sys.executable, "-m", "vanban.cli", "run", str(base / "judged"), "-o", str(out), "--no-validate", "--jobs", "2"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    if res.returncode not in (0, 1):
+        raise RuntimeError(f"vanban run failed ({res.returncode}): {res.stderr[-2000:]}")
+    return run_findings(out), {shared_path(str(f)) for f in files}
+
+
+def refresh_states(path: Path = LEDGER) -> list[str]:
+    """Rewrite the ledger's `state` column from a run over the judged files; the rows whose state changed."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        by_file, present = judged_run(Path(tmp))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    changed = []
+    out_lines = []
+    header_seen = False
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            out_lines.append(line)
+            continue
+        if not header_seen:
+            header_seen = True
+            out_lines.append(line)
+            continue
+        cols = line.split("\t")
+        j = Judgement(cols[0], cols[1], cols[2], int(cols[3]) if cols[3] else None, squash(cols[4]), cols[5], cols[6], cols[7], cols[8], cols[9])
+        if j.file in present:
+            state = current_state(j, [f for f in by_file.get(j.file, []) if matches(j, f)])
+            if state != j.state:
+                changed.append(f"{j.file}: {j.rule} line {j.line}: {j.state} -> {state}")
+                cols[9] = state
+        out_lines.append("\t".join(cols))
+    path.write_text("\n".join(out_lines), encoding="utf-8")
+    return changed
+
+
+PRECISION_TABLE = ROOT / "corpus" / "rule_precision.tsv"
+_PRECISION_HEADER = (
+    "# Measured precision of each rule: of the findings it gives today on ../shared/corpus-dev that a legal reviewer\n"
+    "# judged (tests/data/judged_findings.tsv), the share that are true or defensible, on the checking half (never tuned\n"
+    "# on) and on the tuning half. Written by `scripts/ledger.py --precision`; tests/test_ledger.py checks it is current.\n"
+    "rule\tcheck_judged\tcheck_precision\ttune_judged\ttune_precision\n"
+)
+
+
+def precision_rows(rows: list[Judgement]) -> list[tuple[str, int, str, int, str]]:
+    """(rule, judged on the checking half, precision there, judged on the tuning half, precision there),
+    counting the findings each rule gives today (a fixed false finding or a lost one is not given)."""
+    counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"check": [0, 0], "tune": [0, 0]})
+    for j in rows:
+        if j.half in ("check", "tune") and j.state in ("found", "open"):
+            c = counts[j.rule][j.half]
+            c[0] += j.verdict != "false"
+            c[1] += 1
+
+    def pct(good: int, n: int) -> str:
+        return f"{good / n:.0%}" if n else "-"
+
+    return [(rule, c["check"][1], pct(*c["check"]), c["tune"][1], pct(*c["tune"])) for rule, c in sorted(counts.items())]
+
+
+def write_precision(rows: list[Judgement], path: Path = PRECISION_TABLE) -> str:
+    text = _PRECISION_HEADER + "".join("\t".join(map(str, r)) + "\n" for r in precision_rows(rows))
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path, help="the OUT folder of a `vanban run` over ../shared/corpus-dev (and ../shared/corpus)")
+    ap.add_argument("out", type=Path, nargs="?", help="the OUT folder of a `vanban run` over ../shared/corpus-dev (and ../shared/corpus)")
     ap.add_argument("--ledger", type=Path, default=LEDGER)
     ap.add_argument("--unjudged", type=Path, help="write the errors and warnings nobody judged yet to this TSV")
     ap.add_argument("--info-sample", type=int, default=0, help="add this many unjudged info findings (a fixed random sample)")
+    ap.add_argument("--copy", action="store_true", help="copy the judged files from ../shared into tests/data/judged")
+    ap.add_argument("--refresh", action="store_true", help="run vanban over the judged files and rewrite the ledger's state column")
+    ap.add_argument("--precision", action="store_true", help="write corpus/rule_precision.tsv from the ledger")
     args = ap.parse_args(argv)
-    print(report(args.out, load(args.ledger), args.unjudged, args.info_sample))
+    if args.copy:
+        for p in copy_judged(load(args.ledger)):
+            print(f"copied {p.relative_to(ROOT)}")
+    if args.refresh:
+        for c in refresh_states(args.ledger):
+            print(c)
+    if args.precision:
+        print(write_precision(load(args.ledger)), end="")
+    if args.out:
+        print(report(args.out, load(args.ledger), args.unjudged, args.info_sample))
     return 0
 
 

@@ -212,7 +212,7 @@ def test_organ_code_example_is_read(row):
 
 
 def test_data_files_are_well_formed():
-    assert {r["set"] for r in doc_types()} == {"vbqppl", "nd30", "pre2020", "party"}
+    assert {r["set"] for r in doc_types()} == {"vbqppl", "nd30", "pre2020", "pre2008", "party"}
     assert len({r["code"] for r in organ_codes()}) == len(organ_codes())
     for rows in (doc_types(), organ_codes()):
         assert all(r["example_source"] in ("real", "form") for r in rows)

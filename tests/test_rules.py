@@ -353,7 +353,7 @@ def test_missing_header_field(tmp_path, clean):
     (f,) = rules_of(res)["missing_header_field"]
     assert f.severity == "info" and "số, ký hiệu" in f.message and "100/QĐ-UBND" in f.message
     res = run(tmp_path, make_doc().replace("Nguyễn Văn An\n", ""), "b.txt")
-    assert any("người ký" in f.message for f in rules_of(res)["missing_header_field"])
+    assert any("người ký" in f.message for f in rules_of(res)["missing_signer"])
 
 
 def test_task_missing_field(tmp_path):

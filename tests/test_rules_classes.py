@@ -50,11 +50,11 @@ def test_an_own_appendix_reference_is_still_caught(tmp_path):
     assert "không có phụ lục" in msg
 
 
-def test_a_database_page_without_its_appendix_is_info(tmp_path):
+def test_a_database_page_without_its_appendix_says_why(tmp_path):
     from vanban.rules.structure import missing_appendix
 
     dec = run(tmp_path, make_doc(appendix=False)).decision
-    assert next(missing_appendix(dec)).severity == "warning"
+    assert "tệp đính kèm riêng" not in next(missing_appendix(dec)).message
     dec.format = "html"
     f = next(missing_appendix(dec))
     assert f.severity == "info" and "tệp đính kèm riêng" in f.message

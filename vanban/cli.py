@@ -257,10 +257,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if not rows:
         print("(no rules registered)")
         return 0
-    w = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in ("id", "category", "severity")}
-    print(f"{'id':<{w['id']}}  {'category':<{w['category']}}  {'severity':<{w['severity']}}  description")
+    cols = ("id", "category", "severity", "precision_check", "precision_tune")
+    w = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in cols}
+    print("  ".join(f"{k:<{w[k]}}" for k in cols) + "  description")
     for r in rows:
-        print(f"{r['id']:<{w['id']}}  {r['category']:<{w['category']}}  {r['severity']:<{w['severity']}}  {r['description']}")
+        print("  ".join(f"{r[k]:<{w[k]}}" for k in cols) + f"  {r['description']}")
+    print("\nprecision: the share of the rule's findings on ../shared/corpus-dev that a legal reviewer judged true or")
+    print("defensible, on the half never tuned on (check) and the tuning half (tune), of so many judged; README, 'Findings and rules'.")
     return 0
 
 

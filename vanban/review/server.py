@@ -1,16 +1,19 @@
 """`vanban review OUT`: the review page, served on 127.0.0.1 from the run's database.
 
-Routes (GET): `/` the documents, `/findings` every finding, `/doc/<doc_id>` one
-document's findings, `/doc/<doc_id>/tasks` its task table beside its text,
-`/export.csv` the decisions, `/static/app.css|app.js`. POST `/api/review` stores
-a decision: a JSON body `{doc_id, fingerprint, state, note, reviewer}` with the
-page's CSRF token in the `X-CSRF-Token` header.
+Routes (GET): `/` the documents, `/doc/<key>` one document: its text with each finding
+beside the passage it is about (`?view=full` unfolds the whole text, `?view=tasks` its task
+table), where the key is the source path relative to the input folder (an older link by
+doc_id is redirected); `/next?from=<key>` the next document with findings to review;
+`/findings` every finding; `/export.csv` the decisions; `/static/...` the package's styles,
+script and icon. POST `/api/review` stores a decision: a JSON body `{doc_id, fingerprint or
+fingerprints, state, note, reviewer}`; POST `/api/undo` `{doc_id, fingerprints}` takes the
+latest decision on those findings back. POSTs carry the page's CSRF token in `X-CSRF-Token`.
 
 Defences, since document text is untrusted and a browser may be tricked into
 calling a local server: only Host 127.0.0.1:PORT or localhost:PORT is served
 (DNS rebinding); a strict Content-Security-Policy (scripts and styles from this
-server only, nothing inline); every value escaped; the script writes with
-textContent only; POSTs need JSON, the per-server token and a same-origin Origin.
+server only, nothing inline); every value escaped by the templates' autoescaping; the script
+writes with textContent only; POSTs need JSON, the per-server token and a same-origin Origin.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from vanban.review import html as H
+from vanban.review import labels as L
+from vanban.review import pages as P
+from vanban.review.render import STATIC_TYPES, render, static
 from vanban.review.store import ReviewError, RunStore
 
 MAX_BODY = 16 * 1024
@@ -34,58 +39,6 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-
-APP_JS = r"""
-"use strict";
-(function () {
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var token = meta ? meta.getAttribute("content") : "";
-  var who = document.getElementById("reviewer");
-  var KEY = "vanban.reviewer";
-  var LABELS = {confirmed: "Đã xác nhận", dismissed: "Đã bác bỏ"};
-  function remember(name) { try { localStorage.setItem(KEY, name); } catch (e) {} }
-  if (who) {
-    try { who.value = localStorage.getItem(KEY) || ""; } catch (e) {}
-    who.addEventListener("change", function () { remember(who.value.trim()); });
-  }
-  function fail(status, text) { status.textContent = text; status.classList.add("error"); }
-  document.querySelectorAll("form.decide").forEach(function (form) {
-    form.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
-      var state = ev.submitter ? ev.submitter.value : "";
-      var status = form.querySelector(".status");
-      status.className = "status";
-      var name = who ? who.value.trim() : "";
-      if (!name) { fail(status, "Hãy nhập tên người xem xét ở đầu trang."); if (who) who.focus(); return; }
-      remember(name);
-      status.textContent = "Đang lưu…";
-      var resp, data;
-      try {
-        resp = await fetch("/api/review", {
-          method: "POST", credentials: "same-origin",
-          headers: {"Content-Type": "application/json", "X-CSRF-Token": token},
-          body: JSON.stringify({doc_id: form.dataset.doc, fingerprint: form.dataset.fp, state: state,
-                                note: form.elements.note.value, reviewer: name})
-        });
-        data = await resp.json();
-      } catch (e) { fail(status, "Không lưu được: không kết nối được máy chủ."); return; }
-      if (!resp.ok) { fail(status, "Không lưu được: " + (data && data.error ? data.error : resp.status)); return; }
-      var card = form.closest(".finding");
-      card.dataset.state = data.state;
-      var badge = card.querySelector(".finding-head .badge[class*='state-']");
-      if (badge) { badge.className = "badge state-" + data.state; badge.textContent = LABELS[data.state]; }
-      var line = card.querySelector("[data-role=decision]");
-      if (line) {
-        line.className = "decision";
-        line.textContent = LABELS[data.state] + " (" + data.reviewer + ", " + data.decided_at + ")" +
-          (data.note ? " — “" + data.note + "”" : "");
-      }
-      status.textContent = "Đã lưu.";
-    });
-  });
-})();
-"""
-
 
 def _explanations() -> dict[str, str]:
     """rule id -> the rule's docstring (empty when the rules cannot be loaded: the page still works)."""
@@ -114,10 +67,6 @@ class ReviewServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
-
-
-def _nav() -> str:
-    return '<a href="/">Văn bản</a><a href="/findings">Tất cả phát hiện</a><a href="/export.csv">Tải CSV các quyết định</a>'
 
 
 class ReviewHandler(BaseHTTPRequestHandler):
@@ -153,9 +102,6 @@ class ReviewHandler(BaseHTTPRequestHandler):
     def _json(self, status: int, obj: Any) -> None:
         self._send(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
-    def _error_page(self, status: int, message: str) -> None:
-        self._html(status, H.page("Lỗi", f'<h2>{status}</h2><p>{H.esc(message)}</p>', nav=_nav()))
-
     def _host_ok(self) -> bool:
         host = (self.headers.get("Host") or "").strip().lower()
         if host in self.server.allowed_hosts:
@@ -163,12 +109,18 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self._send(421, "Host không được phép.\n".encode(), "text/plain; charset=utf-8")
         return False
 
-    def _page(self, title: str, body: str, *, wide: bool = False) -> str:
-        token = f'<meta name="csrf-token" content="{H.esc(self.server.csrf_token)}">'
-        return H.page(
-            title, body, nav=_nav(), head_extra=token, who=True, wide=wide,
-            scripts='<script src="/static/app.js" defer></script>',
-        )
+    def _page(self, template: str, status: int = 200, **context: Any) -> None:
+        self._html(status, render(template, csrf=self.server.csrf_token, **context))
+
+    def _error_page(self, status: int, message: str, back: str = "") -> None:
+        self._page("message.html", status, title="Không mở được trang" if status >= 500 else "Không tìm thấy",
+                   message=message, back=back)
+
+    def _redirect(self, location: str) -> None:
+        self._send(303, b"", "text/plain; charset=utf-8", {"Location": location})
+
+    def _rule_texts(self) -> dict[str, L.RuleText]:
+        return L.rule_texts(self.server.explanations)
 
     # ------------------------------------------------------------------ GET
 
@@ -180,106 +132,94 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items() if v}
-        parts = [unquote(p) for p in url.path.split("/") if p]
+        path = unquote(url.path)
+        store = self.server.store
         try:
-            if not parts:
-                return self._html(200, self._index())
-            if parts == ["findings"]:
-                return self._html(200, self._findings(None, query))
-            if len(parts) == 2 and parts[0] == "doc":
-                return self._document(parts[1], query)
-            if len(parts) == 3 and parts[0] == "doc" and parts[2] == "tasks":
-                return self._tasks(parts[1])
-            if parts == ["export.csv"]:
-                body = ("\ufeff" + self.server.store.export_csv()).encode("utf-8")
+            if path == "/":
+                return self._page("index.html", **P.index_context(store))
+            if path == "/findings":
+                return self._page("findings.html", **P.findings_context(store, query, self._rule_texts()))
+            if path.startswith("/doc/"):
+                return self._document(path[len("/doc/"):], query, url.query)
+            if path == "/next":
+                return self._next(query.get("from"))
+            if path == "/export.csv":
+                body = ("\ufeff" + store.export_csv()).encode("utf-8")
                 return self._send(200, body, "text/csv; charset=utf-8", {"Content-Disposition": 'attachment; filename="reviews.csv"'})
-            if parts == ["static", "app.css"]:
-                return self._send(200, H.CSS.encode(), "text/css; charset=utf-8")
-            if parts == ["static", "app.js"]:
-                return self._send(200, APP_JS.encode(), "text/javascript; charset=utf-8")
-        except FileNotFoundError as e:
-            return self._error_page(500, str(e))
+            if path.startswith("/static/") and path[len("/static/"):] in STATIC_TYPES:
+                name = path[len("/static/"):]
+                return self._send(200, static(name), STATIC_TYPES[name])
+            if path == "/favicon.ico":
+                return self._send(200, static("favicon.svg"), STATIC_TYPES["favicon.svg"])
+        except FileNotFoundError:
+            return self._error_page(500, "Không đọc được cơ sở dữ liệu của lần chạy (vanban.sqlite).")
         self._error_page(404, "Không có trang này.")
 
-    def _index(self) -> str:
-        docs = self.server.store.documents()
-        rows = []
-        for d in docs:
-            status = "" if d.status == "ok" else f'<br><span class="muted">lỗi: {H.esc(d.error)}</span>'
-            rows.append(
-                f'<tr><td><a href="{H.esc(H.doc_href(d.doc_id))}">{H.esc(H.doc_title(d))}</a>'
-                f'<div class="muted">{H.esc(d.name)}</div>{status}</td>'
-                f'<td>{H.esc(d.subject)}</td>{H.counts_html(d)}'
-                f'<td><a href="{H.esc(H.doc_href(d.doc_id, "/tasks"))}">Bảng nhiệm vụ</a></td></tr>'
-            )
-        table = (
-            '<table><thead><tr><th>Văn bản</th><th>Trích yếu</th><th>Lỗi</th><th>Cảnh báo</th><th>Lưu ý</th>'
-            "<th>Đã xem xét</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-            if rows else '<p class="empty">Lần chạy này chưa có văn bản nào.</p>'
-        )
-        body = f"<h2>Các văn bản ({len(docs)})</h2>{table}"
-        return self._page("Các văn bản", body)
-
-    def _findings(self, doc_id: str | None, query: dict[str, str]) -> str:
+    def _document(self, address: str, query: dict[str, str], raw_query: str) -> None:
         store = self.server.store
-        findings = store.findings(doc_id)
-        shown = H.apply_filters(findings, query)
-        texts = {d: store.text(d) for d in {f.doc_id for f in shown}}
+        doc_id, key = store.resolve(address)
+        if doc_id is None and address.endswith("/tasks"):  # an older link: /doc/<doc_id>/tasks
+            doc_id, key = store.resolve(address[: -len("/tasks")])
+            raw_query = "view=tasks"
         if doc_id is None:
-            docs = {d.doc_id: d for d in store.documents()}
-            labels = {
-                d: f'<a href="{H.esc(H.doc_href(d))}">{H.esc(H.doc_title(docs[d]) if d in docs else d)}</a>' for d in texts
-            }
-            action, title, head = "/findings", "Tất cả phát hiện", "<h2>Tất cả phát hiện</h2>"
-        else:
-            labels = None
-            d = store.document(doc_id)
-            action, title = H.doc_href(doc_id), H.doc_title(d)
-            head = (
-                f"<h2>{H.esc(title)}</h2><p class=\"docmeta\">{H.esc(d.subject)}<br>{H.esc(d.source)} · "
-                f'<a href="{H.esc(H.doc_href(doc_id, "/tasks"))}">Bảng nhiệm vụ và văn bản gốc</a></p>'
-            )
-            orphans = store.orphans(doc_id)
-            if orphans:
-                items = "".join(
-                    f"<li>{H.esc(H.STATE_LABELS.get(o['state'], o['state']))} ({H.esc(o['reviewer'])}, {H.esc(o['decided_at'])}): "
-                    f"{H.esc(o['message'])}{(' — “' + H.esc(o['note']) + '”') if o['note'] else ''}</li>"
-                    for o in orphans
-                )
-                head += (
-                    '<div class="finding sev-warning"><p class="decision stale">Cần xem lại: văn bản đã thay đổi; '
-                    f"các quyết định sau trên phiên bản trước không còn khớp phát hiện nào.</p><ul>{items}</ul></div>"
-                )
-        filters = H.filter_form(action, query, [f.category for f in findings])
-        count = f'<p class="muted">{len(shown)} / {len(findings)} phát hiện</p>'
-        body = head + filters + count + H.findings_html(
-            shown, texts, self.server.explanations, interactive=True, doc_labels=labels
-        )
-        return self._page(title, body)
+            return self._error_page(404, "Không có văn bản này trong lần chạy. Văn bản có thể đã được đổi tên, "
+                                         "chuyển đi, hoặc không có trong thư mục đầu vào của lần chạy này.")
+        if key != address:  # one address per document: the key
+            return self._redirect(f"/doc/{quote(key, safe='/')}" + (f"?{raw_query}" if raw_query else ""))
+        if query.get("view") == "tasks":
+            return self._page("tasks.html", **P.tasks_context(store, doc_id))
+        self._page("document.html", **P.document_context(store, doc_id, query, self._rule_texts()))
 
-    def _document(self, doc_id: str, query: dict[str, str]) -> None:
-        if self.server.store.document(doc_id) is None:
-            return self._error_page(404, "Không có văn bản này trong lần chạy.")
-        self._html(200, self._findings(doc_id, query))
-
-    def _tasks(self, doc_id: str) -> None:
-        store = self.server.store
-        d = store.document(doc_id)
-        if d is None:
-            return self._error_page(404, "Không có văn bản này trong lần chạy.")
-        body = (
-            f'<h2>{H.esc(H.doc_title(d))}</h2><p class="docmeta"><a href="{H.esc(H.doc_href(doc_id))}">← Các phát hiện</a></p>'
-            + H.tasks_and_source_html(store.tasks(doc_id), store.text(doc_id))
-        )
-        self._html(200, self._page(f"Bảng nhiệm vụ · {H.doc_title(d)}", body, wide=True))
+    def _next(self, after: str | None) -> None:
+        d = P.next_to_review(self.server.store, after)
+        if d is not None:
+            return self._redirect(P.doc_href(d.key))
+        back = P.doc_href(after) if after else ""
+        self._page("message.html", title="Đã xem xét xong",
+                   message="Không còn văn bản nào khác có phát hiện chưa xem xét hoặc cần xem lại.", back=back)
 
     # ------------------------------------------------------------------ POST
 
     def do_POST(self) -> None:
         if not self._host_ok():
             return
-        if urlsplit(self.path).path != "/api/review":
+        path = urlsplit(self.path).path
+        if path not in ("/api/review", "/api/undo"):
             return self._json(404, {"error": "không có địa chỉ này"})
+        data = self._read_json()
+        if data is None:
+            return
+        fields = {}
+        for key in ("doc_id", "fingerprint", "state", "note", "reviewer"):
+            v = data.get(key)
+            if v is not None and not isinstance(v, str):
+                return self._json(400, {"error": f"{key} phải là chuỗi"})
+            fields[key] = v
+        fps = data.get("fingerprints")
+        if fps is None:
+            fps = [fields["fingerprint"]] if fields["fingerprint"] else []
+        if not isinstance(fps, list) or not all(isinstance(x, str) and x for x in fps) or len(fps) > 1000:
+            return self._json(400, {"error": "fingerprints phải là một danh sách chuỗi (tối đa 1000)"})
+        if not fields["doc_id"] or not fps:
+            return self._json(400, {"error": "thiếu doc_id hoặc fingerprint"})
+        store = self.server.store
+        try:
+            if path == "/api/undo":
+                views = store.undo(fields["doc_id"], fps)
+                return self._json(200, {"findings": [P.finding_json(f) for f in views]})
+            rvs = store.decide_many(fields["doc_id"], fps, fields["state"] or "", fields["note"], fields["reviewer"])
+        except ReviewError as e:
+            return self._json(400, {"error": str(e)})
+        now = {f.fingerprint: f for f in store.findings(fields["doc_id"])}
+        rv = rvs[0]
+        self._json(200, {
+            "doc_id": rv.doc_id, "fingerprint": rv.fingerprint, "state": rv.state, "note": rv.note or "",
+            "reviewer": rv.reviewer, "decided_at": L.vn_datetime(rv.decided_at),
+            "findings": [P.finding_json(now[r.fingerprint]) for r in rvs if r.fingerprint in now],
+        })
+
+    def _read_json(self) -> dict[str, Any] | None:
+        """The POST's JSON object, after the origin, token, type and size checks (None: refused, answered)."""
         origin = self.headers.get("Origin")
         if origin is not None and origin not in self.server.allowed_origins:
             return self._json(403, {"error": "nguồn gọi không được phép"})
@@ -301,25 +241,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self._json(400, {"error": "JSON không hợp lệ"})
         if not isinstance(data, dict):
             return self._json(400, {"error": "JSON phải là một đối tượng"})
-        fields = {}
-        for key in ("doc_id", "fingerprint", "state", "note", "reviewer"):
-            v = data.get(key)
-            if v is not None and not isinstance(v, str):
-                return self._json(400, {"error": f"{key} phải là chuỗi"})
-            fields[key] = v
-        if not fields["doc_id"] or not fields["fingerprint"]:
-            return self._json(400, {"error": "thiếu doc_id hoặc fingerprint"})
-        try:
-            rv = self.server.store.decide(
-                fields["doc_id"], fields["fingerprint"], fields["state"] or "", fields["note"], fields["reviewer"]
-            )
-        except ReviewError as e:
-            return self._json(400, {"error": str(e)})
-        self._json(200, {
-            "doc_id": rv.doc_id, "fingerprint": rv.fingerprint, "state": rv.state, "note": rv.note or "",
-            "reviewer": rv.reviewer, "decided_at": H.vn_datetime(rv.decided_at),
-        })
-
+        return data
 
 def make_server(out: str | Path, port: int = 0, *, quiet: bool = True) -> ReviewServer:
     """A review server bound to 127.0.0.1 (port 0: a free one); call serve_forever() on it."""

@@ -14,13 +14,17 @@ A finding's review state:
   or a decision on an earlier version of the same source (another sha256, hence
   another doc_id) for the same rule and evidence text;
 - ``open``: no decision.
+
+A decision can be undone: the log row is marked `undone_at` and the decision before
+it (if any) is put back. A document is addressed by its *key*, its source path
+relative to the run's input folder (`source_keys`), which stays the same when its
+content (hence its doc_id) changes; `doc_versions` remembers which contents a key
+has had and since which run.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -30,6 +34,9 @@ from typing import Any
 
 from vanban.model import SEVERITIES
 from vanban.outputs.sqlite import REVIEWS_DDL  # the run's database defines the reviews table
+from vanban.review import export
+from vanban.review.addresses import input_root, source_keys
+from vanban.review.texts import document_text
 
 STATES = ("confirmed", "dismissed")
 REVIEW_STATES = ("open", "confirmed", "dismissed", "stale")
@@ -56,12 +63,22 @@ CREATE TABLE IF NOT EXISTS review_log (
     note          TEXT,
     reviewer      TEXT,
     decided_at    TEXT NOT NULL,
-    evidence_hash TEXT
+    evidence_hash TEXT,
+    undone_at     TEXT
+)"""
+
+VERSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS doc_versions (
+    key        TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    doc_id     TEXT,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (key, sha256)
 )"""
 
 
 class ReviewError(ValueError):
-    """A decision that cannot be stored: bad input or an unknown finding."""
+    """A decision that cannot be stored: bad input or an unknown finding (the message is for the reviewer, in Vietnamese)."""
 
 
 def evidence_hash(evidence: list[dict[str, Any]]) -> str:
@@ -123,17 +140,31 @@ class DocumentView:
     subject: str | None
     counts: dict[str, int] = field(default_factory=dict)  # severity -> findings
     states: dict[str, int] = field(default_factory=dict)  # review state -> findings
+    key: str = ""  # the source path relative to the input folder: the page's address
 
     @property
     def name(self) -> str:
         return PurePath(self.source or self.doc_id).name
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def reviewed(self) -> int:
+        return self.states.get("confirmed", 0) + self.states.get("dismissed", 0)
+
+    @property
+    def to_review(self) -> int:
+        """Findings with no decision, or whose decision needs a new look."""
+        return self.states.get("open", 0) + self.states.get("stale", 0)
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def _table_exists(con: sqlite3.Connection, name: str) -> bool:
+def table_exists(con: sqlite3.Connection, name: str) -> bool:
     return con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
@@ -146,35 +177,134 @@ class RunStore:
         if not self.db.is_file():
             raise FileNotFoundError(f"{self.db}: no database (run `vanban run ... -o {self.out}` first)")
         con = self.connect()
-        con.close()
+        try:
+            self._record_versions(con)
+        finally:
+            con.close()
 
     def connect(self) -> sqlite3.Connection:
         """A connection with the review tables in place (a run never drops them)."""
         con = sqlite3.connect(self.db, timeout=60, isolation_level=None)
         con.row_factory = sqlite3.Row
         con.execute("PRAGMA busy_timeout=60000")
+        if getattr(self, "_ready", None) == self.db.stat().st_ino:  # in place already (the same database file)
+            return con
         con.execute(REVIEWS_DDL)
         con.execute(LOG_DDL)
+        if "undone_at" not in {r["name"] for r in con.execute("PRAGMA table_info(review_log)")}:
+            con.execute("ALTER TABLE review_log ADD COLUMN undone_at TEXT")  # a database from before undo
         con.execute("CREATE INDEX IF NOT EXISTS review_log_source ON review_log (source)")
+        con.execute("CREATE INDEX IF NOT EXISTS review_log_finding ON review_log (doc_id, fingerprint)")
+        con.execute(VERSIONS_DDL)
+        self._ready = self.db.stat().st_ino
         return con
+
+    # ------------------------------------------------------------------ addresses and versions
+
+    def keys(self, con: sqlite3.Connection | None = None) -> dict[str, str]:
+        """doc_id -> the document's key (its source path relative to the input folder)."""
+        own = con is None
+        con = con or self.connect()
+        try:
+            return source_keys(self._sources(con))
+        finally:
+            if own:
+                con.close()
+
+    def resolve(self, address: str) -> tuple[str | None, str | None]:
+        """(doc_id, canonical key) of a page address: a key, a doc_id (an older link), or the end of a
+        longer or shorter path of the same file (a link from a run over another folder); (None, None)."""
+        keys = self.keys()
+        by_key = {k: d for d, k in keys.items()}
+        if address in by_key:
+            return by_key[address], address
+        if address in keys:
+            return address, keys[address]
+        a = "/" + address.strip("/")
+        near = [k for k in by_key if ("/" + k).endswith(a) or a.endswith("/" + k)]
+        if len(near) == 1:
+            return by_key[near[0]], near[0]
+        con = self.connect()
+        try:  # the doc_id of an earlier content of a file still in the run
+            row = con.execute("SELECT key FROM doc_versions WHERE doc_id = ? ORDER BY first_seen DESC", (address,)).fetchone()
+        finally:
+            con.close()
+        if row is not None and row["key"] in by_key:
+            return by_key[row["key"]], row["key"]
+        return None, None
+
+    def _record_versions(self, con: sqlite3.Connection) -> None:
+        """Remember each document's content under its key, with the time of the run that first had it."""
+        if not table_exists(con, "documents"):
+            return
+        written = None
+        if table_exists(con, "meta"):
+            row = con.execute("SELECT value FROM meta WHERE key = 'written_at'").fetchone()
+            written = row[0] if row else None
+        keys = self.keys(con)
+        rows = [
+            (keys[r["doc_id"]], r["sha256"], r["doc_id"], written or _now())
+            for r in con.execute("SELECT doc_id, sha256 FROM documents WHERE sha256 IS NOT NULL AND sha256 != ''")
+            if r["doc_id"] in keys
+        ]
+        try:
+            con.executemany("INSERT OR IGNORE INTO doc_versions (key, sha256, doc_id, first_seen) VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.OperationalError:  # a database this user may only read: the page works without the history
+            pass
+
+    def versions(self, key: str | None = None) -> Any:
+        """The contents a key has had, oldest first: [{sha256, doc_id, first_seen}]; without a key,
+        those of every key that had more than one: {key: [...]}."""
+        con = self.connect()
+        try:
+            if key is not None:
+                return [dict(r) for r in con.execute(
+                    "SELECT sha256, doc_id, first_seen FROM doc_versions WHERE key = ? ORDER BY first_seen, rowid", (key,))]
+            out: dict[str, list[dict[str, Any]]] = {}
+            for r in con.execute(
+                "SELECT key, sha256, doc_id, first_seen FROM doc_versions WHERE key IN "
+                "(SELECT key FROM doc_versions GROUP BY key HAVING count(*) > 1) ORDER BY key, first_seen, rowid"
+            ):
+                out.setdefault(r["key"], []).append({k: r[k] for k in ("sha256", "doc_id", "first_seen")})
+            return out
+        finally:
+            con.close()
+
+    def run_info(self) -> dict[str, Any]:
+        """The run's meta table (written_at, pipeline_version, schema_version) and its table sizes."""
+        con = self.connect()
+        try:
+            info: dict[str, Any] = {}
+            if table_exists(con, "meta"):
+                info.update({r["key"]: r["value"] for r in con.execute("SELECT key, value FROM meta")})
+            root = input_root(self._sources(con).values())
+            info["input"] = root.name if root is not None and root.name else ""
+            for table in ("documents", "tasks", "citations", "findings"):
+                info[f"n_{table}"] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if table_exists(con, table) else 0
+            return info
+        finally:
+            con.close()
 
     # ------------------------------------------------------------------ reading
 
-    def documents(self, doc_id: str | None = None) -> list[DocumentView]:
-        """Every document of the run (or the one asked for) with its findings counted by severity and by review state."""
+    def documents(self, doc_id: str | None = None, *, counts: bool = True) -> list[DocumentView]:
+        """Every document of the run (or the one asked for) with its findings counted by severity and
+        by review state (`counts=False`: without, which reads no finding)."""
         con = self.connect()
         try:
-            if not _table_exists(con, "documents"):
+            if not table_exists(con, "documents"):
                 return []
             where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
+            keys = self.keys(con)
             docs = [
                 DocumentView(
                     r["doc_id"], r["source"], r["sha256"], r["status"], r["error"], r["type"], r["number"], r["date"], r["subject"],
+                    key=keys.get(r["doc_id"], r["doc_id"]),
                 )
                 for r in con.execute(f"SELECT * FROM documents {where} ORDER BY source, doc_id", args)
             ]
             by_id = {d.doc_id: d for d in docs}
-            ids = list(by_id)
+            ids = list(by_id) if counts else []
             for start in range(0, len(ids), 200):  # a batch of documents' findings at a time: memory stays flat
                 for f in self._findings(con, None, ids[start : start + 200]):
                     d = by_id[f.doc_id]
@@ -206,8 +336,12 @@ class RunStore:
             con.close()
         return out
 
+    def findings_with(self, con: sqlite3.Connection, doc_ids: list[str]) -> list[FindingView]:
+        """The findings of these documents on an open connection."""
+        return self._findings(con, None, doc_ids)
+
     def _findings(self, con: sqlite3.Connection, doc_id: str | None, doc_ids: list[str] | None = None) -> list[FindingView]:
-        if not _table_exists(con, "findings"):
+        if not table_exists(con, "findings"):
             return []
         sql, args = "SELECT * FROM findings", ()
         if doc_id is not None:
@@ -253,7 +387,7 @@ class RunStore:
 
     @staticmethod
     def _sources(con: sqlite3.Connection, doc_ids: set[str] | None = None) -> dict[str, str]:
-        if not _table_exists(con, "documents"):
+        if not table_exists(con, "documents"):
             return {}
         if doc_ids is not None and len(doc_ids) <= 500:
             ids = sorted(doc_ids)
@@ -274,6 +408,8 @@ class RunStore:
     def _old_log_rows(self, con: sqlite3.Connection, doc_ids: set[str], sources: dict[str, str]) -> list[dict[str, Any]]:
         """The latest logged decision per (old doc_id, fingerprint) for each current document's source, newest first."""
         rows: list[dict[str, Any]] = []
+        if con.execute("SELECT 1 FROM review_log LIMIT 1").fetchone() is None:  # nobody reviewed anything yet
+            return rows
         for doc_id in doc_ids:
             src = sources.get(doc_id)
             if not src:
@@ -282,7 +418,8 @@ class RunStore:
             # the same file name will do: a run from another folder writes the path another way
             name = PurePath(src).name
             for r in con.execute(
-                "SELECT * FROM review_log WHERE (source = ? OR source LIKE ? ESCAPE '\\') AND doc_id != ? ORDER BY id DESC",
+                "SELECT * FROM review_log WHERE (source = ? OR source LIKE ? ESCAPE '\\') AND doc_id != ? "
+                "AND undone_at IS NULL ORDER BY id DESC",
                 (src, "%" + _like_escape(name), doc_id),
             ):
                 if r["source"] != src and PurePath(r["source"]).name != name:
@@ -309,7 +446,7 @@ class RunStore:
     def tasks(self, doc_id: str) -> list[dict[str, Any]]:
         con = self.connect()
         try:
-            if not _table_exists(con, "tasks"):
+            if not table_exists(con, "tasks"):
                 return []
             return [dict(r) for r in con.execute("SELECT * FROM tasks WHERE doc_id = ? ORDER BY rowid", (doc_id,))]
         finally:
@@ -317,130 +454,115 @@ class RunStore:
 
     def text(self, doc_id: str) -> str | None:
         """The document's normalized text (OUT/docs/<doc_id>.json), or None when it is not there."""
-        if not doc_id or any(not (c.isascii() and (c.isalnum() or c in "-_")) for c in doc_id):
-            return None  # doc_ids are [0-9a-z_-]: anything else is not a file name we wrote
-        path = self.out / "docs" / f"{doc_id}.json"
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            return None
-        text = data.get("text") if isinstance(data, dict) else None
-        return text if isinstance(text, str) else None
+        return document_text(self.out, doc_id)
 
     # ------------------------------------------------------------------ writing
 
     def decide(self, doc_id: str, fingerprint: str, state: str, note: str | None, reviewer: str | None) -> Review:
         """Store a reviewer's decision on a finding of the current run (replacing their earlier one)."""
+        return self.decide_many(doc_id, [fingerprint], state, note, reviewer)[0]
+
+    def decide_many(
+        self, doc_id: str, fingerprints: list[str], state: str, note: str | None, reviewer: str | None
+    ) -> list[Review]:
+        """One decision, with one note, on several findings of a document, all or none."""
         if state not in STATES:
-            raise ReviewError(f"state must be one of {', '.join(STATES)}")
-        note = (note or "").strip()
-        reviewer = (reviewer or "").strip()
+            raise ReviewError("kết quả xem xét phải là “xác nhận” hoặc “bác bỏ”")
+        note, reviewer = (note or "").strip(), (reviewer or "").strip()
         if len(note) > NOTE_MAX:
-            raise ReviewError(f"note longer than {NOTE_MAX} characters")
+            raise ReviewError(f"ghi chú dài quá {NOTE_MAX} ký tự")
         if not reviewer:
-            raise ReviewError("reviewer name is required")
+            raise ReviewError("cần nhập tên người xem xét")
         if len(reviewer) > REVIEWER_MAX:
-            raise ReviewError(f"reviewer name longer than {REVIEWER_MAX} characters")
+            raise ReviewError(f"tên người xem xét dài quá {REVIEWER_MAX} ký tự")
+        if not fingerprints:
+            raise ReviewError("chưa chọn phát hiện nào")
         con = self.connect()
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
-                f = next((v for v in self._findings(con, doc_id) if v.fingerprint == fingerprint), None)
-                if f is None:
-                    raise ReviewError("no such finding in this run")
+                found = {v.fingerprint: v for v in self._findings(con, doc_id)}
+                missing = [fp for fp in fingerprints if fp not in found]
+                if missing:
+                    raise ReviewError("không có phát hiện này trong lần chạy hiện tại; hãy tải lại trang")
                 src = con.execute("SELECT source, sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-                rv = Review(doc_id, fingerprint, state, note or None, reviewer, _now(), evidence_hash(f.evidence))
-                con.execute(
-                    "INSERT INTO reviews (fingerprint, doc_id, state, note, reviewer, decided_at, evidence_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id, fingerprint) DO UPDATE SET "
-                    "state = excluded.state, note = excluded.note, reviewer = excluded.reviewer, "
-                    "decided_at = excluded.decided_at, evidence_hash = excluded.evidence_hash",
-                    (fingerprint, doc_id, state, rv.note, reviewer, rv.decided_at, rv.evidence_hash),
-                )
-                con.execute(
-                    "INSERT INTO review_log (fingerprint, doc_id, source, sha256, rule, category, severity, message, "
-                    "message_en, evidence, loose_key, state, note, reviewer, decided_at, evidence_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        fingerprint, doc_id, src["source"] if src else None, src["sha256"] if src else None, f.rule,
-                        f.category, f.severity, f.message, f.message_en, json.dumps(f.evidence, ensure_ascii=False),
-                        loose_key(f.rule, f.evidence), state, rv.note, reviewer, rv.decided_at, rv.evidence_hash,
-                    ),
-                )
+                when = _now()
+                out = [self._store(con, found[fp], state, note or None, reviewer, when, src) for fp in dict.fromkeys(fingerprints)]
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-            return rv
+            return out
         finally:
             con.close()
 
-    # ------------------------------------------------------------------ export
+    @staticmethod
+    def _store(con: sqlite3.Connection, f: FindingView, state: str, note: str | None, reviewer: str, when: str,
+               src: sqlite3.Row | None) -> Review:
+        rv = Review(f.doc_id, f.fingerprint, state, note, reviewer, when, evidence_hash(f.evidence))
+        _put_review(con, rv)
+        con.execute(
+            "INSERT INTO review_log (fingerprint, doc_id, source, sha256, rule, category, severity, message, "
+            "message_en, evidence, loose_key, state, note, reviewer, decided_at, evidence_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                f.fingerprint, f.doc_id, src["source"] if src else None, src["sha256"] if src else None, f.rule,
+                f.category, f.severity, f.message, f.message_en, json.dumps(f.evidence, ensure_ascii=False),
+                loose_key(f.rule, f.evidence), state, note, reviewer, when, rv.evidence_hash,
+            ),
+        )
+        return rv
 
-    EXPORT_COLUMNS = [
-        "doc_id", "source", "number", "fingerprint", "rule", "category", "severity", "message", "message_en",
-        "evidence", "line", "page", "state", "note", "reviewer", "decided_at", "status",
-    ]
-
-    def export_rows(self) -> list[dict[str, Any]]:
-        """Every stored decision with its finding; `status` says whether it still applies:
-        current, needs_review (the evidence changed) or not_in_run (the finding is not in this run)."""
+    def undo(self, doc_id: str, fingerprints: list[str]) -> list[FindingView]:
+        """Take back the latest decision on each of these findings: the one before it (if any) applies again.
+        Returns the findings as they are now."""
         con = self.connect()
         try:
-            docs = {}
-            if _table_exists(con, "documents"):
-                docs = {r["doc_id"]: dict(r) for r in con.execute("SELECT doc_id, source, number FROM documents")}
-            # the findings of the documents someone reviewed, not of the whole run
-            reviewed = [r[0] for r in con.execute("SELECT DISTINCT doc_id FROM reviews")] if _table_exists(con, "reviews") else []
-            found = {}
-            for start in range(0, len(reviewed), 200):
-                for f in self._findings(con, None, reviewed[start : start + 200]):
-                    found[(f.doc_id, f.fingerprint)] = f
-            logged: dict[tuple[str, str], dict[str, Any]] = {}
-            for r in con.execute("SELECT * FROM review_log ORDER BY id"):
-                logged[(r["doc_id"], r["fingerprint"])] = dict(r)
-            rows = []
-            for r in con.execute("SELECT * FROM reviews ORDER BY decided_at, doc_id, fingerprint"):
-                key = (r["doc_id"], r["fingerprint"])
-                f, log, doc = found.get(key), logged.get(key, {}), docs.get(r["doc_id"], {})
-                if f is not None:
-                    ev, info = f.evidence, {"rule": f.rule, "category": f.category, "severity": f.severity,
-                                            "message": f.message, "message_en": f.message_en}
-                    status = "current" if f.state == r["state"] else "needs_review"
-                else:
-                    try:
-                        ev = json.loads(log.get("evidence") or "[]")
-                    except ValueError:
-                        ev = []
-                    info = {k: log.get(k) for k in ("rule", "category", "severity", "message", "message_en")}
-                    status = "not_in_run"
-                rows.append({
-                    "doc_id": r["doc_id"], "source": doc.get("source") or log.get("source"), "number": doc.get("number"),
-                    "fingerprint": r["fingerprint"], **info,
-                    "evidence": " | ".join((e.get("text") or "") for e in ev),
-                    "line": "; ".join(str(e["line"]) for e in ev if e.get("line") is not None),
-                    "page": "; ".join(str(e["page"]) for e in ev if e.get("page") is not None),
-                    "state": r["state"], "note": r["note"], "reviewer": r["reviewer"], "decided_at": r["decided_at"],
-                    "status": status,
-                })
-            return rows
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                when = _now()
+                for fp in dict.fromkeys(fingerprints):
+                    last = con.execute(
+                        "SELECT * FROM review_log WHERE doc_id = ? AND fingerprint = ? AND undone_at IS NULL "
+                        "ORDER BY id DESC LIMIT 2", (doc_id, fp)).fetchall()
+                    if not last:
+                        continue
+                    con.execute("UPDATE review_log SET undone_at = ? WHERE id = ?", (when, last[0]["id"]))
+                    if len(last) == 2:
+                        _put_review(con, _review_of(dict(last[1])))
+                    else:
+                        con.execute("DELETE FROM reviews WHERE doc_id = ? AND fingerprint = ?", (doc_id, fp))
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+            now = {f.fingerprint: f for f in self._findings(con, doc_id)}
+            return [now[fp] for fp in fingerprints if fp in now]
         finally:
             con.close()
 
+    # ------------------------------------------------------------------ export (vanban.review.export)
+
+    EXPORT_COLUMNS = export.EXPORT_COLUMNS
+
+    def export_rows(self) -> list[dict[str, Any]]:
+        return export.export_rows(self)
+
     def export_csv(self) -> str:
-        """The decisions as CSV text (UTF-8 with a BOM when written, so that Excel reads the Vietnamese)."""
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(self.EXPORT_COLUMNS)
-        for r in self.export_rows():
-            w.writerow([_csv_cell(r.get(c)) for c in self.EXPORT_COLUMNS])
-        return buf.getvalue()
+        return export.export_csv(self)
 
     def write_export(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(self.export_csv(), encoding="utf-8-sig", newline="")
-        return path
+        return export.write_export(self, path)
+
+
+def _put_review(con: sqlite3.Connection, rv: Review) -> None:
+    con.execute(
+        "INSERT INTO reviews (fingerprint, doc_id, state, note, reviewer, decided_at, evidence_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id, fingerprint) DO UPDATE SET "
+        "state = excluded.state, note = excluded.note, reviewer = excluded.reviewer, "
+        "decided_at = excluded.decided_at, evidence_hash = excluded.evidence_hash",
+        (rv.fingerprint, rv.doc_id, rv.state, rv.note, rv.reviewer, rv.decided_at, rv.evidence_hash),
+    )
 
 
 def _like_escape(s: str) -> str:
@@ -451,13 +573,3 @@ def _review_of(row: dict[str, Any]) -> Review:
     return Review(
         row["doc_id"], row["fingerprint"], row["state"], row["note"], row["reviewer"], row["decided_at"], row["evidence_hash"]
     )
-
-
-def _csv_cell(v: Any) -> Any:
-    """A cell a spreadsheet will not run as a formula (the text comes from untrusted documents)."""
-    if v is None:
-        return ""
-    s = str(v)
-    if s[:1] in ("=", "+", "@", "\t", "\r") or (s[:1] == "-" and s[1:2] not in ("", " ")):
-        return "'" + s
-    return s
