@@ -151,6 +151,8 @@ _UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼ�
 _RIGHT_AUTHORITY = re.compile(r"\s(?=(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\s*[./]\s*[^\W\d_])")
 _RIGHT_TITLE = re.compile(rf"(?<=[;:.,)])\s+(?P<right>[{_UPPER}][{_UPPER}]+(?:\s+[{_UPPER}][{_UPPER}]*){{1,6}})$")
 _BULLET = ("-", "–", "+", "•")
+_MOTTO_WORDS = re.compile(r"CỘNG\s+H[OÒ][AÀ]\s+XÃ|ĐẢNG\s+CỘNG\s+SẢN|Độc\s+lập\s*-", re.IGNORECASE)
+_ORGAN_START = ("ỦY BAN", "UỶ BAN", "UBND", "BQL", "BAN QUẢN LÝ", "SỞ ", "BỘ ", "VĂN PHÒNG", "HỘI ĐỒNG", "HUYỆN", "TỈNH", "CỤC ")
 
 
 def split_columns(p: Para) -> tuple[Para | None, Para | None]:
@@ -213,8 +215,10 @@ def parse_recipients(paras: list[Para], k: int, dec: Decision, article: re.Patte
             break  # the name ends the signature block
         if match_type_line(t2) and not _AUTHORITY.match(t2) and not t2.startswith(_BULLET):
             break  # an attached part starts ("KẾ HOẠCH", "PHỤ LỤC")
-        if article.match(t2):
-            break
+        if article.match(t2) or _MOTTO_WORDS.search(t2):
+            break  # the next part's body, or its header ("CỘNG HÒA XÃ HỘI ...")
+        if is_upper_title(t2) and t2.upper().startswith(_ORGAN_START) and not _AUTHORITY.match(t2):
+            break  # an organ's name after the signature column: the next part's header ("BQL CÁC KHU CÔNG NGHIỆP")
         left, right = split_columns(p)
         if t2.startswith(_BULLET):
             dec.recipients.append(TextValue(_trim_end(_strip_bullet(left.text)), left.loc))

@@ -114,6 +114,8 @@ def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
             dec.articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
             if dec.effective is None and (me := _EFFECTIVE.search(t)):
                 dec.effective = _trim_end(me.group("when"))
+        elif m and not p.in_table:
+            dec.annex_articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
         elif t.rstrip(": ").lower() in ("nơi nhận", "nơi gửi") or t.lower().startswith(("nơi nhận:", "nơi gửi:", "nơi nhận :")):
             k = parse_recipients(paras, k, dec, _ARTICLE)
             signature_seen = signature_seen or dec.signer is not None

@@ -360,6 +360,8 @@ class Decision:
     legal_bases: list[TextValue] = field(default_factory=list)
     proposed_by: TextValue | None = None
     articles: list[Heading] = field(default_factory=list)
+    # articles after the signature: those of an attached regulation, charter or regime ("Điều 1." again)
+    annex_articles: list[Heading] = field(default_factory=list)
     effective: str | None = None
     signer: Signer | None = None
     recipients: list[TextValue] = field(default_factory=list)
