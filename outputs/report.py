@@ -57,7 +57,9 @@ def _report_parts(out: Path) -> Iterator[str]:
                 f'<section class="report-doc" id="doc-{H.esc(d.doc_id)}"><h2>{H.esc(H.doc_title(d))}</h2>'
                 f'<p class="docmeta">{H.esc(d.subject)}<br>{H.esc(d.source)}</p>'
             )
-            if d.status != "ok":
+            if d.status == "duplicate":  # same name and bytes as another input: its findings are there
+                body = '<p class="muted">Trùng tên và nội dung với một văn bản khác trong lần chạy (xem documents.csv).</p>'
+            elif d.status != "ok":
                 body = f'<p class="decision stale">Không xử lý được: {H.esc(d.error)}</p>'
             else:
                 body = H.findings_html(findings.get(d.doc_id, []), {d.doc_id: store.text(d.doc_id)}, explanations,
