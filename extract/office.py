@@ -220,6 +220,8 @@ def convert_to_docx(src: Path, workdir: Path, *, timeout: float | None = None, s
     exe = soffice or soffice_path()
     if exe is None:
         raise ReadError("LibreOffice (soffice) is not installed; .doc/.rtf/.odt cannot be read")
+    if shutil.which(exe) is None:  # said here: under `unshare`, Popen would not say it
+        raise ReadError(f"LibreOffice could not be started (no program {exe})")
     prefix = sandbox_prefix() if sandbox else ()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as dead:
         dead.bind(("127.0.0.1", 0))  # bound, never listening: a connection to it is refused at once

@@ -590,6 +590,19 @@ def _update_document_json(items: list[Item], settings: Settings, extra: dict[str
     write_json(marker, sorted(extra))
 
 
+def _announce(items: list[Item]) -> int:
+    """A line for each input that is not processed (an error, a duplicate); how many duplicates."""
+    n = 0
+    for item in items:
+        if item.duplicate_of is not None:
+            n += 1
+            _say(f"vanban: duplicate {item.path}: the same name and bytes as {item.duplicate_of.path}; "
+                 "listed in documents.csv as a duplicate")
+        elif item.record is not None:
+            _say(f"vanban: error: {item.path}: {item.record['error']}")
+    return n
+
+
 def _remove_temporaries(out: Path) -> None:
     """The temporary files a killed run left: only those of files vanban writes."""
     from vanban.outputs.outdir import fixed_paths
@@ -637,13 +650,7 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
     manifest.add(*run_outputs(formats), *(f"docs/{i.doc_id}.json" for i in items))
     manifest.save()
     summary = RunSummary(documents=len(items), skipped=skipped, reused=sum(i.cached for i in items))
-    for item in items:
-        if item.duplicate_of is not None:
-            summary.duplicates += 1
-            _say(f"vanban: duplicate {item.path}: the same name and bytes as {item.duplicate_of.path}; "
-                 "listed in documents.csv as a duplicate")
-        elif item.record is not None:
-            _say(f"vanban: error: {item.path}: {item.record['error']}")
+    summary.duplicates = _announce(items)
     progress = Progress(len(todo), summary.reused, quiet=quiet)
     jobs = settings.jobs or os.cpu_count() or 1
     t1 = time.perf_counter()

@@ -172,21 +172,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OutputError as e:  # OUT changed under us since the check above
         _err(str(e))
         return 2
-    ok = s.documents - s.failed - s.duplicates
-    sev = ", ".join(f"{s.by_severity.get(k, 0)} {k}" for k in ("error", "warning", "info"))
-    print(
-        f"vanban: {ok} document(s) processed, {s.failed} failed, in {s.seconds:.1f} s; "
-        f"{s.counts['tasks']} tasks, {s.counts['citations']} citations, {s.counts['findings']} findings ({sev}); "
-        f"tables in {out}/",
-        file=sys.stderr,
-    )
-    if not args.quiet:
-        rate = s.processed / s.process_seconds if s.process_seconds > 0 else 0.0
-        print(
-            f"vanban: {s.processed} new, {s.reused} unchanged since the last run, {s.skipped} skipped, {s.duplicates} duplicate; "
-            f"{rate:.1f} docs/s; {s.pages} pages, {s.text_chars / 1e6:.1f} MB of text",
-            file=sys.stderr,
-        )
+    _print_summary(s, out, args.quiet)
     status = 1 if s.failed else 0
     if not args.no_validate and validator is None:
         from vanban.outputs.background import BackgroundValidator
@@ -216,6 +202,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         if any(s.by_severity.get(k) for k in worst):
             status = 1
     return status
+
+
+def _print_summary(s, out: Path, quiet: bool) -> None:
+    ok = s.documents - s.failed - s.duplicates
+    sev = ", ".join(f"{s.by_severity.get(k, 0)} {k}" for k in ("error", "warning", "info"))
+    print(
+        f"vanban: {ok} document(s) processed, {s.failed} failed, in {s.seconds:.1f} s; "
+        f"{s.counts['tasks']} tasks, {s.counts['citations']} citations, {s.counts['findings']} findings ({sev}); "
+        f"tables in {out}/",
+        file=sys.stderr,
+    )
+    if not quiet:
+        rate = s.processed / s.process_seconds if s.process_seconds > 0 else 0.0
+        print(
+            f"vanban: {s.processed} new, {s.reused} unchanged since the last run, {s.skipped} skipped, {s.duplicates} duplicate; "
+            f"{rate:.1f} docs/s; {s.pages} pages, {s.text_chars / 1e6:.1f} MB of text",
+            file=sys.stderr,
+        )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
