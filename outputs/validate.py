@@ -125,7 +125,7 @@ def _suites() -> dict[str, list[Any]]:
 CHUNK_ROWS = 10_000
 _NUMERIC = {"targets": ("value", "line"), "citations": ("line",)}
 _USED = {
-    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "duplicate_of"),
+    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of"),
     "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "line"),
     "targets": ("doc_id", "text", "value", "line"),
     "citations": ("doc_id", "id", "number", "kind", "date", "line"),
@@ -139,14 +139,16 @@ class _RunState:
     ok_ids: set[str]
     all_ids: set[str]
     gap_lines: set[tuple[str, str]]
-    seq: tuple[Any, int] = (None, 0)  # (doc_id, table, section) and the last TT seen
+    seq: tuple[Any, int] = (None, 0)
+    ocr_ids: set[str] = field(default_factory=set)  # OCR'd numerals are not judged  # (doc_id, table, section) and the last TT seen
 
 
 def _task_no_in_sequence(tasks: pd.DataFrame, state: _RunState) -> pd.Series:
     """True where a row's TT continues its section: the same as the row above (another
-    product of one task) or one more than it; the first TT of a section is 1. A break
-    passes when the document has it and a numbering_gap finding says so; one the
-    pipeline made (a row lost or split) fails."""
+    product of one task) or one more than it; the first TT of a section, or of a new list
+    in it, is 1. A break passes when the document has it and a numbering_gap finding says
+    so (or the document was OCR'd, whose numerals are not judged); one the pipeline made
+    (a row lost or split) fails."""
     ok = []
     prev_key, prev_no = state.seq
     for doc_id, table, section, task_no, line in zip(tasks["doc_id"], tasks.get("table", [None] * len(tasks)),
@@ -158,8 +160,8 @@ def _task_no_in_sequence(tasks: pd.DataFrame, state: _RunState) -> pd.Series:
             prev_key = key
             continue
         n = int(no)
-        good = n == 1 if key != prev_key else n in (prev_no, prev_no + 1)
-        ok.append(good or (doc_id, str(line)) in state.gap_lines)
+        good = n == 1 or (key == prev_key and n in (prev_no, prev_no + 1))  # 1 again starts a new list
+        ok.append(good or (doc_id, str(line)) in state.gap_lines or doc_id in state.ocr_ids)
         prev_key, prev_no = key, n
     state.seq = (prev_key, prev_no)
     return pd.Series(ok, index=tasks.index, dtype=bool)
@@ -170,7 +172,8 @@ def _derive(name: str, df: pd.DataFrame, state: _RunState) -> pd.DataFrame:
     df = df.copy()
     if name == "documents":
         df["_error_iff_failed"] = (df["status"] == "error") == df["error"].notna()
-        df["_duplicate_iff_marked"] = (df["status"] == "duplicate") == df["duplicate_of"].isin(state.all_ids)
+        dup_of = df["duplicate_of"] if "duplicate_of" in df else pd.Series(None, index=df.index, dtype=object)
+        df["_duplicate_iff_marked"] = (df["status"] == "duplicate") == dup_of.isin(state.all_ids)
         return df
     known = state.all_ids if name == "findings" else state.ok_ids
     df["_doc_known"] = df["doc_id"].isin(known) if len(df) else pd.Series(dtype=bool)
@@ -263,6 +266,12 @@ def load_tables(out: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _ocr_ids(docs: pd.DataFrame) -> set[str]:
+    if "ocr" not in docs:
+        return set()
+    return set(docs.loc[docs["ocr"].astype(str).str.lower() == "true", "doc_id"].dropna())
+
+
 def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bool = True, write: bool = True) -> ValidationReport:
     """Run the suites over tables held in memory; write results (and Data Docs) under out/validation/."""
     docs = tables["documents"]
@@ -270,6 +279,7 @@ def validate_tables(tables: dict[str, pd.DataFrame], out: Path, *, data_docs: bo
         ok_ids=set(docs.loc[docs["status"] == "ok", "doc_id"].dropna()),
         all_ids=set(docs["doc_id"].dropna()),
         gap_lines=_gap_lines(tables["findings"]),
+        ocr_ids=_ocr_ids(docs),
     )
     sources = {name: iter([df]) for name, df in tables.items()}
     return _validate(sources, state, out, data_docs=data_docs, write=write)
@@ -282,7 +292,7 @@ def validate_run(out: Path, *, data_docs: bool = True) -> ValidationReport:
     gaps: set[tuple[str, str]] = set()
     for chunk in _jsonl_chunks(out / "findings.jsonl"):
         gaps |= _gap_lines(chunk)
-    state = _RunState(set(docs.loc[docs["status"] == "ok", "doc_id"].dropna()), set(docs["doc_id"].dropna()), gaps)
+    state = _RunState(set(docs.loc[docs["status"] == "ok", "doc_id"].dropna()), set(docs["doc_id"].dropna()), gaps, ocr_ids=_ocr_ids(docs))
     sources = {
         "documents": iter([docs]),
         "tasks": _whole_documents(_csv_chunks(out / "tasks.csv", "tasks")),

@@ -196,7 +196,8 @@ def citation_registry_date(dec: Decision) -> Iterator[Finding]:
 def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
     """Document A cites "Nghị định số 16/2015/NĐ-CP ngày 14/02/2015", document B of the same
     run "Nghị định số 16/2015/NĐ-CP ngày 14/3/2015". Reported on each document whose date
-    differs from what the other documents write."""
+    is not the one most documents of the run write (on both when they are as many), and not
+    where the document itself already writes two dates."""
     def build() -> dict[str, dict[str, list]]:
         # (cited document, date) -> [documents writing it, the first few of them]: bounded per key,
         # built in one pass over the run (the decisions may be read from disk one at a time)
@@ -213,17 +214,24 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
         return index
 
     everywhere = context.memo("citation_corpus_date", build)
+    own_dates: dict[str, set[str]] = defaultdict(set)
+    for c in dec.citations:
+        if (k := identity(c)) and c.date:
+            own_dates[k].add(c.date)
     seen: set[tuple[str, str]] = set()
     for c in dec.citations:
         key = identity(c)
-        if not key or not c.date or key not in everywhere or (key, c.date) in seen:
-            continue
+        if not key or not c.date or key not in everywhere or (key, c.date) in seen or len(own_dates[key]) > 1:
+            continue  # two dates inside the document itself: citation_date_mismatch says so
         others = {}
         for d, (count, ids) in everywhere[key].items():
             if d != c.date and count - (dec.doc_id in ids) > 0:
                 others[d] = [i for i in ids if i != dec.doc_id][:3]
         if not others:
             continue
+        mine = everywhere[key].get(c.date, [1])[0]
+        if mine > max(everywhere[key][d][0] for d in others):
+            continue  # the run's other documents mostly agree with this one: the odd ones are told
         seen.add((key, c.date))
         where = "; ".join(f"ngày {_vi(d)} trong {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
         where_en = "; ".join(f"{d} in {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))

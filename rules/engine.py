@@ -27,6 +27,7 @@ RULE_MODULES: tuple[str, ...] = (
     "vanban.rules.cited",
     "vanban.rules.validity",
     "vanban.rules.years",
+    "vanban.rules.numbering",
     "vanban.rules.structure",
     "vanban.rules.content",
     "vanban.rules.typos",
@@ -150,7 +151,57 @@ def check(dec: Decision, context: Context | None = None, config: Config | None =
             if not f.fingerprint:
                 f.fingerprint = fingerprint(dec.doc_id, f.rule, f.evidence)
             out.append(f)
+    out = group_repeated(dec, out)
     out.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], min((e.line or 0) for e in f.evidence) if f.evidence else 0, f.rule))
+    return out
+
+
+#: more findings than this of one rule in one document become one finding with all their evidence
+GROUP_OVER = 3
+#: the evidence a grouped finding keeps (the count in its message is the whole count)
+GROUP_EVIDENCE_LIMIT = 60
+
+
+def group_repeated(dec: Decision, findings: list[Finding]) -> list[Finding]:
+    """One finding per rule for a rule that fires more than `GROUP_OVER` times in a document.
+
+    A rule that fires many times in one document is usually describing the document's
+    layout, not many errors; a reviewer decides on it once. The group keeps every piece of
+    evidence (up to `GROUP_EVIDENCE_LIMIT`), the most severe severity of its members, the
+    first member's message as its example, and the lines of all of them.
+    """
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    out: list[Finding] = []
+    for rule_id, found in by_rule.items():
+        if len(found) <= GROUP_OVER:
+            out.extend(found)
+            continue
+        found.sort(key=lambda f: min((e.line or 0) for e in f.evidence) if f.evidence else 0)
+        ev: list[Evidence] = []
+        seen: set[tuple[str, int | None, int | None]] = set()
+        for f in found:
+            for e in f.evidence:
+                if (e.text, e.line, e.page) not in seen and len(ev) < GROUP_EVIDENCE_LIMIT:
+                    seen.add((e.text, e.line, e.page))
+                    ev.append(e)
+        lines = sorted({e.line for f in found for e in f.evidence if e.line})
+        where = ", ".join(map(str, lines[:30])) + (" …" if len(lines) > 30 else "")
+        first = found[0]
+        severity = min((f.severity for f in found), key=lambda s: _SEVERITY_ORDER[s])
+        out.append(
+            Finding(
+                rule=rule_id,
+                category=first.category,
+                severity=severity,
+                message=f"{len(found)} trường hợp cùng loại trong văn bản (dòng {where}). Ví dụ: {first.message}",
+                message_en=f"{len(found)} occurrences of this kind in the document (lines {where}). For example: {first.message_en}",
+                evidence=ev,
+                fingerprint=fingerprint(dec.doc_id, rule_id, ev, key="group"),
+                doc_id=dec.doc_id,
+            )
+        )
     return out
 
 

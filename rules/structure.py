@@ -1,6 +1,6 @@
-"""Rules on the document's skeleton: numbering that skips or repeats, parts that should
-mirror each other (the plan's areas and the appendix's sections, an appendix the text
-refers to), and what a decision or a task row must have."""
+"""Rules on the document's skeleton: parts that should mirror each other (the plan's areas
+and the appendix's sections, an appendix the text refers to), and what a decision or a task
+row must have. Numbering is `rules.numbering`."""
 
 from __future__ import annotations
 
@@ -8,190 +8,9 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc, Task
-from vanban.rules.common import cell_span, content_words, is_continuation, line_of, quote, task_label
+from vanban.rules.common import content_words, line_of, quote, task_label
 from vanban.rules.engine import make_finding, rule
-
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def roman_value(s: str) -> int | None:
-    """'IV' -> 4, 'VII' -> 7; None when not a Roman numeral."""
-    if not s or any(ch not in _ROMAN for ch in s):
-        return None
-    total = 0
-    for i, ch in enumerate(s):
-        v = _ROMAN[ch]
-        total += -v if i + 1 < len(s) and _ROMAN[s[i + 1]] > v else v
-    return total
-
-
-def _number(s: str) -> int | None:
-    s = s.strip().rstrip(".")
-    if s.isdigit():
-        return int(s)
-    return roman_value(s)
-
-
-def sequence_problems(numbers: list[int]) -> list[tuple[str, int, int]]:
-    """Where a numbering that should run 1, 2, 3 ... goes wrong: ("gap"|"repeat", index, expected).
-
-    >>> sequence_problems([1, 2, 2, 4])
-    [('repeat', 2, 3), ('gap', 3, 3)]
-    >>> sequence_problems([1, 2, 4])
-    [('gap', 2, 3)]
-    """
-    out: list[tuple[str, int, int]] = []
-    expected = numbers[0] if numbers and numbers[0] == 1 else 1
-    for i, n in enumerate(numbers):
-        if n == expected:
-            expected = n + 1
-            continue
-        if i > 0 and n == numbers[i - 1] or n < expected:
-            out.append(("repeat", i, expected))
-            expected = max(expected, n + 1) if n >= expected else expected
-            continue
-        out.append(("gap", i, expected))
-        expected = n + 1
-    return out
-
-
-def _numbering_findings(dec: Decision, rule_id: str, what_vi: str, what_en: str, items: list[tuple[str, str, Loc]], scope_vi: str = "", scope_en: str = "") -> Iterator[Finding]:
-    """items: (number as written, text, loc) in document order."""
-    nums = [_number(n) for n, _, _ in items]
-    if len(items) < 2 or any(n is None for n in nums):
-        return
-    for kind, i, expected in sequence_problems([n for n in nums if n is not None]):
-        written, text, loc = items[i]
-        prev = items[i - 1] if i > 0 else None
-        spans = ([(prev[1], prev[2])] if prev else []) + [(text, loc)]
-        if kind == "gap":
-            vi = f"{what_vi}{scope_vi}: sau số {prev[0] if prev else '—'} là số {written}, thiếu số {_as_written(expected, written)}."
-            en = f"{what_en}{scope_en}: {written} follows {prev[0] if prev else 'nothing'}; {_as_written(expected, written)} is missing."
-        else:
-            vi = f"{what_vi}{scope_vi}: số {written} bị lặp lại (dòng {prev[2].line if prev else '?'} và {loc.line})."
-            en = f"{what_en}{scope_en}: number {written} is repeated (lines {prev[2].line if prev else '?'} and {loc.line})."
-        yield make_finding(dec, rule_id, vi, en, spans, key=f"{kind}{i}")
-
-
-def _as_written(n: int, like: str) -> str:
-    if like.strip().rstrip(".").isdigit():
-        return str(n)
-    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for v, s in vals:
-        while n >= v:
-            out += s
-            n -= v
-    return out
-
-
-_ARTICLE_HEAD = re.compile(r"Điều\s+\d+\s*[.:]")
-_BOUNDARY = re.compile(
-    r"^[ \t]*(?:[IVXLC]+[ \t]*[.)]|Điều[ \t]+\d+|Chương[ \t]+|CHƯƠNG[ \t]+|Mục[ \t]+\d|PHỤ LỤC|Phụ lục)",
-    re.MULTILINE,
-)
-_LETTERED_PART = re.compile(r"^[ \t]*[A-ZĐ][ \t]*\.[ \t]+(?P<title>[^\n]+)$", re.MULTILINE)  # "B. NỘI DUNG ..."
-_QUOTE_OPEN = ("“", '"', "'", "‘")
-_QUOTE_CLOSE = re.compile(r"[”\"’'][.;,:]?\s*$")
-
-
-def quoted_lines(text: str) -> set[int]:
-    """Lines inside quoted passages: an amending law quotes the clauses it rewrites
-    ('“1. Quyền sở hữu trí tuệ là ...' ... '... theo quy định.”'), whose numbering is
-    the amended text's, not the document's."""
-    inside: set[int] = set()
-    open_at: int | None = None
-    for n, line in enumerate(text.split("\n"), 1):
-        stripped = line.strip()
-        if open_at is None and stripped.startswith(_QUOTE_OPEN):
-            open_at = n
-        if open_at is not None:
-            inside.add(n)
-            if _QUOTE_CLOSE.search(stripped) and (n > open_at or len(stripped) > 1):
-                open_at = None
-    return inside
-
-
-@rule("numbering_articles", "numbering_gap", "warning", "articles (Điều) that skip or repeat a number")
-def numbering_articles(dec: Decision) -> Iterator[Finding]:
-    """"Điều 1. ...", "Điều 2. ...", "Điều 4. ...": Điều 3 is missing (or a reference to it is wrong).
-    Only headings written "Điều N." count: a line that starts with a reference ("Điều 62 của Luật
-    ...", a wrapped sentence) is not an article."""
-    arts = [h for h in dec.articles if _ARTICLE_HEAD.match(dec.text[h.loc.start : h.loc.start + 20])]
-    items = [(h.number, f"Điều {h.number}. {quote(h.title, 60)}", h.loc) for h in arts]
-    yield from _numbering_findings(dec, "numbering_articles", "Các Điều", "The articles", items)
-
-
-_NUMBERED_LINE = re.compile(r"^[ \t]*(?P<num>\d{1,2})\.[ \t]+(?P<title>[A-ZĐÀ-Ỹ][^\t\n]*)$", re.MULTILINE)
-
-
-def numbered_items(dec: Decision) -> list[list[tuple[str, str, Loc]]]:
-    """The numbered paragraphs ("1. ...", "2. ...") of the text outside tables, none for a
-    text that quotes numbered clauses (an amending law or decree), grouped by the roman section, lettered part ("B. NỘI DUNG ..."), Điều, Chương
-    or Phụ lục they stand under: the numbering restarts under each."""
-    quoted = quoted_lines(dec.text)
-    starts = [m.start() for m in _BOUNDARY.finditer(dec.text)]
-    starts += [m.start() for m in _LETTERED_PART.finditer(dec.text) if m.group("title").upper() == m.group("title")]
-    bounds = [b for st in starts if (b := dec.text.count("\n", 0, st) + 1) not in quoted]
-    groups: dict[int, list[tuple[str, str, Loc]]] = {}
-    for m in _NUMBERED_LINE.finditer(dec.text):
-        line = dec.text.count("\n", 0, m.start()) + 1
-        if line in quoted:
-            # an amending text quotes numbered clauses; where its quotes end is not always
-            # clear ('"Mục 5 ... Điều 28c ...' with no closing mark), so its own numbering
-            # cannot be judged reliably
-            return []
-        key = max((b for b in bounds if b < line), default=0)
-        groups.setdefault(key, []).append((m.group("num"), f"{m.group('num')}. {quote(m.group('title'), 60)}", Loc(m.start(), m.end(), line)))
-    return [g for _, g in sorted(groups.items())]
-
-
-@rule("numbering_sections", "numbering_gap", "warning", "roman sections, or numbered paragraphs under one of them, that skip or repeat")
-def numbering_sections(dec: Decision) -> Iterator[Finding]:
-    """"I. MỤC TIÊU", "II. NHIỆM VỤ", "IV. TỔ CHỨC THỰC HIỆN"; or areas "1. ...", "2. ...", "2. ..."
-    under one section. Numbered paragraphs restart under each roman section, Điều, Chương or
-    Phụ lục, and a run that does not start at 1 is not a numbering this rule can judge."""
-    parts = [(att.label or att.kind, att.sections) for att in dec.attachments]
-    if not dec.attachments:
-        parts = [(dec.type or "văn bản", [h for h in dec.headings if h.level == "section"])]
-    for name, sections in parts:
-        items = [(h.number, f"{h.number}. {quote(h.title, 60)}", h.loc) for h in sections]
-        if items and _number(items[0][0]) == 1:
-            yield from _numbering_findings(dec, "numbering_sections", "Các mục La Mã", "Roman sections", items, f" của {name}", f" of the {name}")
-    for group in numbered_items(dec):
-        if _number(group[0][0]) == 1:
-            yield from _numbering_findings(dec, "numbering_sections", "Các đoạn đánh số", "Numbered paragraphs", group)
-
-
-def _task_groups(tasks: list[Task]) -> dict[tuple[int, str], list[Task]]:
-    groups: dict[tuple[int, str], list[Task]] = {}
-    for t in tasks:
-        groups.setdefault((t.table, t.section), []).append(t)
-    return groups
-
-
-@rule("numbering_table", "numbering_gap", "warning", "task numbers (TT) in a section of a task table that skip or repeat")
-def numbering_table(dec: Decision) -> Iterator[Finding]:
-    """TT 1, 2, 2, 4 in section "III. CẢI CÁCH TỔ CHỨC BỘ MÁY". A task with several products
-    (rows with an empty TT under it) is one task, not a repeat. The sections of the table
-    (I, II, ... VII) are checked too."""
-    for (table, section), tasks in _task_groups(dec.tasks).items():
-        items: list[tuple[str, str, Loc]] = []
-        for t in tasks:
-            if is_continuation(t) or not t.task_no:
-                continue
-            items.append((t.task_no, f"{t.task_no}. {quote(t.task, 60)}", t.loc))
-        scope_vi = f", mục {section}" if section else ""
-        scope_en = f", section {section}" if section else ""
-        yield from _numbering_findings(dec, "numbering_table", "Số thứ tự nhiệm vụ trong bảng", "Task numbers in the table", items, scope_vi, scope_en)
-    by_table: dict[int, list[tuple[str, str, Loc]]] = {}
-    for t in dec.tasks:
-        rows = by_table.setdefault(t.table, [])
-        if t.section and (not rows or rows[-1][0] != t.section):
-            rows.append((t.section, f"{t.section}. {t.section_title}", t.loc))
-    for table, items in by_table.items():
-        yield from _numbering_findings(dec, "numbering_table", "Các mục của bảng nhiệm vụ", "The sections of the task table", items)
-
+from vanban.rules.numbering import as_written, number_value
 
 def appendix_sections(dec: Decision) -> list[tuple[str, str, Loc]]:
     """The sections of the task table(s) in order: (roman number, title, loc of its first task)."""
@@ -260,51 +79,87 @@ def _in_order(title: str, words: frozenset[str]) -> list[str]:
     return out
 
 
-_APPENDIX_REF = re.compile(
-    r"(?P<ref>(?:tại|theo|ở|tham khảo|chi tiết (?:tại|theo|ở))?\s*Phụ lục(?:\s+(?P<label>[IVX]+|\d+)\b)?(?P<tail>[^\n;.)]{0,40}))",
+#: "Phụ lục", "PHỤ LỤC II", "phụ lục 01", "phụ lục kèm theo"; not the common noun ("phụ lục hợp đồng")
+_APPENDIX_MENTION = re.compile(r"\b(?:Phụ lục|PHỤ LỤC|phụ lục(?=\s+(?:[IVX]+\b|\d|kèm theo)))(?:\s+(?P<label>[IVX]+|\d+[a-z]?)\b)?")
+#: the rest of a clause after a mention: up to ";", "." or ")" (a cell may wrap it onto the next line)
+_CLAUSE_END = re.compile(r"[;.)]|\n\s*\n")
+_DOC_WORD = re.compile(
+    r"\b(?:Nghị định|Thông tư|Quyết định|Nghị quyết|Luật|Công văn|Văn bản|Kế hoạch|Chỉ thị|Hướng dẫn|Tờ trình|Báo cáo"
+    r"|Chương trình|Đề án|Quy chế|Quy định|Thông báo|Điều lệ)\b",
+    re.IGNORECASE,
 )
-_OTHER_DOC = re.compile(r"^\s*(?:[IVX]+|\d+)?\s*(?:của|ban hành kèm theo|kèm theo)\s+(?:Nghị định|Thông tư|Quyết định số|Nghị quyết|Luật|Công văn|Văn bản)", re.IGNORECASE)
+_THIS = re.compile(r"\s*(?:này|nầy)\b")
+_SYMBOL_LIKE = re.compile(r"\b\d+/(?:\d{4}/)?[A-ZĐ]")
+_TOC_LINE = re.compile(r"(?:\t|\.{3,}|…)\s*\d{1,3}\s*$")  # "Phụ lục 1 ........ 39": a table of contents
+_APPENDIX_HEADING = re.compile(r"(?im)^[ \t*]*(?:PHỤ LỤC|Phụ lục|PHU LUC)(?:[ \t]+(?P<label>[IVX]+|\d+[a-z]?)\b)?[^\n]{0,80}$")
 
 
-@rule("missing_appendix", "structure_mismatch", "warning", "the text refers to an appendix the document does not have")
+def _names_another_document(clause: str) -> bool:
+    """Whether the clause after "Phụ lục ..." names a document other than this one
+    ("Phụ lục I Nghị định số 30/2020/NĐ-CP", "tại Phụ lục 3a ... Quyết định số 477/2004/QĐ-NHNN");
+    "kèm theo Kế hoạch này" names this one."""
+    if _SYMBOL_LIKE.search(clause):
+        return True
+    return any(not _THIS.match(clause, m.end()) for m in _DOC_WORD.finditer(clause))
+
+
+def _appendix_labels(dec: Decision) -> set[int] | None:
+    """The numbers of the appendices the file holds (1 for an unnumbered one), from its
+    attachments and from "PHỤ LỤC II" headings; None when it holds none."""
+    labels: set[int] = set()
+    for a in dec.attachments:
+        if a.kind == "Phụ lục":
+            m = re.search(r"(?:Phụ lục|PHỤ LỤC)\s+([IVX]+|\d+)", a.label or "")
+            labels.add((number_value(m.group(1)) or 1) if m else 1)
+    for m in _APPENDIX_HEADING.finditer(dec.text):
+        if _TOC_LINE.search(m.group(0)):
+            continue
+        labels.add((number_value(m.group("label")) or 1) if m.group("label") else 1)
+    return labels or None
+
+
+@rule("missing_appendix", "structure_mismatch", "warning", "the text refers to an appendix of its own that the file does not hold")
 def missing_appendix(dec: Decision) -> Iterator[Finding]:
-    """"(Các nhiệm vụ cụ thể tại Phụ lục kèm theo)" in a file with no appendix; "Phụ lục II" when
-    only Phụ lục I is attached. An appendix of another document ("Phụ lục I Nghị định số
-    30/2020/NĐ-CP") is not this document's."""
-    appendices = [a for a in dec.attachments if a.kind == "Phụ lục"]
-    labels = set()
-    for a in appendices:
-        m = re.search(r"(?:Phụ lục|PHỤ LỤC)\s+([IVX]+|\d+)", a.label or "")
-        labels.add(_number(m.group(1)) if m else 1)
+    """"(Các nhiệm vụ cụ thể tại Phụ lục kèm theo)" in a file with no appendix; "Phụ lục II kèm
+    theo Kế hoạch này" when only Phụ lục I is attached. Only a reference to the document's own
+    appendix counts: an appendix of another document ("Phụ lục I Nghị định số 30/2020/NĐ-CP",
+    "biểu A01 tại Phụ lục 3a ... Quyết định số 477/2004/QĐ-NHNN"), a heading, or a line of a
+    table of contents is not one."""
     reported: set[str] = set()
-    first_appendix_line = min((a.first_line or 10**9) for a in appendices) if appendices else 10**9
-    for m in _APPENDIX_REF.finditer(dec.text):
-        at = m.start("ref")
-        line = line_of(dec, at)
-        if line >= first_appendix_line:
-            break  # inside the appendices themselves
-        tail = m.group("tail") or ""
-        if _OTHER_DOC.match((m.group("label") or "") + tail) or _OTHER_DOC.match(tail):
+    held = _appendix_labels(dec)
+    for m in _APPENDIX_MENTION.finditer(dec.text):
+        at = m.start()
+        line_start = dec.text.rfind("\n", 0, at) + 1
+        line_end = dec.text.find("\n", at)
+        line_text = dec.text[line_start : line_end if line_end >= 0 else len(dec.text)]
+        if _APPENDIX_HEADING.fullmatch(line_text.strip()) or line_text.lstrip().upper().startswith("PHỤ LỤC") or _TOC_LINE.search(line_text):
+            continue
+        end = _CLAUSE_END.search(dec.text, m.end(), m.end() + 200)
+        clause = dec.text[m.end() : end.start() if end else m.end() + 200]
+        if _names_another_document(clause):
             continue
         label = m.group("label")
-        line_text = dec.text[dec.text.rfind("\n", 0, at) + 1 : (dec.text.find("\n", at) + 1 or len(dec.text) + 1) - 1]
-        if line_text.lstrip().upper().startswith("PHỤ LỤC"):
-            continue  # a heading, not a reference
         if label is None:
-            if appendices or "phụ lục" in reported:
+            if held or "phụ lục" in reported:
                 continue
             reported.add("phụ lục")
             vi = f"Văn bản dẫn chiếu Phụ lục (\"{quote(line_text.strip(), 80)}\") nhưng tệp này không có phụ lục nào."
             en = f"The text refers to an appendix (\"{quote(line_text.strip(), 80)}\") but this file has none."
         else:
-            n = _number(label)
-            if n in labels or label in reported:
+            n = number_value(label)
+            if (held and n in held) or label in reported or (n is None and held):
                 continue
             reported.add(label)
-            have = ", ".join(f"Phụ lục {_as_written(x, label)}" for x in sorted(x for x in labels if x)) or "không có"
-            vi = f"Văn bản dẫn chiếu Phụ lục {label} nhưng không có phụ lục này (có: {have})."
-            en = f"The text refers to Appendix {label}, which is not in the document (present: {have if appendices else 'none'})."
-        yield make_finding(dec, "missing_appendix", vi, en, [(line_text.strip(), Loc(at, m.end(), line))])
+            have = ", ".join(f"Phụ lục {as_written(x, label)}" for x in sorted(held or ())) or "không có"
+            vi = f"Văn bản dẫn chiếu Phụ lục {label} nhưng tệp này không có phụ lục đó (có: {have})."
+            en = f"The text refers to Appendix {label}, which is not in this file (present: {have if held else 'none'})."
+        if dec.format == "html":
+            # the national database shows a document's appendices as separate attachments
+            vi += " (Trang cơ sở dữ liệu quốc gia thường đăng phụ lục thành tệp đính kèm riêng.)"
+            en += " (The national database usually publishes appendices as separate attachments.)"
+        yield make_finding(
+            dec, "missing_appendix", vi, en, [(line_text.strip(), Loc(at, m.end(), line_of(dec, at)))], severity="info" if dec.format == "html" else None
+        )
 
 
 _HEADER_DATE = re.compile(r"\S,?\s*ngày\s+\S{1,3}\s*tháng\s+\S{1,3}\s+năm\s+\d{4}", re.IGNORECASE)
@@ -381,16 +236,35 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
         )
 
 
+def _optional_columns(tasks: list[Task]) -> set[tuple[int, str]]:
+    """(table, column) pairs a table leaves empty in half its rows or more: the table's habit
+    (a procedure whose steps have no deadline, a list whose lead is named once above it),
+    not a row's omission."""
+    out: set[tuple[int, str]] = set()
+    by_table: dict[int, list[Task]] = {}
+    for t in tasks:
+        by_table.setdefault(t.table, []).append(t)
+    for table, rows in by_table.items():
+        for column in ("lead", "deadline"):
+            empty = sum(1 for t in rows if not getattr(t, column).strip())
+            if len(rows) >= 4 and empty * 2 >= len(rows):
+                out.add((table, column))
+    return out
+
+
 @rule("task_missing_field", "missing_field", "warning", "a task row with no lead agency or no deadline, after merged cells are filled")
 def task_missing_field(dec: Decision) -> Iterator[Finding]:
     """A row of the task table whose "Cơ quan chủ trì" or "Thời gian hoàn thành" cell is empty
     and is not the continuation of a merged cell above (a product row under a task takes the
     agencies and deadline of the row above)."""
+    optional = _optional_columns(dec.tasks)
     for t in dec.tasks:
+        if not (t.task.strip() or t.product.strip()):
+            continue  # a row with nothing to do is not a task (a heading row of a list)
         missing = []
-        if not t.lead.strip():
+        if not t.lead.strip() and (t.table, "lead") not in optional:
             missing.append(("cơ quan chủ trì", "lead agency"))
-        if not t.deadline.strip():
+        if not t.deadline.strip() and (t.table, "deadline") not in optional:
             missing.append(("thời gian hoàn thành", "deadline"))
         if not missing:
             continue

@@ -38,16 +38,19 @@ def _ministries() -> tuple[tuple[str, str], ...]:
     return tuple((folded(r["organ"]), r["code"]) for r in rows if r.get("scope") == "state" and r["organ"].startswith(("Bộ ", "Ngân hàng", "Thanh tra", "Kiểm toán", "Tòa án", "Viện kiểm sát")))
 
 
-def issuer_family(written: str | None) -> str | None:
-    """The organ code family that written issuer words name: "của Thủ tướng Chính phủ" -> "TTg".
+#: words before an organ's name that make the written issuer a unit of that organ, not the organ
+#: ("Văn phòng Ủy ban nhân dân tỉnh" signs VP, "Sở Nội vụ tỉnh ..." SNV, "Cục ... Bộ Công an" C04)
+_UNIT_WORDS = re.compile(
+    r"\b(?:van phong|so|ban|cuc|vu|phong|chi cuc|tong cuc|vien|trung tam|thanh tra|cong an|bo chi huy|hoi dong|ban quan ly|to)\b"
+)
 
-    The name that starts first wins, and the longer one on a tie, so "Văn phòng Chính phủ"
-    is VPCP, not CP; "Chủ tịch UBND tỉnh" is UBND.
-    """
-    if not written:
-        return None
+
+def _issuer_key(written: str) -> str:
     key = " " + re.sub(r"^cua\s+", "", folded(written)) + " "
-    key = re.sub(r"([a-z])\1+", r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
+    return re.sub(r"([a-z])\1+", r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
+
+
+def _family_at(key: str) -> tuple[int, int, str] | None:
     best: tuple[int, int, str] | None = None
     names = [(alias, code) for code, aliases in _ISSUER_FAMILIES for alias in aliases] + list(_ministries())
     for alias, code in names:
@@ -57,7 +60,35 @@ def issuer_family(written: str | None) -> str | None:
         cand = (pos, -len(alias), code)
         if best is None or cand < best:
             best = cand
+    return best
+
+
+def issuer_family(written: str | None) -> str | None:
+    """The organ code family that written issuer words name: "của Thủ tướng Chính phủ" -> "TTg".
+
+    The name that starts first wins, and the longer one on a tie, so "Văn phòng Chính phủ"
+    is VPCP, not CP; "Chủ tịch UBND tỉnh" is UBND.
+    """
+    if not written:
+        return None
+    best = _family_at(_issuer_key(written))
     return best[2] if best else None
+
+
+def names_a_unit(written: str) -> bool:
+    """Whether written issuer words name a unit of an organ rather than the organ itself:
+    "Văn phòng Ủy ban nhân dân tỉnh" (VP), "Phòng Cảnh sát ... Công an tỉnh", "Sở Nội vụ"."""
+    key = _issuer_key(written)
+    best = _family_at(key)
+    if best is None:
+        return True
+    return bool(_UNIT_WORDS.search(key[: best[0]].strip()))
+
+
+@functools.lru_cache(maxsize=None)
+def known_organ_codes() -> frozenset[str]:
+    """The organ codes of `corpus/organ_codes.tsv` and of the issuer families."""
+    return frozenset(r["code"] for r in corpus_table("organ_codes.tsv")) | {code for code, _ in _ISSUER_FAMILIES}
 
 
 def _base_code(code: str | None) -> str | None:
@@ -75,10 +106,14 @@ def issuer_organ_mismatch(dec: Decision) -> Iterator[Finding]:
         code = _base_code(c.organ_code)
         if not code or not c.issuer or "-" in (c.organ_code or ""):
             continue
+        if code not in known_organ_codes() or names_a_unit(c.issuer):
+            # an office's or a unit's code ("123/VP-NCKSTTHC ... của Văn phòng UBND tỉnh"), an
+            # old form ("07-TC/CĐKT"), an OCR misreading ("CT-TTE"): nothing to compare
+            continue
         written = issuer_family(c.issuer)
         implied = issuer_family(c.issuer_implied) or code
-        if written is None or written == implied or written == code:
-            continue
+        if written is None or written == implied or written == code or code.endswith(written):
+            continue  # "QĐ-CTUBND ... của Chủ tịch UBND tỉnh": the title and its organ agree
         groups.setdefault((c.id, c.issuer), []).append(c)
     for (_, issuer), cites in groups.items():
         c = cites[0]
@@ -91,6 +126,7 @@ def issuer_organ_mismatch(dec: Decision) -> Iterator[Finding]:
             f"{c.kind} {c.id} carries the organ code {c.organ_code} ({c.issuer_implied or c.organ_code}) but the text says it was "
             f"issued by \"{issuer}\" (line {where}).",
             [(x.raw + (f" của {issuer}" if issuer not in x.raw else ""), x.loc) for x in cites],
+            severity="info" if dec.ocr else None,
         )
 
 

@@ -323,7 +323,7 @@ def test_numbering_sections_of_the_plan(tmp_path):
 
 
 def test_sequence_problems():
-    from vanban.rules.structure import sequence_problems
+    from vanban.rules.numbering import sequence_problems
 
     assert sequence_problems([1, 2, 3]) == []
     assert sequence_problems([1, 2, 2, 4]) == [("repeat", 2, 3), ("gap", 3, 3)]
