@@ -657,6 +657,7 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
     if engine == "dask":
         stream = run_dask(todo, settings, scheduler or "")
     elif jobs <= 1:
+        _preload(todo)  # the stages' imports do not count against the first document's time limit
         stream = run_inline(todo, settings)
     else:  # even for one document: the pool is what enforces the limits (a fork costs milliseconds)
         _preload(todo)

@@ -197,7 +197,7 @@ class _Walk:
             for entry in entries:
                 self._entry(Path(entry.path), entry, stack, visited, files)
         for f in sorted(files):
-            key = f.resolve() if self.follow else f
+            key = f.resolve()  # a file reached twice (two inputs, or a link when following) is one input
             if key not in seen:
                 seen.add(key)
                 self.found.files.append(f)
