@@ -13,7 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from vanban.model import Block, Loc, SourceDocument
+from vanban.model import Block, Layout, Loc, SourceDocument
 from vanban.normalize.fold import clean_spaces, nfc
 
 
@@ -62,6 +62,7 @@ def build_source(
     ocr: bool = False,
     pages: int | None = None,
     notes: list[str] | None = None,
+    layout: Layout | None = None,
 ) -> SourceDocument:
     """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
     sha = sha256 or sha256_of(path)
@@ -112,4 +113,5 @@ def build_source(
         ocr=ocr,
         pages=pages,
         notes=notes or [],
+        layout=layout,
     )

@@ -152,4 +152,5 @@ def read(path: Path, *, timeout: float | None = None) -> SourceDocument:
         seconds = time.monotonic() - started
         content = docx_reader.read_content(converted)
     notes = [f"converted from .{fmt} to .docx by LibreOffice in {seconds:.1f} s", *content.notes]
-    return build_source(path, fmt, content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
+    src = build_source(path, fmt, content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
+    return docx_reader.with_layout(src, content)

@@ -25,6 +25,7 @@ def normalize(src: SourceDocument) -> Decision:
         encoding=src.encoding,
         pages=src.pages,
         notes=list(src.notes),
+        layout=src.layout,
     )
     paras = parse_structure(src, dec)
     _recover_number_from_captions(dec)

@@ -104,6 +104,7 @@ def slim_decision(dec):
     dec.headings = []
     dec.articles = []
     dec.recipients = []
+    dec.layout = None
     return dec
 
 
