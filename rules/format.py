@@ -151,7 +151,14 @@ def _mixed_case_codes() -> frozenset[str]:
     return frozenset(c for c in codes if c != c.upper())
 
 
-def _nd30_number(m: re.Match[str]) -> list[tuple[str, str]]:
+def _symbol(rest: str) -> str:
+    """The symbol at the start of what follows the number: its groups joined by "-" or "/" (with
+    the spaces around them, a departure of their own), not the date a PDF line may run on into."""
+    m = re.match(r"\S+(?:\s*[-/]\s*\S+)*", rest.strip())
+    return m.group(0) if m else ""
+
+
+def _nd30_number(m: re.Match[str], spacing: bool) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if m.group("label") != "Số":
         out.append(("chữ \"Số\" phải in thường", "\"Số\" must be in lower case"))
@@ -160,10 +167,10 @@ def _nd30_number(m: re.Match[str]) -> list[tuple[str, str]]:
     num = m.group("num")
     if num and len(num) == 1 and num != "0":
         out.append((f"số nhỏ hơn 10 phải ghi thêm số 0 phía trước (\"0{num}\", không phải \"{num}\")", f"a number under 10 needs a leading 0 (\"0{num}\", not \"{num}\")"))
-    symbol = m.group("symbol").strip()
+    symbol = _symbol(m.group("symbol"))
     if m.group("sep") == "-" and "/" in symbol:
         out.append(("số và ký hiệu viết theo kiểu văn bản của Đảng (\"số-ký hiệu/cơ quan\")", "the number and symbol are written the Party way (\"number-type/organ\")"))
-    if re.search(r"\s", symbol):
+    if spacing and re.search(r"\s", symbol):
         out.append((f"ký hiệu có khoảng trắng (\"{symbol}\")", f"the symbol has spaces in it (\"{symbol}\")"))
     small = [tok for tok in re.split(r"[-/\s.]+", symbol) if tok and tok != tok.upper() and tok not in _mixed_case_codes()]
     if small:
@@ -195,7 +202,8 @@ def format_number(dec: Decision) -> Iterator[Finding]:
     m = _NUMBER_PARTS.match(form.number.text)
     if not m:
         return
-    problems = _nd30_number(m) if form.regime == "nd30" else _hd36_number(m)
+    # a PDF's text layer spaces out what the signing widget stamps ("Số: 779 /QĐ-UBND"): spacing is judged in Word files only
+    problems = _nd30_number(m, dec.layout is not None and bool(dec.layout.styles)) if form.regime == "nd30" else _hd36_number(m)
     if problems:
         yield _finding(dec, "format_number", "Số, ký hiệu", "The number and symbol", form.number, problems,
                        source(form.regime, "number", "pad"))
