@@ -1,7 +1,7 @@
 """The presentation of a PDF, where the file records it: page sizes and the fonts of its text.
 
 `read_layout(doc)` gives a `Layout` whose `pages` are runs of consecutive pages of one size
-(the crop box, in mm, turned by the page's rotation), and whose `fonts` count the characters
+(in mm, as pdfium gives a page's size: its crop box turned by its rotation), and whose `fonts` count the characters
 of the text objects in each font on the first `FONT_PAGES` pages, by the font's base name
 without its subset tag ("ABCDEF+TimesNewRomanPSMT" -> "TimesNewRomanPSMT"). A scanned page
 has no text objects: its fonts are unknown, not absent. Margins, styles and page numbers are
@@ -51,24 +51,23 @@ def _page_fonts(page: pdfium.PdfPage, fonts: dict[str, int]) -> None:
 
 
 def read_layout(doc: pdfium.PdfDocument) -> Layout:
-    """Page sizes and fonts of an open PDF."""
+    """Page sizes and fonts of an open PDF. A page's size is read without loading the page
+    (pdfium's size by index: the crop box, turned by the page's rotation); only the first
+    `FONT_PAGES` pages are loaded, for their fonts."""
     pages: list[PageSetup] = []
     fonts: dict[str, int] = {}
     for i in range(len(doc)):
-        page = doc[i]
-        try:
-            left, bottom, right, top = page.get_cropbox()
-            width, height = abs(right - left) * MM_PER_POINT, abs(top - bottom) * MM_PER_POINT
-            if page.get_rotation() in (90, 270):
-                width, height = height, width
-            if i < FONT_PAGES:
-                _page_fonts(page, fonts)
-        finally:
-            page.close()
-        width, height = round(width, 1), round(height, 1)
+        width, height = doc.get_page_size(i)
+        width, height = round(width * MM_PER_POINT, 1), round(height * MM_PER_POINT, 1)
         last = pages[-1] if pages else None
         if last is not None and (last.width_mm, last.height_mm) == (width, height):
             last.last_page = i + 1
         else:
             pages.append(PageSetup(width_mm=width, height_mm=height, first_page=i + 1, last_page=i + 1))
+    for i in range(min(len(doc), FONT_PAGES)):
+        page = doc[i]
+        try:
+            _page_fonts(page, fonts)
+        finally:
+            page.close()
     return Layout(pages=pages, fonts=fonts, page_count=len(doc))

@@ -46,10 +46,23 @@ def test_a_real_decision_page_setup_and_looks():
 def test_the_layout_goes_to_the_document_json(tmp_path):
     from conftest import run_cli
 
+    from vanban.outputs.schema import check_output_folder
+
     out = tmp_path / "out"
-    res = run_cli("run", str(DECISION), "-o", str(out), "--no-validate", "--jobs", "1")
+    planted = tmp_path / "planted.docx"  # on Letter paper: a format finding for findings.jsonl
+    with zipfile.ZipFile(DECISION) as zin, zipfile.ZipFile(planted, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = re.sub(rb"<w:pgSz [^>]*/>", b'<w:pgSz w:w="12240" w:h="15840"/>', data)
+            zout.writestr(item, data)
+    res = run_cli("run", str(planted), str(SAMPLES / "779qdubDLQUY KHUYEN HOC.signed.signed.kydauden.pdf"),
+                  "-o", str(out), "--no-validate", "--jobs", "1")
     assert res.returncode == 0, res.stderr
-    doc = json.loads(next((out / "docs").glob("*.json")).read_text(encoding="utf-8"))
+    assert check_output_folder(out) == {}
+    findings = [json.loads(line) for line in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(f["category"] == "format" and f["rule"] == "format_paper" for f in findings)
+    doc = json.loads(next((out / "docs").glob("planted*.json")).read_text(encoding="utf-8"))
     assert doc["schema_version"] == "1.1"
     assert doc["layout"]["pages"][0]["left_mm"] == 30.0
     styles = doc["layout"]["styles"]
