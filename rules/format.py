@@ -412,7 +412,7 @@ def format_kt_head(dec: Decision) -> Iterator[Finding]:
                     f"\"{p.text}\" (ký thay người đứng đầu) nhưng chức vụ ghi dưới là \"{block[i + 1].text}\", chức vụ của chính người đứng đầu: "
                     f"người ký thay phải là cấp phó (ví dụ \"PHÓ {m.group('rest').strip()}\") ({source(form.regime, 'authority', 'prefixes')}).",
                     f"\"{p.text}\" (a deputy signing for the head) but the title under it is \"{block[i + 1].text}\", the head's own: "
-                    f"the one signing for the head is a deputy (e.g. \"PHÓ {m.group('rest').strip()}\").",
+                    f"the one signing for the head is a deputy (e.g. \"PHÓ {m.group('rest').strip()}\") ({source(form.regime, 'authority', 'prefixes')}).",
                     [(p.text, p.loc), (block[i + 1].text, block[i + 1].loc)],
                 )
 

@@ -84,11 +84,12 @@ def format_paper(dec: Decision) -> Iterator[Finding]:
     if not bad:
         return
     sizes = "; ".join(f"{_mm(w)} x {_mm(h)} mm" + (f" ({_paper(p)})" if _paper(p) else "") for (w, h), p in bad.items())
+    sizes_en = "; ".join(f"{w:g} x {h:g} mm" + (f" ({_paper(p)})" if _paper(p) else "") for (w, h), p in bad.items())
     src = source(form.regime, "page", "paper")
     yield make_finding(
         dec, "format_paper",
         f"Khổ giấy {sizes}, không phải A4 ({_mm(want[0])} x {_mm(want[1])} mm) theo {src}.",
-        f"Paper {sizes}, not A4 ({want[0]:g} x {want[1]:g} mm) as {src} sets it.",
+        f"Paper {sizes_en}, not A4 ({want[0]:g} x {want[1]:g} mm) as {src} sets it.",
         [(f"khổ giấy {_mm(w)} x {_mm(h)} mm", _where(p)) for (w, h), p in bad.items()],
     )
 
@@ -208,16 +209,28 @@ def format_color(dec: Decision) -> Iterator[Finding]:
     if form is None or dec.layout is None or sum(dec.layout.colors.values()) < 20:
         return
     colors = sorted(dec.layout.colors.items(), key=lambda kv: -kv[1])
-    listed = ", ".join(f"#{c} ({n})" for c, n in colors[:4])
+    listed = ", ".join(f"#{c} ({n} ký tự)" for c, n in colors[:4])
+    listed_en = ", ".join(f"#{c} ({n} letters)" for c, n in colors[:4])
     spans: list[tuple[str, Loc | None]] = [
         (dec.text[st.loc.start : st.loc.end].split("\n")[0][:120], Loc(st.loc.start, st.loc.end, st.loc.line))
         for st in dec.layout.styles if st.color][:6] or [(listed, None)]
     yield make_finding(
         dec, "format_color",
-        f"Chữ màu khác màu đen: {listed} ký tự ({source('nd30', 'text', 'color')} quy định màu đen).",
-        f"Text in colours other than black: {listed} letters (the rule, {source('nd30', 'text', 'color')}: black).",
+        f"Chữ màu khác màu đen: {listed} ({source('nd30', 'text', 'color')} quy định màu đen).",
+        f"Text in colours other than black: {listed_en} (the rule, {source('nd30', 'text', 'color')}: black).",
         spans,
     )
+
+
+#: a paragraph's alignment (w:jc) as a clerk says it
+_ALIGN_VI = {"left": "canh trái", "start": "canh trái", "right": "canh phải", "end": "canh phải", "both": "canh đều hai bên",
+             "distribute": "canh đều hai bên", "inside": "canh phía trong", "outside": "canh phía ngoài",
+             "": "không canh lề"}
+
+
+def _where_vi(part: str, align: str) -> str:
+    """'footer right' -> 'chân trang, canh phải'."""
+    return f"{'đầu trang' if part == 'header' else 'chân trang'}, {'canh giữa' if align == 'center' else _ALIGN_VI.get(align, align)}"
 
 
 def _pages(dec: Decision) -> int | None:
@@ -239,15 +252,15 @@ def format_page_numbers(dec: Decision) -> Iterator[Finding]:
     where = first.page_numbers or ""
     pages = _pages(dec)
     problems: list[tuple[str, str]] = []
+    part, _, align = where.partition(" ")
     if not where:
         if pages and pages >= 2:
             problems.append((f"văn bản {pages} trang không đánh số trang", f"a {pages}-page document has no page numbers"))
     else:
-        part, _, align = where.partition(" ")
         if part != "header":
             problems.append(("số trang đặt ở chân trang", "the page numbers are in the footer"))
-        elif align != "center":
-            problems.append((f"số trang không canh giữa (canh {align})", f"the page numbers are not centred ({align})"))
+        if align != "center":
+            problems.append((f"số trang không canh giữa ({_ALIGN_VI.get(align, align)})", f"the page numbers are not centred ({align or 'no alignment'})"))
         if first.first_page_numbered:
             problems.append(("trang thứ nhất hiển thị số trang", "the first page shows its number"))
     if not problems:
@@ -257,5 +270,5 @@ def format_page_numbers(dec: Decision) -> Iterator[Finding]:
         dec, "format_page_numbers",
         f"Số trang: {'; '.join(p[0] for p in problems)} (quy định: canh giữa trong lề trên, không hiển thị ở trang đầu; {src}).",
         f"Page numbers: {'; '.join(p[1] for p in problems)} (the rule: centred in the top margin, none on page 1; {src}).",
-        [(f"số trang: {where or 'không có'}", first.loc if first.loc.line else None)],
+        [(f"số trang: {_where_vi(part, align) if where else 'không có'}", first.loc if first.loc.line else None)],
     )

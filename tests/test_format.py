@@ -234,3 +234,61 @@ def test_check_format_only_gives_the_format_findings_of_a_draft(tmp_path):
     assert "ERROR" in res.stdout and "missing_signer" not in res.stdout
     only = run_cli("check", "--format-only", "--json", str(path))
     assert only.returncode == 0 and all('"category": "format"' in line for line in only.stdout.splitlines() if line)
+
+
+# --------------------------------------------------------------------------- every rule, both languages
+
+
+def _looks_off(path: Path, starts: str, tag: str) -> None:
+    d = docx.Document(str(path))
+    p = next(p for p in _paragraphs(d) if p.text.strip().startswith(starts))
+    _runs_off(p, tag)
+    d.save(str(path))
+
+
+def _blue_text(path: Path) -> None:
+    d = docx.Document(str(path))
+    for p in _paragraphs(d):
+        if p.text.startswith("Điều 1."):
+            for r in p.runs:
+                r.font.color.rgb = docx.shared.RGBColor(0, 0, 0xFF)
+    d.save(str(path))
+
+
+#: the departures not planted above, one for each remaining rule: (clean file, plant, rule, what the Vietnamese says)
+OTHERS = {
+    "motto_caps": (CLEAN[0], lambda p: _set_text(p, lambda t: t.startswith("Độc lập"), "ĐỘC LẬP - TỰ DO - HẠNH PHÚC"),
+                   "format_national_title", "in hoa toàn bộ"),
+    "issuer_plain": (CLEAN[0], lambda p: _looks_off(p, "TỈNH BÌNH THUẬN", "b"), "format_issuer", "không in đậm"),
+    "subject_caps": (CLEAN[0], lambda p: _set_text(p, lambda t: t.startswith("Phê duyệt Điều lệ"), "PHÊ DUYỆT ĐIỀU LỆ (SỬA ĐỔI, BỔ SUNG) HIỆP HỘI"),
+                     "format_title", "trích yếu viết in hoa"),
+    "tm_no_dot": (CLEAN[0], lambda p: _set_text(p, lambda t: t == "KT. CHỦ TỊCH", "KT CHỦ TỊCH"), "format_signing", "\"KT.\""),
+    "blue_text": (CLEAN[0], _blue_text, "format_color", "0000FF"),
+    "page_right": (CLEAN[0], lambda p: _rewrite_part(p, "word/header1.xml", lambda x: x.replace('<w:jc w:val="center"/>', '<w:jc w:val="right"/>')),
+                   "format_page_numbers", "phải"),
+    "party_untitled": (PARTY[0], lambda p: _set_text(p, lambda t: t.startswith("ĐẢNG CỘNG SẢN"), None), "format_party_title",
+                       "không có tiêu đề"),
+}
+
+
+def test_every_format_rule_speaks_vietnamese_and_english(tmp_path):
+    """Each registered format rule, on a real file with its departure planted, gives a Vietnamese
+    message citing the decree or the Party guide and an English one beside it."""
+    from vanban.rules.engine import load_rules
+
+    seen: dict[str, object] = {}
+    for name, (clean, plant, rule_id, says) in {**{k: (CLEAN[0], v[1], v[0], v[2]) for k, v in VARIANTS.items()}, **OTHERS}.items():
+        path = tmp_path / f"{name}{clean.suffix}"
+        shutil.copyfile(clean, path)
+        plant(path)
+        _, findings = _findings(path)
+        got = [f for f in findings if f.rule == rule_id]
+        assert got and says in got[0].message, (name, [(f.rule, f.message) for f in findings if f.category == "format"])
+        seen[rule_id] = got[0]
+    every = {r.id for r in load_rules().values() if r.category == "format"}
+    assert set(seen) == every, every - set(seen)
+    for rule_id, f in seen.items():
+        assert re.search(r"NĐ 30|Nghị định 30|HD 36|Hướng dẫn 36|CHỦ TỊCH", f.message), (rule_id, f.message)
+        assert re.search(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]", f.message.lower()), (rule_id, f.message)
+        assert f.message_en and f.message_en != f.message, (rule_id, f.message_en)
+        assert re.search(r"\b(the|not|is|a|an|no|must|size|margin|paper|as)\b", f.message_en), (rule_id, f.message_en)
