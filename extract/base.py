@@ -89,6 +89,8 @@ def build_source(
     pages: int | None = None,
     notes: list[str] | None = None,
     layout: Layout | None = None,
+    signatures: list | None = None,
+    ocr_checked: dict | None = None,
 ) -> SourceDocument:
     """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
     sha = sha256 or sha256_of(path)
@@ -140,4 +142,6 @@ def build_source(
         pages=pages,
         notes=notes or [],
         layout=layout,
+        signatures=signatures or [],
+        ocr_checked=ocr_checked or {},
     )

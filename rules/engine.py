@@ -33,6 +33,7 @@ RULE_MODULES: tuple[str, ...] = (
     "vanban.rules.typos",
     "vanban.rules.format_page",
     "vanban.rules.format",
+    "vanban.rules.signatures",
 )
 
 

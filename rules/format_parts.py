@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from vanban.model import Decision, Loc, TextStyle
 from vanban.normalize.fold import strip_diacritics
-from vanban.normalize.structure import _pieces as _line_pieces
-from vanban.normalize.structure import is_upper_title, match_type_line
+from vanban.normalize.lines import _pieces as _line_pieces
+from vanban.normalize.lines import is_upper_title, match_type_line
 from vanban.rules.common import corpus_table
 
 #: lines of the document read for the header when no type line is found
