@@ -52,6 +52,7 @@ def slim_decision(dec):
     dec.headings = []
     dec.articles = []
     dec.recipients = []
+    dec.layout = None
     return dec
 
 

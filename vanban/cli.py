@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     c.add_argument("--rules-config", metavar="TOML")
     c.add_argument("--json", action="store_true", help="one JSON object per finding")
+    c.add_argument("--format-only", action="store_true", help="only the presentation (thể thức) findings: NĐ 30/2020, HD 36-HD/VPTW")
 
     ci = sub.add_parser("cite", help="the citations in a text or a file, normalized")
     ci.add_argument("text", nargs="?", help="the text to read")
@@ -227,7 +228,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from vanban.outputs.tables import finding_record
     from vanban.pipeline import process_file
 
-    res = process_file(args.file, rules_config=_rules_config(args.rules_config))
+    config = _rules_config(args.rules_config)
+    if args.format_only:
+        from vanban.rules.engine import format_only
+
+        config = format_only(config)
+    res = process_file(args.file, rules_config=config)
     if res.error:
         _err(f"{args.file}: {res.error}")
         return 1
