@@ -121,7 +121,7 @@ def test_a_slow_a_greedy_and_a_crashing_document_become_error_records(tmp_path):
     assert docs["slow.txt"]["error"] == "timed out after 3 s"
     assert docs["greedy.txt"]["error"] == "exceeded the memory limit of 400 MB"
     assert docs["dies.txt"]["status"] == "error" and "killed" in docs["dies.txt"]["error"]
-    assert all(docs[f"good {i}.txt"]["status"] == "ok" for i in range(4))
+    assert all(docs[f"good {i}.txt"]["status"] == "ok" for i in range(4)), {n: d["error"] for n, d in docs.items()}
     assert len(read_csv(out / "tasks.csv")) == 4 * 37
     for name in ("slow.txt", "greedy.txt", "dies.txt"):
         assert any(l.startswith("vanban: error:") and name in l for l in proc.stderr.splitlines())

@@ -1,0 +1,140 @@
+"""Benchmark of `vanban run --engine dask`: the client's CPU per document (not a test).
+
+    .venv/bin/python bench/bench_cluster.py                  # 600 seed-size decisions, local folders
+    .venv/bin/python bench/bench_cluster.py --count 300 --s3  # inputs and OUT in a local S3 (moto's server)
+
+Starts a real `dask scheduler` and two `dask worker` processes (one thread
+each, started in another folder), runs the client `vanban run IN -o OUT
+--engine dask` in a subprocess, and prints its wall time and the CPU time of
+the client process (user + system, from getrusage of the waited child: the
+scheduler and the workers are not waited then, so they do not count), per
+document. `--no-validate` by default: the validation is the same work whatever
+the engine (`--validate` includes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_batch import build_text_corpus  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {seconds:g} s")
+
+
+def start_cluster(work: Path, env: dict) -> tuple[str, list[subprocess.Popen]]:
+    bindir = Path(sys.executable).parent
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    elsewhere = work / "workers"
+    elsewhere.mkdir()
+    log = open(work / "cluster.log", "wb")  # noqa: SIM115 - lives as long as the cluster
+    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], stdout=log, stderr=log, env=env, cwd=elsewhere)]
+    wait_port(port)
+    for _ in range(2):
+        procs.append(subprocess.Popen([str(bindir / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard",
+                                       "--memory-limit", "0"], stdout=log, stderr=log, env=env, cwd=elsewhere))
+    from distributed import Client
+
+    with Client(address, timeout="60s") as c:
+        c.wait_for_workers(2, timeout=120)
+    return address, procs
+
+
+def start_s3(work: Path) -> tuple[dict, subprocess.Popen]:
+    port = free_port()
+    log = open(work / "s3.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    wait_port(port)
+    env = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+    return env, proc
+
+
+def upload(folder: Path, url: str, env: dict) -> None:
+    import fsspec
+
+    os.environ.update(env)
+    fs, root = fsspec.core.url_to_fs(url)
+    fs.mkdir(root.split("/")[0])
+    fs.put(str(folder) + "/", root, recursive=True)
+
+
+def client_run(args: list[str], env: dict) -> tuple[float, float, int]:
+    """Wall seconds, the client's CPU seconds and its exit status."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "vanban.cli", "run", *args], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(proc.stderr[-3000:])
+    return wall, cpu, proc.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=600)
+    ap.add_argument("--s3", action="store_true", help="inputs and OUT in a local S3 service (moto's server mode)")
+    ap.add_argument("--validate", action="store_true", help="include the validation of the tables")
+    ap.add_argument("--runs", type=int, default=1)
+    a = ap.parse_args()
+    procs: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory(prefix="vanban-bench-cluster-") as tmp:
+        work = Path(tmp)
+        build_text_corpus(work / "in", a.count)
+        env = dict(os.environ)
+        try:
+            if a.s3:
+                s3env, s3 = start_s3(work)
+                procs.append(s3)
+                env.update(s3env)
+                upload(work / "in", "s3://bench/in", env)
+                inp, out = "s3://bench/in", "s3://bench/out"
+            else:
+                inp, out = str(work / "in"), str(work / "out")
+            address, cluster = start_cluster(work, env)
+            procs.extend(cluster)
+            for i in range(a.runs):
+                extra = [] if a.validate else ["--no-validate"]
+                wall, cpu, status = client_run([inp, "-o", f"{out}{i}", "--engine", "dask", "--scheduler", address,
+                                                "-q", "--force", *extra], env)
+                print(f"{a.count} documents on 2 workers ({'S3' if a.s3 else 'local folders'}): {wall:.1f} s wall, "
+                      f"client CPU {cpu:.2f} s = {1000 * cpu / a.count:.1f} ms per document (exit {status})")
+        finally:
+            for p in reversed(procs):
+                p.terminate()
+            for p in procs:
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+if __name__ == "__main__":
+    main()
