@@ -162,7 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(str(e))
         return 2
     validator = None
-    small = _at_most(args.inputs, EARLY_VALIDATOR_MAX)
+    small = args.engine == "local" and _at_most(args.inputs, EARLY_VALIDATOR_MAX)
     if not args.no_validate and small:
         from vanban.outputs.background import BackgroundValidator
 

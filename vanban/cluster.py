@@ -46,8 +46,8 @@ EXIT_NO_WORKERS = 4  # the scheduler has no workers (at the start, or for NO_WOR
 EXIT_LOST = 5  # the scheduler was lost mid-run: the tables of what finished are written; run again
 EXIT_MISMATCH = 6  # a worker runs another vanban (version, code or data) than the client
 
-CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler
-FIRST_WORKER_WAIT = 5.0  # seconds for a first worker to be there
+CONNECT_TIMEOUT = 3.0  # seconds to reach the scheduler
+FIRST_WORKER_WAIT = 3.0  # seconds for a first worker to be there
 NO_WORKERS_GRACE = 60.0  # seconds without any worker mid-run before giving up
 LOST_GRACE = 10.0  # seconds the client may stay disconnected before the scheduler counts as lost
 CHILD_START_TIMEOUT = 120.0  # seconds a worker's child may take to import the stages
@@ -96,11 +96,11 @@ class Cluster:
 
     @classmethod
     def connect(cls, address: str) -> Cluster:
-        _quiet()
         try:
             from distributed import Client
         except ImportError:
             raise ClusterError("--engine dask needs dask.distributed (pip install 'vanban[dask]')", 2) from None
+        _quiet()  # after the import: it sets the levels of its loggers
         try:
             client = Client(address, timeout=f"{CONNECT_TIMEOUT:g}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
