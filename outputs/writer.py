@@ -19,7 +19,7 @@ from typing import Any
 
 from vanban.model import SCHEMA_VERSION
 from vanban.outputs import tables as T
-from vanban.outputs.files import _cell, atomic_open, safe_child, write_json
+from vanban.outputs.files import _cell, atomic_open, safe_child
 
 #: every table, in the order they are written, with its columns
 ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}

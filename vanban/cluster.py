@@ -354,7 +354,8 @@ class _Child:
         self.conn.close()
 
     def run(self, job: tuple, settings: Settings, write: bool, worker: str) -> dict[str, Any]:
-        from vanban.batch import Item, _death_reason
+        from vanban.batch import Item
+        from vanban.pool import _death_reason
         from vanban.cache import failure_entry, store_failure, summary_of
 
         source, _, doc_id, sha = job

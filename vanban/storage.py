@@ -220,7 +220,8 @@ class RemoteStore(OutStore):
         return self._fs
 
     def key(self, rel: str) -> str:
-        fs = self.fs  # noqa: F841 - sets _root
+        if self._fs is None:
+            self.fs  # noqa: B018 - sets _root
         return f"{self._root}/{_check_rel(rel)}"
 
     def read(self, rel: str) -> bytes:

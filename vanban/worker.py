@@ -33,7 +33,7 @@ def _limit_memory(mb: int | None) -> None:
 
 def process_job(job: tuple[str, str, str, str | None], settings: Any, worker: str) -> Result:
     """Read one input (from its path or URL) and run the pipeline on it, under the run's `doc_id`."""
-    from vanban.batch import process_one
+    from vanban.pool import process_one
     from vanban.storage import fetch, is_url, reason
 
     source, where, doc_id, sha = job
@@ -71,7 +71,7 @@ def _unseen(source: str, doc_id: str, sha: str | None, why: str) -> Result:
 def main(fd: int) -> None:
     from multiprocessing.connection import Connection
 
-    from vanban.batch import _die_with_parent, _preload
+    from vanban.pool import _die_with_parent, _preload
     from vanban.cache import store, summary_of
 
     _die_with_parent()
