@@ -320,7 +320,7 @@ def remove_remote_data_docs(store: Any) -> None:
     m = load(store.url, store)
     if m is None or not m.owns(DATA_DOCS):
         return
-    for rel in store.list(DATA_DOCS):
+    for rel in sorted(store.names(DATA_DOCS)):
         store.delete(rel)
 
 

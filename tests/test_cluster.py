@@ -157,12 +157,16 @@ def test_s3_inputs_and_output_on_a_real_cluster_equal_a_local_run(services, tmp_
     fs.get(f"{BUCKET}/out/", str(tmp_path / "again"), recursive=True)
     assert tables(tmp_path / "again") == tables(got)
 
-    # a local OUT with a relative path, workers started in another folder, one worker killed mid-run
+    # a local OUT with a relative path, workers started in another folder, the limits held on the workers
+    # (the time counted from the start of the work, not in the queue), one worker killed mid-run
     slow = inbox(tmp_path / "slow", n=8, hook="sleep=1")
+    seed_copy(slow / "slow.txt", 10, hook="sleep=60")
+    seed_copy(slow / "greedy.txt", 11, hook="alloc=1500")
+    limits = ("--no-validate", "--timeout", "8", "--max-memory", "400")
     ref = tmp_path / "ref"
-    assert vanban("run", str(slow), "-o", str(ref), "--no-validate", "-j", "2", hooks=True).returncode == 1
-    p = subprocess.Popen([sys.executable, "-m", "vanban.cli", "run", "slow", "-o", "slow-out", "--engine", "dask",
-                          "--scheduler", address, "--no-validate"], cwd=tmp_path, env=services.env, stderr=subprocess.PIPE, text=True)
+    assert vanban("run", str(slow), "-o", str(ref), "-j", "2", *limits, hooks=True).returncode == 1
+    cmd = [sys.executable, "-m", "vanban.cli", "run", "slow", "-o", "slow-out", "--engine", "dask", "--scheduler", address, *limits]
+    p = subprocess.Popen(cmd, cwd=tmp_path, env=services.env, stderr=subprocess.PIPE, text=True)
     from distributed import Client
 
     with Client(address, timeout="30s", set_as_default=False) as c:
@@ -174,6 +178,10 @@ def test_s3_inputs_and_output_on_a_real_cluster_equal_a_local_run(services, tmp_
     assert f"vanban: warning: worker {victim} left the cluster; Dask gives its documents to the other workers" in err
     assert "Traceback" not in err
     same_tables(tmp_path / "slow-out", ref, str(slow), "slow")
+    docs = {Path(r["source"]).name: r["error"] for r in read_csv(tmp_path / "slow-out" / "documents.csv")}
+    assert docs["slow.txt"] == "timed out after 8 s" and docs["greedy.txt"] == "exceeded the memory limit of 400 MB"
+    again = subprocess.run(cmd, cwd=tmp_path, env=services.env, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert "0 new, 11 unchanged" in summary_line(again.stderr, "unchanged"), again.stderr  # the time-out cached too
 
 
 def alien_vanban(folder: Path) -> Path:

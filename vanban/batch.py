@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from vanban.cache import (  # noqa: F401 - cache_path, slim_decision, entry_for and store are this module's API too
-    CACHE_DIR, cache_key, cache_path, cache_rel, entry_for, failure_entry, load_decision, load_entry, parse_entry,
-    reusable, secret_key, slim_decision, store, store_failure, summary_of,
+    CACHE_DIR, cache_key, cache_path, cache_rel, cached_entries, entry_for, failure_entry, load_decision, load_entry,
+    parse_entry, reusable, secret_key, slim_decision, store, store_failure, summary_of,
 )
 from vanban.outputs.files import remove_stale_temporaries
 from vanban.outputs.outdir import prepare
@@ -157,11 +157,9 @@ def plan(inputs: list[str], settings: Settings) -> tuple[list[Item], list[Item],
         _say(f"vanban: skipped {f}: {why}")
     todo = []
     candidates = [i for i in items if i.record is None]
-    found_entries = iter([None] * len(candidates)) if settings.force else \
-        settings.store.read_many([cache_rel(i.doc_id) for i in candidates])
-    for item, blob in zip(candidates, found_entries):
-        entry = parse_entry(blob)
-        if reusable(entry, item, settings):
+    found_entries = ((i, None) for i in candidates) if settings.force else cached_entries(candidates, settings)
+    for item, entry in found_entries:
+        if entry is not None:
             item.cached = True
             item.failed = entry.get("error") is not None
             if entry.get("error"):

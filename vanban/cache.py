@@ -35,6 +35,7 @@ import secrets
 import sys
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from vanban.outputs.files import read_nofollow, safe_child
@@ -127,6 +128,25 @@ def store_failure(item: Item, error: str, kind: str, settings: Settings) -> dict
     return summary_of(entry)
 
 
+def cached_entries(items: list[Item], settings: Settings, chunk: int = 256) -> Iterator[tuple[Item, dict[str, Any] | None]]:
+    """Each item with its cache entry when that entry can be reused, else None; OUT is read in batches
+    (a remote OUT: a few requests per batch, not several per document)."""
+    out = settings.store
+    docs = out.names("docs") if out.remote else None
+    for start in range(0, len(items), chunk):
+        part = items[start:start + chunk]
+        found = [parse_entry(b) for b in out.read_many([cache_rel(i.doc_id) for i in part])]
+        ok = [i for i, e in zip(part, found) if e and e.get("error_kind") is None and e.get("key") == settings.cache_key]
+        pickles = dict(zip((i.doc_id for i in ok), out.read_many([cache_rel(i.doc_id, ".pickle") for i in ok])))
+        for item, entry in zip(part, found):
+            has_doc = None if docs is None else f"docs/{item.doc_id}.json" in docs
+            blob = pickles.get(item.doc_id) or b""
+            if reusable(entry, item, settings, pickle_blob=blob, has_doc=has_doc):
+                yield item, entry
+            else:
+                yield item, None
+
+
 def summary_of(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: entry.get(k) for k in ("doc_id", "source", "error", "error_kind", "stats")}
 
@@ -151,19 +171,26 @@ def parse_entry(blob: bytes | None) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) and isinstance(entry.get("record"), dict) else None
 
 
-def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings) -> bool:
-    """Whether a cached entry stands for this input under this run's code, configuration and limits."""
+def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings, *, pickle_blob: bytes | None = None,
+             has_doc: bool | None = None) -> bool:
+    """Whether a cached entry stands for this input under this run's code, configuration and limits.
+
+    For a document that succeeded, its JSON must be in OUT and its pickle carry the run's MAC:
+    `pickle_blob` and `has_doc` are them when the caller fetched them already (in batches).
+    """
     if not entry or entry.get("key") != settings.cache_key or entry.get("sha256") != item.sha256:
         return False
     kind = entry.get("error_kind")
     if kind is None:
         out = settings.store
-        if not out.is_file(f"docs/{item.doc_id}.json"):
+        if not (out.is_file(f"docs/{item.doc_id}.json") if has_doc is None else has_doc):
             return False
-        try:
-            return _signed(out.read(cache_rel(item.doc_id, ".pickle")), settings.secret) is not None
-        except (OSError, ValueError):
-            return False
+        if pickle_blob is None:
+            try:
+                pickle_blob = out.read(cache_rel(item.doc_id, ".pickle"))
+            except (OSError, ValueError):
+                return False
+        return _signed(pickle_blob, settings.secret) is not None
     if kind == "timeout":
         return settings.timeout <= (entry.get("limits") or {}).get("timeout", 0)
     if kind == "memory":

@@ -148,6 +148,10 @@ class OutStore:
     def is_file(self, rel: str) -> bool:
         raise NotImplementedError
 
+    def names(self, prefix: str) -> set[str]:
+        """The names (relative to OUT) of the files under `prefix`."""
+        raise NotImplementedError
+
     def delete(self, rel: str) -> bool:
         raise NotImplementedError
 
@@ -251,14 +255,13 @@ class RemoteStore(OutStore):
         except FileNotFoundError:
             return False
 
-    def list(self, prefix: str) -> list[str]:
-        """The names (relative to OUT) of the objects under `prefix`."""
+    def names(self, prefix: str) -> set[str]:
         try:
             found = self.fs.find(self.key(prefix))
         except FileNotFoundError:
-            return []
+            return set()
         base = len(self._root) + 1
-        return sorted(k[base:] for k in found)
+        return {k[base:] for k in found}
 
     def upload(self, folder: Path, rels: Iterable[str]) -> None:
         """Copy these files of a local folder to the same names under OUT."""
