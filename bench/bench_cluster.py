@@ -84,11 +84,16 @@ def upload(folder: Path, url: str, env: dict) -> None:
     fs.put(str(folder) + "/", root, recursive=True)
 
 
-def client_run(args: list[str], env: dict) -> tuple[float, float, int]:
-    """Wall seconds, the client's CPU seconds and its exit status."""
+def client_run(args: list[str], env: dict, profile: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, the client's CPU seconds and its exit status (with `profile`, under cProfile, written there)."""
+    return client_run_cmd(["run", *args], env, profile)
+
+
+def client_run_cmd(args: list[str], env: dict, profile: Path | None = None) -> tuple[float, float, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "vanban.cli", "run", *args], env=env, capture_output=True, text=True)
+    prof = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    proc = subprocess.run([sys.executable, *prof, "-m", "vanban.cli", *args], env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -103,6 +108,7 @@ def main() -> None:
     ap.add_argument("--s3", action="store_true", help="inputs and OUT in a local S3 service (moto's server mode)")
     ap.add_argument("--validate", action="store_true", help="include the validation of the tables")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--profile", action="store_true", help="where the client's time goes (cProfile, the top 25)")
     a = ap.parse_args()
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="vanban-bench-cluster-") as tmp:
@@ -122,10 +128,21 @@ def main() -> None:
             procs.extend(cluster)
             for i in range(a.runs):
                 extra = [] if a.validate else ["--no-validate"]
+                prof = work / "client.prof" if a.profile else None
                 wall, cpu, status = client_run([inp, "-o", f"{out}{i}", "--engine", "dask", "--scheduler", address,
-                                                "-q", "--force", *extra], env)
+                                                "-q", "--force", *extra], env, prof)
                 print(f"{a.count} documents on 2 workers ({'S3' if a.s3 else 'local folders'}): {wall:.1f} s wall, "
                       f"client CPU {cpu:.2f} s = {1000 * cpu / a.count:.1f} ms per document (exit {status})")
+                if not a.s3 and not prof:  # the report alone: the same code whatever the engine
+                    _, rcpu, _ = client_run_cmd(["review", f"{out}{i}", "--report"], env)
+                    print(f"    of which the report (written again by `vanban review OUT --report`): {rcpu:.2f} s = "
+                          f"{1000 * rcpu / a.count:.1f} ms per document; the rest {1000 * (cpu - rcpu) / a.count:.1f} ms")
+                if prof:
+                    import pstats
+
+                    stats = pstats.Stats(str(prof))
+                    stats.sort_stats("tottime").print_stats(15)
+                    stats.sort_stats("cumulative").print_stats(r"vanban/(batch|cli|cluster|cache|pool)\.py|outputs/(writer|report)\.py", 25)
         finally:
             for p in reversed(procs):
                 p.terminate()

@@ -249,3 +249,30 @@ def test_cluster_failures_are_one_line_and_an_exit_status_each(services, tmp_pat
     assert re.fullmatch(r"vanban: error: worker tcp://\S+ runs vanban 0\.0\.9 \(code and data \w+\), this client "
                         r"vanban 0\.1\.0 \(code and data \w+\); every machine of the run must run the same vanban with the "
                         r"same data \(install the same release on the workers\)\n", proc.stderr), proc.stderr
+
+
+def test_a_storage_url_that_cannot_be_used_is_one_line(services, tmp_path):
+    env = services.extra
+    fs = s3(env)
+    fs.mkdir(BUCKET)
+    fs.pipe(f"{BUCKET}/notes/mine.txt", b"the user's own notes")
+    seed = seed_copy(tmp_path / "a.txt", 1)
+    cases = {
+        f"s3://{BUCKET}-missing/out": rf"s3://{BUCKET}-missing/out: cannot write in the output folder \(.*\)",
+        f"s3://{BUCKET}/notes/mine.txt": rf"s3://{BUCKET}/notes/mine.txt: not a folder \(an object of that name exists\); -o needs a folder",
+        f"s3://{BUCKET}/notes": rf"s3://{BUCKET}/notes: the folder is not empty and is not a vanban output folder; .*--force-output.*",
+    }
+    for out, message in cases.items():
+        proc = vanban("run", str(seed), "-o", out, "--no-validate", env=env)
+        assert proc.returncode == 2, proc.stderr
+        assert re.fullmatch(f"vanban: error: {message}\n", proc.stderr), proc.stderr
+    assert fs.cat(f"{BUCKET}/notes/mine.txt") == b"the user's own notes"
+
+    # a missing input is an error record, the others are processed; --force-output keeps the user's object
+    proc = vanban("run", str(seed), f"s3://{BUCKET}/nothing-here/", "-o", f"s3://{BUCKET}/notes", "--force-output",
+                  "--no-validate", env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert f"vanban: error: s3://{BUCKET}/nothing-here/: no such file or folder" in proc.stderr.splitlines()
+    assert fs.cat(f"{BUCKET}/notes/mine.txt") == b"the user's own notes"
+    fs.get(f"{BUCKET}/notes/documents.csv", str(tmp_path / "d.csv"))
+    assert sorted(r["status"] for r in read_csv(tmp_path / "d.csv")) == ["error", "ok"]

@@ -104,6 +104,7 @@ def _worker_main(conn, settings: Settings, parent: int) -> None:
     if os.getppid() != parent:
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    settings._store = None  # a storage client is not fork-safe: this worker makes its own
     if settings.max_memory:
         import resource
 
