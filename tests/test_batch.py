@@ -114,15 +114,15 @@ def test_a_slow_a_greedy_and_a_crashing_document_become_error_records(tmp_path):
     seed_copy(box / "dies.txt", 12, hook="die")
     out = tmp_path / "out"
     t0 = time.monotonic()
-    # 10 s: a seed-size decision takes well under a second, even on a loaded 2-core machine
+    # a limit the good documents meet with room on a loaded machine
     proc = vanban("run", str(box), "-o", str(out), "--jobs", "2", "--timeout", "10", "--max-memory", "400", hooks=True)
-    assert time.monotonic() - t0 < 55  # the sleeping document did not hold the run (it would take 60 s)
+    assert time.monotonic() - t0 < 50  # the sleeping document did not hold the run (it would take 60 s)
     assert proc.returncode == 1
     docs = {Path(r["source"]).name: r for r in read_csv(out / "documents.csv")}
     assert docs["slow.txt"]["error"] == "timed out after 10 s"
     assert docs["greedy.txt"]["error"] == "exceeded the memory limit of 400 MB"
     assert docs["dies.txt"]["status"] == "error" and "killed" in docs["dies.txt"]["error"]
-    assert all(docs[f"good {i}.txt"]["status"] == "ok" for i in range(4)), {n: d["error"] for n, d in docs.items()}
+    assert all(docs[f"good {i}.txt"]["status"] == "ok" for i in range(4))
     assert len(read_csv(out / "tasks.csv")) == 4 * 37
     for name in ("slow.txt", "greedy.txt", "dies.txt"):
         assert any(l.startswith("vanban: error:") and name in l for l in proc.stderr.splitlines())
