@@ -1,15 +1,17 @@
 """Benchmark of `vanban run --engine dask`: the client's CPU per document (not a test).
 
-    .venv/bin/python bench/bench_cluster.py                  # 600 seed-size decisions, local folders
-    .venv/bin/python bench/bench_cluster.py --count 300 --s3  # inputs and OUT in a local S3 (moto's server)
+    .venv/bin/python bench/bench_cluster.py                        # 300 and 900 seed-size decisions, local folders
+    .venv/bin/python bench/bench_cluster.py --counts 300 --s3      # inputs and OUT in a local S3 (moto's server)
 
 Starts a real `dask scheduler` and two `dask worker` processes (one thread
 each, started in another folder), runs the client `vanban run IN -o OUT
 --engine dask` in a subprocess, and prints its wall time and the CPU time of
 the client process (user + system, from getrusage of the waited child: the
 scheduler and the workers are not waited then, so they do not count), per
-document. `--no-validate` by default: the validation is the same work whatever
-the engine (`--validate` includes it).
+document, and for two sizes the CPU each document adds (the difference of the
+two runs over the difference of their sizes: the client's start, imports and
+connection are paid once per run). `--no-validate` by default: the validation
+is the same work whatever the engine (`--validate` includes it).
 """
 
 from __future__ import annotations
@@ -104,45 +106,32 @@ def client_run_cmd(args: list[str], env: dict, profile: Path | None = None) -> t
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--count", type=int, default=600)
+    ap.add_argument("--counts", default="300,900", help="sizes of the runs, comma-separated")
     ap.add_argument("--s3", action="store_true", help="inputs and OUT in a local S3 service (moto's server mode)")
     ap.add_argument("--validate", action="store_true", help="include the validation of the tables")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--profile", action="store_true", help="where the client's time goes (cProfile, the top 25)")
     a = ap.parse_args()
+    counts = [int(c) for c in a.counts.split(",")]
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="vanban-bench-cluster-") as tmp:
         work = Path(tmp)
-        build_text_corpus(work / "in", a.count)
         env = dict(os.environ)
         try:
             if a.s3:
                 s3env, s3 = start_s3(work)
                 procs.append(s3)
                 env.update(s3env)
-                upload(work / "in", "s3://bench/in", env)
-                inp, out = "s3://bench/in", "s3://bench/out"
-            else:
-                inp, out = str(work / "in"), str(work / "out")
             address, cluster = start_cluster(work, env)
             procs.extend(cluster)
-            for i in range(a.runs):
-                extra = [] if a.validate else ["--no-validate"]
-                prof = work / "client.prof" if a.profile else None
-                wall, cpu, status = client_run([inp, "-o", f"{out}{i}", "--engine", "dask", "--scheduler", address,
-                                                "-q", "--force", *extra], env, prof)
-                print(f"{a.count} documents on 2 workers ({'S3' if a.s3 else 'local folders'}): {wall:.1f} s wall, "
-                      f"client CPU {cpu:.2f} s = {1000 * cpu / a.count:.1f} ms per document (exit {status})")
-                if not a.s3 and not prof:  # the report alone: the same code whatever the engine
-                    _, rcpu, _ = client_run_cmd(["review", f"{out}{i}", "--report"], env)
-                    print(f"    of which the report (written again by `vanban review OUT --report`): {rcpu:.2f} s = "
-                          f"{1000 * rcpu / a.count:.1f} ms per document; the rest {1000 * (cpu - rcpu) / a.count:.1f} ms")
-                if prof:
-                    import pstats
-
-                    stats = pstats.Stats(str(prof))
-                    stats.sort_stats("tottime").print_stats(15)
-                    stats.sort_stats("cumulative").print_stats(r"vanban/(batch|cli|cluster|cache|pool)\.py|outputs/(writer|report)\.py", 25)
+            seen = []
+            for n in counts:
+                for i in range(a.runs):
+                    cpu = measure(work, n, i, address, env, a)
+                    seen.append((n, cpu))
+            if len({n for n, _ in seen}) > 1:
+                (n1, c1), (n2, c2) = min(seen), max(seen)
+                print(f"each document adds {1000 * (c2 - c1) / (n2 - n1):.1f} ms of the client's CPU ({n1} -> {n2} documents)")
         finally:
             for p in reversed(procs):
                 p.terminate()
@@ -151,6 +140,32 @@ def main() -> None:
                     p.wait(20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def measure(work: Path, n: int, i: int, address: str, env: dict, a: argparse.Namespace) -> float:
+    """One client run over n documents; its CPU seconds."""
+    box = work / f"in{n}"
+    if not box.exists():
+        build_text_corpus(box, n)
+        if a.s3:
+            upload(box, f"s3://bench/in{n}", env)
+    inp, out = (f"s3://bench/in{n}", f"s3://bench/out{n}-{i}") if a.s3 else (str(box), str(work / f"out{n}-{i}"))
+    extra = [] if a.validate else ["--no-validate"]
+    prof = work / "client.prof" if a.profile else None
+    wall, cpu, status = client_run([inp, "-o", out, "--engine", "dask", "--scheduler", address, "-q", "--force", *extra],
+                                   env, prof)
+    print(f"{n} documents on 2 workers ({'S3' if a.s3 else 'local folders'}): {wall:.1f} s wall, "
+          f"client CPU {cpu:.2f} s = {1000 * cpu / n:.1f} ms per document (exit {status})", flush=True)
+    if not a.s3 and not prof:  # the report alone: the same code whatever the engine
+        _, rcpu, _ = client_run_cmd(["review", out, "--report"], env)
+        print(f"    of which the report (written again by `vanban review OUT --report`): {rcpu:.2f} s", flush=True)
+    if prof:
+        import pstats
+
+        stats = pstats.Stats(str(prof))
+        stats.sort_stats("tottime").print_stats(15)
+        stats.sort_stats("cumulative").print_stats(r"vanban/(batch|cli|cluster|cache|pool)\.py|outputs/(writer|report)\.py", 25)
+    return cpu
 
 
 if __name__ == "__main__":

@@ -116,9 +116,12 @@ class Cluster:
                     f"the Dask scheduler at {address} has no workers (none joined within {FIRST_WORKER_WAIT:g} s); "
                     f"start some with `dask worker {address}`", EXIT_NO_WORKERS) from None
             cluster.check_versions()
-        except BaseException:
+        except ClusterError:
             cluster.close()
             raise
+        except Exception as e:  # noqa: BLE001 - the scheduler went away while we asked it
+            cluster.close()
+            raise ClusterError(f"lost the Dask scheduler at {address} ({_reason(e)})", EXIT_LOST) from None
         return cluster
 
     def check_versions(self) -> None:
@@ -177,12 +180,12 @@ class _Submission:
         last = time.monotonic()
         try:
             while not self.cluster.lost and (self.pending or self.running):
-                while self.pending and len(self.running) < self.window:
-                    ac.add(self.submit(self.pending.pop()))
-                batch = ac.next_batch(block=False)
-                if not batch:
-                    with ac.thread_condition:
-                        ac.thread_condition.wait(0.5)
+                try:
+                    batch = self.step(ac)
+                except Exception:
+                    if self.client.status == "running":
+                        raise
+                    batch = []  # the connection is going: `health` says when it is gone
                 for fut, res in batch:
                     item = self.running.pop(fut.key, None)
                     if item is not None:
@@ -193,6 +196,16 @@ class _Submission:
         finally:
             if self.cluster.lost:
                 self.abandon()
+
+    def step(self, ac: Any) -> list[tuple[Any, Any]]:
+        """Fill the window, then the tasks finished (waiting up to half a second for one)."""
+        while self.pending and len(self.running) < self.window:
+            ac.add(self.submit(self.pending.pop()))
+        batch = ac.next_batch(block=False)
+        if not batch:
+            with ac.thread_condition:
+                ac.thread_condition.wait(0.5)
+        return batch
 
     def submit(self, item: Item) -> Any:
         from vanban.storage import is_url
