@@ -82,7 +82,8 @@ def upload(folder: Path, url: str, env: dict) -> None:
 
     os.environ.update(env)
     fs, root = fsspec.core.url_to_fs(url)
-    fs.mkdir(root.split("/")[0])
+    if not fs.exists(root.split("/")[0]):
+        fs.mkdir(root.split("/")[0])
     fs.put(str(folder) + "/", root, recursive=True)
 
 
