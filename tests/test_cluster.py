@@ -157,8 +157,12 @@ def test_s3_inputs_and_output_on_a_real_cluster_equal_a_local_run(services, tmp_
     fs.get(f"{BUCKET}/out/", str(tmp_path / "again"), recursive=True)
     assert tables(tmp_path / "again") == tables(got)
 
-    # a local OUT with a relative path, workers started in another folder, the limits held on the workers
-    # (the time counted from the start of the work, not in the queue), one worker killed mid-run
+    limits_and_a_worker_killed(services, tmp_path, address)
+
+
+def limits_and_a_worker_killed(services: Processes, tmp_path: Path, address: str) -> None:
+    """A local OUT with a relative path, workers started in another folder, the limits held on the workers
+    (the time counted from the start of the work, not in the queue), one worker killed mid-run."""
     slow = inbox(tmp_path / "slow", n=8, hook="sleep=1")
     seed_copy(slow / "slow.txt", 10, hook="sleep=60")
     seed_copy(slow / "greedy.txt", 11, hook="alloc=1500")
