@@ -280,3 +280,40 @@ def test_a_storage_url_that_cannot_be_used_is_one_line(services, tmp_path):
     assert fs.cat(f"{BUCKET}/notes/mine.txt") == b"the user's own notes"
     fs.get(f"{BUCKET}/notes/documents.csv", str(tmp_path / "d.csv"))
     assert sorted(r["status"] for r in read_csv(tmp_path / "d.csv")) == ["error", "ok"]
+
+
+def test_a_worker_that_cannot_see_an_input_says_so_naming_the_worker(services, tmp_path):
+    """The client hashed the files; when the worker comes to them one is gone and one has other bytes: what a
+    worker sees when the machines do not share the same files. One line each, naming the worker; not cached."""
+    address, _ = services.scheduler(free_port())
+    services.workers(address, 1)
+    box = tmp_path / "in"
+    seed_copy(box / "a-slow.txt", 1, hook="sleep=8")
+    gone = seed_copy(box / "b-gone.txt", 2)
+    changed = seed_copy(box / "c-changed.txt", 3)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "vanban.cli", "run", str(box), "-o", str(out), "--engine", "dask", "--scheduler", address,
+           "--no-validate"]
+    p = subprocess.Popen(cmd, env=services.env, stderr=subprocess.PIPE, text=True)
+    from distributed import Client
+
+    with Client(address, timeout="30s", set_as_default=False) as c:
+        deadline = time.monotonic() + 120
+        while not any(c.processing().values()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        gone.unlink()  # the slow one is on the only worker thread: the others wait for it
+        seed_copy(changed, 4)
+        worker = next(iter(c.nthreads()))
+    err = p.communicate(timeout=180)[1]
+    assert p.returncode == 1, err
+    lines = err.splitlines()
+    assert f"vanban: error: {gone}: worker {worker} cannot see this file (No such file or directory)" in lines, err
+    assert any(re.fullmatch(rf"vanban: error: {re.escape(str(changed))}: worker {worker} sees other bytes at this path "
+                            r"\(SHA-256 \w+…, not \w+…\): the machines do not share the same files", l) for l in lines), err
+    rows = {Path(r["source"]).name: r for r in read_csv(out / "documents.csv")}
+    assert rows["a-slow.txt"]["status"] == "ok" and rows["b-gone.txt"]["status"] == rows["c-changed.txt"]["status"] == "error"
+
+    seed_copy(gone, 2)
+    again = subprocess.run(cmd, env=services.env, stderr=subprocess.PIPE, text=True, timeout=180)
+    assert again.returncode == 0, again.stderr
+    assert "2 new, 1 unchanged" in summary_line(again.stderr, "unchanged"), again.stderr  # the two were not cached
