@@ -317,3 +317,18 @@ def test_a_worker_that_cannot_see_an_input_says_so_naming_the_worker(services, t
     again = subprocess.run(cmd, env=services.env, stderr=subprocess.PIPE, text=True, timeout=180)
     assert again.returncode == 0, again.stderr
     assert "2 new, 1 unchanged" in summary_line(again.stderr, "unchanged"), again.stderr  # the two were not cached
+
+
+def test_the_local_pool_reads_inputs_from_s3(services, tmp_path):
+    """Without a cluster: `vanban run s3://… -o s3://…` on this machine's pool, each worker its own S3 client."""
+    env = services.extra
+    fs = s3(env)
+    fs.mkdir(BUCKET)
+    box = inbox(tmp_path / "in", n=3)
+    fs.put(str(box) + "/", f"{BUCKET}/in", recursive=True)
+    local = tmp_path / "local"
+    assert vanban("run", str(box), "-o", str(local), "--no-validate").returncode == 1
+    proc = vanban("run", f"s3://{BUCKET}/in/", "-o", f"s3://{BUCKET}/out", "-j", "2", "--no-validate", env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr  # the empty file
+    fs.get(f"{BUCKET}/out/", str(tmp_path / "got"), recursive=True)
+    same_tables(tmp_path / "got", local, str(box), f"s3://{BUCKET}/in")

@@ -485,8 +485,11 @@ def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progr
     for s in stream:
         summary.processed += 1
         failed = s.get("error") is not None
-        if s.get("doc_id") in by_id:
-            by_id[s["doc_id"]].failed = failed
+        item = by_id.get(s.get("doc_id"))
+        if item is not None:
+            item.failed = failed
+            if s.get("error_kind") == "missing" and item.record is None:  # not cached: its row comes from here
+                item.record = failure_entry(item, s["error"], "missing", settings)
         if failed:
             progress.message(f"vanban: error: {s['source']}: {s['error']}")
         progress.advance(failed)

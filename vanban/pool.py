@@ -58,6 +58,18 @@ def process_one(path: Path, settings: Settings, doc_id: str | None = None) -> Re
     return res
 
 
+def process_input(source: str | Path, settings: Settings, doc_id: str, sha: str | None) -> Result:
+    """One input of the local engines: a path, or a URL read into a private temporary folder first
+    (`vanban.worker.process_job`: its bytes must still be those the run hashed)."""
+    from vanban.storage import is_url
+
+    if isinstance(source, str) and is_url(source):
+        from vanban.worker import process_job
+
+        return process_job((source, source, doc_id, sha), settings, None)
+    return process_one(Path(source), settings, doc_id)
+
+
 def _memory_result(path: Path, settings: Settings, doc_id: str | None) -> Result:
     from vanban.extract.base import doc_id_for, sha256_of
 
@@ -118,8 +130,8 @@ def _worker_main(conn, settings: Settings, parent: int) -> None:
             return
         if job is None:
             return
-        path, doc_id = job
-        summary = store(process_one(Path(path), settings, doc_id), settings)
+        path, doc_id, sha = job
+        summary = store(process_input(path, settings, doc_id, sha), settings)
         conn.send(summary)
         if summary.get("error_kind") == "memory":
             return  # a MemoryError may leave the interpreter in a poor state: start afresh
@@ -137,7 +149,7 @@ class _Worker:
     def send(self, item: Item) -> None:
         self.item = item
         self.started = time.monotonic()
-        self.conn.send((str(item.path), item.doc_id))
+        self.conn.send((item.path if isinstance(item.path, str) else str(item.path), item.doc_id, item.sha256))
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -239,7 +251,7 @@ def run_inline(todo: list[Item], settings: Settings) -> Iterator[dict[str, Any]]
             try:
                 if use_alarm:
                     signal.setitimer(signal.ITIMER_REAL, settings.timeout)
-                res = process_one(item.path, settings, item.doc_id)
+                res = process_input(item.path, settings, item.doc_id, item.sha256)
             except _Alarm:
                 yield store_failure(item, f"timed out after {settings.timeout:g} s", "timeout", settings)
                 continue

@@ -31,8 +31,10 @@ def _limit_memory(mb: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
 
 
-def process_job(job: tuple[str, str, str, str | None], settings: Any, worker: str) -> Result:
-    """Read one input (from its path or URL) and run the pipeline on it, under the run's `doc_id`."""
+def process_job(job: tuple[str, str, str, str | None], settings: Any, worker: str | None) -> Result:
+    """Read one input (from its path or URL) and run the pipeline on it, under the run's `doc_id`.
+
+    `worker` names the Dask worker in the errors of an input it cannot read (None: this machine's pool)."""
     from vanban.pool import process_one
     from vanban.storage import fetch, is_url, reason
 
@@ -44,7 +46,8 @@ def process_job(job: tuple[str, str, str, str | None], settings: Any, worker: st
             except ValueError as e:
                 return _unseen(source, doc_id, sha, str(e))
             except Exception as e:  # noqa: BLE001 - credentials, network, a missing object
-                return _unseen(source, doc_id, sha, f"worker {worker} cannot read it ({reason(e)})")
+                who = f"worker {worker} cannot" if worker else "cannot"
+                return _unseen(source, doc_id, sha, f"{who} read it ({reason(e)})")
             res = process_one(local, settings, doc_id)
             if res.error:
                 res.error = res.error.replace(str(local), source)
