@@ -174,9 +174,12 @@ def limits_and_a_worker_killed(services: Processes, tmp_path: Path, address: str
     from distributed import Client
 
     with Client(address, timeout="30s", set_as_default=False) as c:
-        time.sleep(4)
-        victim, pid = sorted(c.run(os.getpid).items())[0]
-        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(c.processing().values()):  # the run has started
+            time.sleep(0.1)
+        time.sleep(1)  # the client has seen its workers (it looks every second)
+        victim = next(w for w, tasks in sorted(c.processing().items()) if tasks)  # a worker with a document
+        os.kill(c.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
     err = p.communicate(timeout=300)[1]
     assert p.returncode == 1, err
     assert f"vanban: warning: worker {victim} left the cluster; Dask gives its documents to the other workers" in err

@@ -76,8 +76,11 @@ def _describe(ident: Any) -> str:
 def _quiet() -> None:
     """Dask's own log lines (reconnection attempts, tracebacks of a lost connection) are not for the operator:
     vanban says what happened in one line."""
-    for name in ("distributed", "distributed.client", "distributed.comm", "distributed.core", "distributed.batched",
-                 "distributed.utils", "tornado", "asyncio"):
+    families = ("distributed", "tornado", "asyncio")
+    # every logger of theirs: Dask's configuration gives some their own level (tornado.application: error,
+    # whose "Exception in callback ... CommClosedError" traceback a lost scheduler otherwise prints)
+    names = {n for n in logging.root.manager.loggerDict if n.split(".")[0] in families}
+    for name in sorted(names | set(families) | {"tornado.application", "tornado.general", "distributed.client"}):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
