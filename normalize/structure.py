@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from vanban.model import Attachment, Caption, Decision, Heading, Loc, Signer, SourceDocument, TextValue
 from vanban.normalize.fold import strip_diacritics
+from vanban.normalize.symbols import HEADER_SYMBOL as _SYMBOL, symbol_is_plausible
 
 # Document-type words as they stand alone (in capitals) on the title line.
 DOC_TYPES = {
@@ -47,10 +48,6 @@ ATTACHMENT_KINDS = ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "QUY CHẾ", "QUY ĐỊNH
 _NUMBER_LINE = re.compile(r"^\s*(?:(?:Luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
-)
-_SYMBOL = re.compile(
-    r"(?P<symbol>\d+[a-zA-Z]?(?:\.\d+)?\s*(?:/\s*\d{4})?\s*/\s*[A-ZĐÐa-zđ][\wĐđÐ&]*(?:\s*[-/]\s*[A-ZĐÐ][\wĐđÐ&]*)*"
-    r"|\d+-[A-ZĐ][\wĐđ]*/[A-ZĐ][\wĐđ-]*)"
 )
 _BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.)-]\s*(?P<title>\S.*)$")
@@ -136,19 +133,6 @@ def _symbol_in(text: str) -> str | None:
 
     sym, _ = fold_homoglyphs(re.sub(r"\s+", "", m.group("symbol")))
     return sym
-
-
-def symbol_is_plausible(symbol: str) -> bool:
-    """A symbol whose type code (or, for a công văn, organ) is a known code and whose number is a number.
-
-    >>> symbol_is_plausible("779/QĐ-UBND"), symbol_is_plausible("6/QĐĐ-UBND")
-    (True, False)
-    """
-    from vanban.normalize.citations import doc_types, organ_codes
-
-    codes = {d["code"] for d in doc_types() if d.get("code")} | {o["code"] for o in organ_codes() if o.get("code")}
-    m = re.match(r"^\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/(?P<code>[^-/]+)", symbol) or re.match(r"^\d+-(?P<code>[^/]+)/", symbol)
-    return bool(m) and m.group("code") in codes
 
 
 def parse_date_text(text: str):

@@ -285,3 +285,18 @@ def test_format_table_aligns_columns():
     col = lines[0].index("id")
     assert all(ln[col - 2:col] == "  " for ln in lines[1:])
     assert "113/2018/NĐ-CP" in table and "\n\n" not in table
+
+
+# --------------------------------------------------------------------------- the examples in the modules
+
+
+@pytest.mark.parametrize("module", [
+    "vanban.normalize.citations", "vanban.normalize.citations.find", "vanban.normalize.citations.resolve",
+    "vanban.normalize.citations.records", "vanban.normalize.symbols", "vanban.normalize.codes",
+])
+def test_module_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
