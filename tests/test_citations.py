@@ -267,14 +267,38 @@ def test_resolve_refuses_to_guess(text):
 # --------------------------------------------------------------------------- records and table
 
 
-def test_citation_record_offsets_are_in_the_line():
+def test_citation_record_offsets_point_into_the_text():
     text = "Dòng đầu\nTheo Quyết định số 3248/QĐ-UBND ngày 24/12/2020 của UBND tỉnh"
     (c,) = find_citations(text)
-    r = citation_record(c, text)
+    r = citation_record(c)
     assert tuple(r) == RECORD_COLUMNS
-    line = text.split("\n")[1]
-    assert r["line"] == 2 and line[r["start"]:r["end"]] == c.raw
+    assert r["line"] == 2 and text[r["start"]:r["end"]] == c.raw == r["raw"]
     assert r["issuer"] == "UBND tỉnh" and r["issuer_implied"] == "Ủy ban nhân dân" and r["year"] == 2020
+
+
+def test_cite_json_and_citations_csv_are_the_same_records(seed_out, tmp_path):
+    """`vanban cite --json` on a document's text gives the rows `vanban run` writes to citations.csv, column
+    for column (offsets in that text), but `part` (decision, plan, appendix), which only the run's reading of
+    the document's structure knows."""
+    import json
+
+    from conftest import read_csv, run_cli
+
+    rows = [r for r in read_csv(seed_out / "citations.csv")]
+    (doc,) = (seed_out / "docs").glob("*.json")
+    text = json.loads(doc.read_text(encoding="utf-8"))["text"]
+    (tmp_path / "seed.txt").write_text(text, encoding="utf-8")
+    out = run_cli("cite", "--file", str(tmp_path / "seed.txt"), "--json")
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert list(rows[0]) == ["doc_id", *RECORD_COLUMNS] and len(records) == len(rows) > 40
+
+    def cell(v):
+        return "" if v is None else ("true" if v is True else "false" if v is False else str(v))
+
+    same = [k for k in RECORD_COLUMNS if k != "part"]
+    assert [{k: cell(r[k]) for k in same} for r in records] == [{k: r[k] for k in same} for r in rows]
+    assert {r["part"] for r in records} == {None} and {r["part"] for r in rows} >= {"decision", "plan"}
+    assert all(text[r["start"]:r["end"]] == r["raw"] for r in records)
 
 
 def test_format_table_aligns_columns():

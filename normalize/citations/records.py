@@ -7,27 +7,27 @@ from typing import Any
 from vanban.model import Citation
 from vanban.normalize.citations.patterns import SPACES
 
-#: The citation columns of the output contract (DESIGN.md), in order; `start`/`end` are offsets in the line.
+#: The columns of a citation record, in order: those of `citations.csv` after its `doc_id` (DESIGN.md, the
+#: output contract), and of `vanban cite --json`. `start`/`end` are character offsets in the text the citation
+#: was found in (a document's normalized `text`); `line` is its 1-based line there; `page`, `part` where known.
 RECORD_COLUMNS: tuple[str, ...] = (
-    "id", "kind", "number", "year", "type_code", "organ_code", "date", "raw",
-    "issuer", "issuer_implied", "line", "start", "end",
+    "id", "kind", "number", "year", "type_code", "organ_code", "date", "raw", "line", "page", "in_table",
+    "date_raw", "issuer", "issuer_implied", "normative", "party", "part", "start", "end", "noise", "registry_status",
+    "registry_date",
 )
 
 
-def citation_record(c: Citation, text: str | None = None) -> dict[str, Any]:
-    """The contract's citation columns for one citation; `start`/`end` are offsets in its line.
-
-    Pass the text the citation was found in, so that the offsets can be counted from the start of
-    the line; without it they are the offsets in the whole text (the same for a one-line text).
-    A citation that runs onto the next lines ends past its first line's end.
+def citation_record(c: Citation) -> dict[str, Any]:
+    """One citation as a record of `RECORD_COLUMNS`: a row of `citations.csv` (with its `doc_id` before) and a
+    line of `vanban cite --json`, built here once so that the two cannot drift apart.
 
     >>> from vanban.normalize.citations import find_citations
     >>> s = "Dòng 1\\nCăn cứ Nghị định số 30/2020/NĐ-CP;"
-    >>> r = citation_record(find_citations(s)[0], s)
-    >>> r["id"], r["line"], r["start"], r["end"]
-    ('30/2020/NĐ-CP', 2, 7, 33)
+    >>> r = citation_record(find_citations(s)[0])
+    >>> r["id"], r["line"], r["start"], r["end"], s[r["start"]:r["end"]]
+    ('30/2020/NĐ-CP', 2, 14, 40, 'Nghị định số 30/2020/NĐ-CP')
     """
-    offset = text.rfind("\n", 0, c.loc.start) + 1 if text is not None else 0
+    reg = c.registry or {}
     return {
         "id": c.id,
         "kind": c.kind,
@@ -37,11 +37,20 @@ def citation_record(c: Citation, text: str | None = None) -> dict[str, Any]:
         "organ_code": c.organ_code,
         "date": c.date,
         "raw": c.raw,
+        "line": c.loc.line,
+        "page": c.loc.page,
+        "in_table": c.in_table,
+        "date_raw": c.date_raw,
         "issuer": c.issuer,
         "issuer_implied": c.issuer_implied,
-        "line": c.loc.line,
-        "start": c.loc.start - offset,
-        "end": c.loc.end - offset,
+        "normative": c.normative,
+        "party": c.party,
+        "part": c.loc.part,
+        "start": c.loc.start,
+        "end": c.loc.end,
+        "noise": ";".join(c.noise),
+        "registry_status": reg.get("status"),
+        "registry_date": reg.get("date"),
     }
 
 
