@@ -28,7 +28,7 @@ from vanban.normalize.codes import STATE_SETS, doc_types, kind_of_code, organ, o
 
 __all__ = [
     "SYMBOL", "HEADER_SYMBOL", "CANONICAL", "Symbol", "find_symbols", "read_symbol", "split_glued",
-    "symbol_is_plausible",
+    "symbol_is_plausible", "symbol_key",
 ]
 
 # A code group inside a symbol: "NĐ", "CP", "TTg", "QH15", "CCHC&PC", "QĐi". The lookahead keeps
@@ -53,6 +53,7 @@ SYMBOL = re.compile(
       | {_SP}/{_SP}                                       # non-normative: /
     )
     (?P<codes>{_CODE}(?:{_SP}[-/]{_SP}{_CODE})?(?:[-/]{_CODE}){{0,4}})   # spaces only around the first joint
+    (?P<term>(?<=QH)[ \t](?:1[0-6]|[1-9])(?![\w/]|[.,]\d))?   # a term split off: "13/2003/QH 11"
     """,
     re.VERBOSE,
 )
@@ -112,7 +113,8 @@ def read_symbol(m: re.Match[str], typed: bool) -> Symbol | None:
 
     `typed`: a type word stands before it ("Công văn số 12/ABC"), so a lone unknown code is still a symbol.
     """
-    sym = _read_symbol_cached(m["num"], m["year"], bool(m["party"]), m["codes"], typed)
+    codes = m["codes"] + m["term"].strip() if m["term"] else m["codes"]
+    sym = _read_symbol_cached(m["num"], m["year"], bool(m["party"]), codes, typed)
     if sym is None:
         return None
     return Symbol(sym.id, sym.number, sym.year, sym.type_code, list(sym.organs), sym.party, sym.normative,
@@ -135,12 +137,13 @@ class _Noise(list):
 @functools.lru_cache(maxsize=8192)
 def _read_symbol_cached(num: str, year_written: str | None, party: bool, codes_written: str,
                         typed: bool) -> Symbol | None:
-    codes = _CODE_SPLIT.split(codes_written)[0::2]
+    parts = _CODE_SPLIT.split(codes_written)
+    codes = parts[0::2]
     if year_written:
         return _normative(num, int(year_written), codes, _Noise())
     if party:
-        return _hyphen_form(num, codes, _Noise())
-    return _non_normative(num, codes, typed, _Noise())
+        return _organ_first(num, codes, _Noise()) or _hyphen_form(num, codes, _Noise())
+    return _party_with_slash(num, codes, parts[1::2], _Noise()) or _non_normative(num, codes, typed, _Noise())
 
 
 def _normative(num: str, year: int, codes: list[str], noise: _Noise) -> Symbol | None:
@@ -181,6 +184,49 @@ def _hyphen_form(num: str, codes: list[str], noise: _Noise) -> Symbol:
     return Symbol(sid, num, None, tcode, organs, not state, False, kind_of_code(tcode, sets), noise)
 
 
+def _state_organ(token: str) -> tuple[str | None, str | None]:
+    """The organ code of a State organ (national or local), or None."""
+    code, n = organ(token)
+    if code and (organ_row(code) or {}).get("scope") in ("state", "central", "local"):
+        return code, n
+    return None, None
+
+
+def _organ_first(num: str, codes: list[str], noise: _Noise) -> Symbol | None:
+    """The old form of the ministries, organ before the type: "999-TC/QĐ-CĐKT" (Bộ Tài chính, Quyết định,
+    unit CĐKT), "212-TC/CĐKT" (no type code)."""
+    if len(codes) < 2 or type_code(codes[0], ("party",))[0]:
+        return None
+    org, n = _state_organ(codes[0])
+    if org is None:
+        return None
+    tcode, n2 = type_code(codes[1], STATE_SETS)
+    units = codes[2:] if tcode else codes[1:]
+    noise.note(n)
+    noise.note(n2)
+    sid = f"{num}-{org}/" + "-".join(([tcode] if tcode else []) + units)
+    return Symbol(sid, num, None, tcode, [org], False, False, kind_of_code(tcode, STATE_SETS), noise)
+
+
+#: Organs of the Party only: a Party type code before one of them makes a Party symbol ("18-NQ/TU").
+_PARTY_ONLY = frozenset({"party"})
+
+
+def _party_with_slash(num: str, codes: list[str], seps: list[str], noise: _Noise) -> Symbol | None:
+    """A Party symbol written with a slash for its hyphen: "57/NQ/TW", "18/NQ-TU" are 57-NQ/TW and 18-NQ/TU."""
+    if len(codes) != 2:
+        return None
+    tcode, n = type_code(codes[0], ("party",))
+    org, n2 = organ(codes[1])
+    if not tcode or not org or (organ_row(org) or {}).get("scope") not in _PARTY_ONLY:
+        return None
+    noise.note(n2)
+    noise.note(n)
+    noise.note("party_form")
+    return Symbol(f"{num}-{tcode}/{org}", num, None, tcode, [org], True, False, kind_of_code(tcode, ("party",)),
+                  noise)
+
+
 def _non_normative(num: str, codes: list[str], typed: bool, noise: _Noise) -> Symbol | None:
     """3248/QĐ-UBND, and công văn 865/VPCP-KTTH (organ-unit, no type code)."""
     sets = ("nd30", "pre2020", "vbqppl", "pre2008")
@@ -201,6 +247,9 @@ def _non_normative(num: str, codes: list[str], typed: bool, noise: _Noise) -> Sy
             tcode = None
             noise.note(n_org)
             organs, units = [first_organ], codes[1:]
+        elif tcode and typed:  # a type code alone: "Thông tư liên bộ số 29/TTLB"
+            noise.note(n)
+            organs, units = [], []
         elif len(codes) >= 2 and organ(codes[1])[0]:  # an unlisted type code: 18/BCTĐ-STP
             tcode = codes[0]
             organs, units = [noise.organ_or_written(codes[1])], codes[2:]
@@ -222,6 +271,18 @@ def split_glued(token: str, sets: tuple[str, ...]) -> tuple[str, str, str | None
             if org:
                 return tcode, org, n1 or n2
     return None
+
+
+def symbol_key(symbol: str) -> str:
+    """The key under which two writings of one symbol are the same: the number without its leading zeros.
+
+    >>> symbol_key("09/2010/NĐ-CP"), symbol_key("011/TT-BTC"), symbol_key("0/QĐ")
+    ('9/2010/NĐ-CP', '11/TT-BTC', '0/QĐ')
+    """
+    return _LEADING_ZEROS.sub("", symbol, 1)
+
+
+_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
 
 
 def symbol_is_plausible(symbol: str) -> bool:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from vanban.model import Citation, Decision, Finding
+from vanban.normalize.symbols import symbol_key
 from vanban.rules.common import content_words, quote
 from vanban.rules.engine import Context, make_finding, rule
 
@@ -33,14 +34,18 @@ def identity(c: Citation) -> str | None:
     A symbol with its year inside ("107/2020/NĐ-CP") is unique; one without
     ("13/CT-TTg", "39-NQ/TW") recurs across years, so it is keyed with the year of
     its date: two dates of different years are two documents, not a conflict.
-    A law cited by name has no number and is left out (its name is not a key).
+    A law cited by name is the document its name resolved to in the registry (`Citation.symbol`), and is
+    left out when it resolved to none (a name is not a key). Leading zeros of the number do not count:
+    "09/2010/NĐ-CP" is "9/2010/NĐ-CP".
     """
-    if not c.id or not c.number:
+    symbol = c.symbol or (c.id if c.number else None)
+    if not symbol:
         return None
-    if c.normative or (c.year and str(c.year) in c.id):
-        return c.id
+    key = symbol_key(symbol)
+    if c.normative or (c.year and str(c.year) in symbol):
+        return key
     y = _year(c)
-    return f"{c.id}@{y}" if y else None
+    return f"{key}@{y}" if y else None
 
 
 def _same_doc_groups(dec: Decision) -> dict[str, list[Citation]]:

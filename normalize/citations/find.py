@@ -67,8 +67,6 @@ def find_citations(text: str) -> list[Citation]:
     return found
 
 
-
-
 def _citation(t: Text, start: int, sym_end: int, sym: Symbol, kind: str | None,
               symbol_span: tuple[int, int]) -> Citation:
     end = sym_end
@@ -160,6 +158,12 @@ def _issuers_and_titles(t: Text, cits: list[Citation], members: list[bool]) -> N
         iss = issuer_after(t, pos)
         if iss and iss[1] <= limit:
             c.issuer, pos = iss
+            date = None if c.date_raw else date_after(t, pos)
+            if date and date.end <= limit:  # "44/2011/NĐ-CP của Chính phủ ngày 14 tháng 6 năm 2011"
+                c.date, c.date_raw = date.iso, t.match[date.raw_start:date.end]
+                c.year = c.year or (int(date.iso[:4]) if date.iso else None)
+                c.loc = Loc(start=c.loc.start, end=date.end)
+                pos = date.end
         title = title_after(t, pos, limit)
         if title:
             c.title = c.title or title
@@ -199,6 +203,7 @@ def _locate(t: Text, cits: list[Citation]) -> None:
         if c.date_raw:
             c.date_raw = P.SPACES.sub(" ", c.date_raw)
         c.registry = resolve(c)
+        c.symbol = c.id if c.number else (c.registry or {}).get("symbol")
 
 
 def _noise(t: Text, c: Citation, folded: object) -> list[str]:

@@ -60,6 +60,8 @@ def read_name(t: Text, m: re.Match[str]) -> Named | None:
             saw_of = True
         elif amending and saw_of and low == "và" and P.LAW_NEXT.match(text, w.end()):
             pass
+        elif low == "của" and P.OF_THE_STATE.match(text, w.end()):
+            pass  # "Luật Trách nhiệm bồi thường của Nhà nước"
         elif word[0].islower() and low in P.NAME_STOP:
             break
         if not words:

@@ -10,10 +10,11 @@ from vanban.normalize.citations.patterns import SPACES
 #: The columns of a citation record, in order: those of `citations.csv` after its `doc_id` (DESIGN.md, the
 #: output contract), and of `vanban cite --json`. `start`/`end` are character offsets in the text the citation
 #: was found in (a document's normalized `text`); `line` is its 1-based line there; `page`, `part` where known.
+#: `symbol` is the cited document's symbol: the `id` of a symbol, the registry's for a law cited by name.
 RECORD_COLUMNS: tuple[str, ...] = (
     "id", "kind", "number", "year", "type_code", "organ_code", "date", "raw", "line", "page", "in_table",
     "date_raw", "issuer", "issuer_implied", "normative", "party", "part", "start", "end", "noise", "registry_status",
-    "registry_date",
+    "registry_date", "symbol",
 )
 
 
@@ -51,6 +52,7 @@ def citation_record(c: Citation) -> dict[str, Any]:
         "noise": ";".join(c.noise),
         "registry_status": reg.get("status"),
         "registry_date": reg.get("date"),
+        "symbol": c.symbol,
     }
 
 

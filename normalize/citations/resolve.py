@@ -9,6 +9,7 @@ from typing import Any
 from vanban.model import Citation
 from vanban.normalize.codes import read_tsv
 from vanban.normalize.fold import match_key
+from vanban.normalize.symbols import symbol_key
 
 
 @functools.cache
@@ -22,7 +23,7 @@ def _registry_index() -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, 
     by_symbol: dict[str, list[dict[str, str]]] = {}
     by_name: list[tuple[str, dict[str, str]]] = []
     for row in registry():
-        by_symbol.setdefault(row["symbol"], []).append(row)
+        by_symbol.setdefault(symbol_key(row["symbol"]), []).append(row)
         if row["short_title"]:
             by_name.append((match_key(row["short_title"]), row))
     return by_symbol, by_name
@@ -40,7 +41,8 @@ def _years(row: dict[str, str]) -> set[int]:
 def resolve(c: Citation) -> dict[str, Any] | None:
     """The registry row of a cited document, or None.
 
-    Normative documents are found by their symbol; non-normative and Party ones by symbol and year,
+    Normative documents are found by their symbol (its number's leading zeros aside: "011/TT-BTC" is
+    "11/TT-BTC"); non-normative and Party ones by symbol and year,
     since their numbers restart every year or term; laws cited by name by their name and year.
 
     >>> from vanban.normalize.citations import find_citations
@@ -56,12 +58,7 @@ def resolve(c: Citation) -> dict[str, Any] | None:
         key = _name_key(c.id)
         rows = [r for k, r in by_name if k == key and (c.year is None or c.year in _years(r))]
         return dict(rows[0]) if len(rows) == 1 else None
-    rows = by_symbol.get(c.id)
-    if rows is None:
-        num = c.number
-        alt = num.lstrip("0") if num.startswith("0") else (f"0{num}" if num.isdigit() and len(num) == 1 else None)
-        if alt:
-            rows = by_symbol.get(alt + c.id[len(num):])
+    rows = by_symbol.get(symbol_key(c.id))  # "09/2010/NĐ-CP" and "9/2010/NĐ-CP" are one document
     if not rows:
         return None
     if c.normative:

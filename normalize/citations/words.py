@@ -29,7 +29,7 @@ class DateHit:
 
 def date_after(t: Text, pos: int) -> DateHit | None:
     """The date written right after `pos` (P.DATE_AFTER), read day-first."""
-    window = t.match[pos:pos + 64]
+    window = t.match[pos:pos + 96]
     m = P.DATE_AFTER.match(window)
     if not m:
         return None
