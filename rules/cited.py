@@ -132,22 +132,43 @@ def citation_title_mismatch(dec: Decision) -> Iterator[Finding]:
                 )
 
 
+def signed_on(dec: Decision) -> str | None:
+    """The day the document was first signed (ISO date), from its digital signatures where the reader found
+    them (`Decision.signatures`, each with a `signed_at` time in ISO 8601), else None."""
+    times = [t for s in getattr(dec, "signatures", None) or () if (t := getattr(s, "signed_at", None))]
+    return min(times)[:10] if times else None
+
+
 @rule("citation_after_document", "citation_conflict", "warning", "a cited document dated after the citing document")
 def citation_after_document(dec: Decision) -> Iterator[Finding]:
     """A decision dated 24/12/2020 that cites "Nghị quyết số 76/NQ-CP ngày 15/7/2021": a
-    document cannot cite one issued after it (one of the two dates is wrong). The document's
-    own number, cited in its captions, is left to the self-reference rules."""
-    if not dec.date:
+    document cannot cite one issued after it (one of the two dates is wrong). Where the document
+    has no date of its own (a draft's "ngày ... tháng 12 năm 2025") or a later one, the time it was
+    digitally signed bounds it too: nothing it cites can be dated after the day it was signed. The
+    document's own number, cited in its captions, is left to the self-reference rules."""
+    signed = signed_on(dec)
+    if not dec.date and not signed:
         return
     own = {dec.number} | {a.caption.refers_to for a in dec.attachments if a.caption and a.caption.refers_to}
     for c in dec.citations:
-        if c.date and c.date > dec.date and c.id not in own:
+        if not c.date or c.id in own:
+            continue
+        if dec.date and c.date > dec.date:
             yield make_finding(
                 dec,
                 "citation_after_document",
                 f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày ban hành của chính văn bản ({_vi(dec.date)}).",
                 f"The document cites {c.kind} {c.id} of {c.date}, after its own date ({dec.date}).",
                 [_span(c)],
+            )
+        elif signed and c.date > signed:
+            yield make_finding(
+                dec,
+                "citation_after_document",
+                f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày văn bản được ký số ({_vi(signed)}).",
+                f"The document cites {c.kind} {c.id} of {c.date}, after the day it was digitally signed ({signed}).",
+                [_span(c)],
+                key="signed",
             )
 
 
