@@ -30,12 +30,14 @@ def _leads(t: Task) -> str:
 def task_repeated(dec: Decision) -> Iterator[Finding]:
     """Row I.3 "Rà soát, đánh giá thủ tục hành chính thuộc thẩm quyền giải quyết của tỉnh" led by Sở Tư pháp,
     due Quý II/2026, and row IV.2 with the same words led by Văn phòng UBND tỉnh, due Quý IV/2026: who does
-    it, and when? The product rows of one task (a cell merged over them) are one task, not a repeat."""
-    rows: dict[str, list[Task]] = defaultdict(list)
+    it, and when? The product rows of one task (a cell merged over them) are one task, not a repeat; rows of
+    two tables are not compared (the stages of a procedure repeat their steps: "Nộp Hồ sơ đánh giá đến Bộ
+    KH&CN" at the institute's stage and at the State's)."""
+    rows: dict[tuple[int, str], list[Task]] = defaultdict(list)
     for t in dec.tasks:
         key = _task_key(t)
         if key and not is_continuation(t):
-            rows[key].append(t)
+            rows[(t.table, key)].append(t)  # another table is another list: a procedure's next stage repeats its steps
     for same in rows.values():
         first = same[0]
         for other in same[1:]:
