@@ -70,6 +70,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from vanban.extract import tablecost
 from vanban.extract.base import ReadError, build_source, clean_text
 from vanban.model import Block, Cell, Loc, Row, SourceDocument
 
@@ -591,14 +592,22 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
                     pages.append(content)
                     continue
                 tables: list[TableFragment] = []
-                if lines[0].geometry and looks_ruled(page):
+                ruled = lines[0].geometry and looks_ruled(page)
+                over = ruled and tablecost.segments_over_budget(page)
+                if over:  # issue 14: the work of table detection per page is bounded
+                    notes.append(f"page {index + 1}: {over}")
+                elif ruled:
                     if plumber is None:
                         import pdfplumber
 
                         plumber = pdfplumber.open(io.BytesIO(pdf_data))
                     plumber_page = plumber.pages[index]
                     try:
-                        tables = table_fragments(plumber_page, index + 1)
+                        over = tablecost.grid_over_budget(plumber_page)
+                        if over:
+                            notes.append(f"page {index + 1}: {over}")
+                        else:
+                            tables = table_fragments(plumber_page, index + 1)
                     except Exception as exc:  # pdfminer errors on odd pages: keep the text
                         notes.append(f"page {index + 1}: tables not read ({type(exc).__name__}: {exc})")
                     finally:

@@ -16,8 +16,10 @@ from vanban.normalize.citations.records import RECORD_COLUMNS, citation_record
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
     "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
-    "tasks", "targets", "citations", "findings", "pipeline_version",
+    "tasks", "targets", "citations", "findings", "pipeline_version", "duplicate_of",
 ]
+#: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
+STATUSES = ("ok", "error", "duplicate")
 TASK_COLUMNS = [
     "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
     "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "deadline_kind", "line", "page",
@@ -75,6 +77,14 @@ def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]
 def error_row(doc_id: str, source: str, sha256: str | None, error: str, version: str) -> dict[str, Any]:
     row = dict.fromkeys(DOCUMENT_COLUMNS)
     row.update(doc_id=doc_id, source=source, sha256=sha256, status="error", error=error, pipeline_version=version)
+    return row
+
+
+def duplicate_row(doc_id: str, source: str, sha256: str, first: str, version: str) -> dict[str, Any]:
+    """An input with the same name and the same bytes (full SHA-256) as the document `first`:
+    listed, with no rows of its own in the other tables (they would count the document twice)."""
+    row = dict.fromkeys(DOCUMENT_COLUMNS)
+    row.update(doc_id=doc_id, source=source, sha256=sha256, status="duplicate", duplicate_of=first, pipeline_version=version)
     return row
 
 
