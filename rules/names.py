@@ -65,9 +65,9 @@ def unit_numeral_variants(dec: Decision) -> Iterator[Finding]:
 #: Words a body's name starts with.
 _HEADS = r"(?:Sở|Báo|Đài|Ban|Trung tâm|Văn phòng|Phòng|Chi cục|Cục|Hội|Liên đoàn|Ủy ban|Uỷ ban|Viện|Bộ)"
 #: An abbreviation with a joint inside: "PT-TH", "TT&TT", "VH,TT&DL", "KH-CN"; or a run of capitals ("TTTT").
-_ABBR = r"[A-ZĐ]{1,4}(?:[-&,][A-ZĐ]{1,4})+|[A-ZĐ]{3,8}"
-_NAME = re.compile(
-    rf"(?<!\w)(?P<head>{_HEADS})(?P<rest>(?:\s+(?:và|{_ABBR}|[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\w]*)){{1,5}})"
+_ABBR = r"[A-ZĐ]{1,4}(?:(?:[-&,]|[ ][-&][ ])[A-ZĐ]{1,4})+|[A-ZĐ]{3,8}"  # "KH-CN & MT" is one abbreviation
+_NAME = re.compile(  # the words of a name stand on one line
+    rf"(?<!\w)(?P<head>{_HEADS})(?P<rest>(?:[ \t]+(?:và|{_ABBR}|[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\w]*)){{1,5}})"
 )
 _ABBR_TOKEN = re.compile(rf"(?<!\w)(?:{_ABBR})(?!\w)")
 _GENERIC_ABBR = frozenset({"UBND", "HĐND", "MTTQ", "UBMTTQ", "VN", "TW", "ĐBQH"})
@@ -79,14 +79,14 @@ def _abbreviated_names(text: str) -> Iterator[tuple[str, str, str, int]]:
 
     for m in _NAME.finditer(text):
         rest = m["rest"]
-        abbrs = [a for a in _ABBR_TOKEN.findall(rest) if re.sub(r"[-&,]", "", a) not in _GENERIC_ABBR]
+        abbrs = [a for a in _ABBR_TOKEN.findall(rest) if re.sub(r"[-&, ]", "", a) not in _GENERIC_ABBR]
         if not abbrs:
             continue
         # the words after the last abbreviation are a place ("Lâm Đồng", "tỉnh"): not part of the comparison
         cut = rest.rfind(abbrs[-1]) + len(abbrs[-1])
         form = (m["head"] + rest[:cut]).strip()
-        letters = "".join(re.sub(r"[-&,]", "", a) for a in abbrs)
-        yield f"{m['head'].lower()}|{match_key(letters)}", form, match_key(form), m.start()
+        letters = "".join(re.sub(r"[-&, ]", "", a) for a in abbrs)
+        yield f"{m['head'].lower()}|{match_key(letters)}", form, match_key(form), m.start("head")
 
 
 @rule("abbreviation_variants", "inconsistent_name", "info", "one body's abbreviated name written two different ways in the text")
@@ -101,7 +101,7 @@ def abbreviation_variants(dec: Decision) -> Iterator[Finding]:
         if len(by_form) < 2:
             continue
         shown = list(by_form.values())[:4]
-        spans = [(w, Loc(o, o + len(w), line_of(dec, o))) for w, o in shown]
+        spans = [(w, Loc(o, o + len(w), line_of(dec, o))) for w, o in shown]  # o: where the name starts
         listing = ", ".join(f"\"{w}\" (dòng {loc.line})" for w, loc in spans)
         listing_en = ", ".join(f"\"{w}\" (line {loc.line})" for w, loc in spans)
         yield make_finding(
