@@ -49,7 +49,7 @@ def test_enough_cases():
 
 @pytest.mark.parametrize("row", CASES, ids=[_case_id(r) for r in CASES])
 def test_written_form(row):
-    text = row["text"].replace("\\n", "\n")
+    text = row["text"].replace("\\n", "\n").replace("\\t", "\t")
     found = find_citations(text)
     if row["id"] == "-":
         assert found == [], [c.id for c in found]
