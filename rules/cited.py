@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from vanban.model import Citation, Decision, Finding
+from vanban.normalize.identity import signing_order, signing_time
 from vanban.normalize.symbols import symbol_key
 from vanban.rules.common import content_words, quote
 from vanban.rules.engine import Context, make_finding, rule
@@ -133,10 +134,11 @@ def citation_title_mismatch(dec: Decision) -> Iterator[Finding]:
 
 
 def signed_on(dec: Decision) -> str | None:
-    """The day the document was first signed (ISO date), from its digital signatures where the reader found
-    them (`Decision.signatures`, each with a `signed_at` time in ISO 8601), else None."""
-    times = [t for s in getattr(dec, "signatures", None) or () if (t := getattr(s, "signed_at", None))]
-    return min(times)[:10] if times else None
+    """The calendar day (ISO) the document was first digitally signed, in the signature's own time zone (UTC+7
+    when the file gives none): the day its content was fixed. None without a signing time."""
+    ordered = signing_order(dec.signatures)
+    when = signing_time(ordered[0]) if ordered else None
+    return when.date().isoformat() if when else None
 
 
 @rule("citation_after_document", "citation_conflict", "warning", "a cited document dated after the citing document")

@@ -4,11 +4,12 @@ back, it goes."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from types import SimpleNamespace
 
 import pytest
+
+import vanban
+from conftest import ROOT
 
 from test_rules import ROWS, make_doc, rules_of, run
 from vanban.model import Decision, Loc
@@ -150,23 +151,39 @@ def test_cited_after_the_document_date(tmp_path):
     assert "citation_after_document" not in _rules(tmp_path, "b.txt", body=body.replace("02/7/2021", "02/7/2020"))
 
 
-@dataclasses.dataclass
-class _Signed(Decision):
-    """A Decision with the `signatures` the PDF reader gives (branch identity): the rule reads them when there."""
-
-    signatures: list = dataclasses.field(default_factory=list)
+SIGNED = ROOT / "corpus" / "samples" / "779qdubDLQUY KHUYEN HOC.signed.signed.kydauden.pdf"
 
 
-def test_cited_after_the_signing_time_where_there_is_no_date():
-    text = "Căn cứ Công văn số 4625/BNV-CCHC ngày 02/7/2026 của Bộ Nội vụ;"
-    dec = _Signed(doc_id="t", source="t.pdf", sha256="", format="pdf", text=text,
-                  signatures=[SimpleNamespace(signed_at="2025-12-15T09:30:00+07:00")])
-    dec.citations = find_citations(text)
+def test_cited_after_the_signing_time_of_a_real_signed_pdf():
+    """QĐ 779/QĐ-UBND (corpus/vbai, a copy in corpus/samples), dated 23/3/2022 and signed twice that day, cites
+    Công văn 437/SNV-TCCC of 03/3/2022. Planted: that date moved after the signing day, with and without
+    the document's own date; the signing day is the first signature's, in its own time zone."""
+    dec = vanban.process(str(SIGNED)).decision
+    assert dec.date == "2022-03-23" and len(dec.signatures) == 2
+    (cited,) = [c for c in dec.citations if c.id == "437/SNV-TCCC"]
+    assert cited.date == "2022-03-03" and list(citation_after_document(dec)) == []
+    cited.date = "2022-03-24"
     (f,) = citation_after_document(dec)
-    assert "ký số" in f.message and "2025-12-15" in f.message_en
-    dec.signatures = [SimpleNamespace(signed_at="2026-07-03T08:00:00+07:00")]
+    assert "437/SNV-TCCC" in f.message and "23/03/2022" in f.message  # after the document's own date
+    dec.date = None  # a draft's "ngày ... tháng 3 năm 2022": the signing day bounds it
+    (f,) = citation_after_document(dec)
+    assert "ký số" in f.message and "2022-03-23" in f.message_en
+    cited.date = "2022-03-03"
     assert list(citation_after_document(dec)) == []
-    assert list(citation_after_document(_dec(text))) == []  # no date, no signature: nothing to compare
+    dec.signatures = []
+    cited.date = "2022-03-24"
+    assert list(citation_after_document(dec)) == []  # no date, no signature: nothing to compare
+
+
+def test_the_signing_day_is_the_signers_calendar_day():
+    from vanban.model import Signature
+    from vanban.rules.cited import signed_on
+
+    late = Signature(field="Signature1", signed_at="2025-12-15T23:30:00+07:00")
+    assert signed_on(_dec("x", signatures=[late])) == "2025-12-15"
+    utc = Signature(field="Signature2", signed_at="2025-12-15T18:00:00Z")  # 16/12 01:00 in Vietnam, but its own day
+    assert signed_on(_dec("x", signatures=[utc, late])) == "2025-12-15"
+    assert signed_on(_dec("x", signatures=[Signature(field="S", signed_at=None)])) is None
 
 
 # --------------------------------------------------------------------------- bodies that no longer exist
