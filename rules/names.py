@@ -94,12 +94,20 @@ def abbreviation_variants(dec: Decision) -> Iterator[Finding]:
     """"Báo và Đài PT-TH" in one sentence and "Báo và PT-TH Lâm Đồng" in another, "Sở TT&TT" and "Sở TTTT":
     the same abbreviation after the same head word, written with other words or joints around it. A place
     after the name ("... Lâm Đồng", "... tỉnh") and case, spacing and tone marks do not count."""
+    from vanban.normalize.fold import match_key
+    from vanban.rules.content import agency_name_variants
+
     forms: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
     for key, written, compared, offset in _abbreviated_names(dec.text):
         forms[key].setdefault(compared, (written, offset))
+    told = None  # the agencies' names agency_name_variants already reports written two ways (the task table's)
     for key, by_form in forms.items():
         if len(by_form) < 2:
             continue
+        if told is None:
+            told = [match_key(e.text) for f in agency_name_variants(dec) for e in f.evidence]
+        if all(any(c in t for t in told) for c in by_form):
+            continue  # "Sở TT&TT" / "Sở TTTT" in the task table: one finding, not two
         shown = list(by_form.values())[:4]
         spans = [(w, Loc(o, o + len(w), line_of(dec, o))) for w, o in shown]  # o: where the name starts
         listing = ", ".join(f"\"{w}\" (dòng {loc.line})" for w, loc in spans)
