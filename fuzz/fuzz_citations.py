@@ -35,7 +35,7 @@ def check(data: bytes) -> None:
         assert 0 <= c.loc.start <= c.loc.end <= len(text), (c.loc, len(text))
         assert c.raw == text[c.loc.start:c.loc.end], (c.raw, text[c.loc.start:c.loc.end])
         assert c.id, c
-        citation_record(c, text)
+        citation_record(c)
         if c.number is not None and c.normative:
             again = [d.id for d in find_citations(c.id)]
             assert again == [c.id], (c.id, again)

@@ -70,6 +70,11 @@ class GazetteerEntry:
     variants: tuple[str, ...]
     example: str
     source: str
+    valid_from: str = ""  # ISO day the body began, when it began within the documents' time
+    valid_until: str = ""  # ISO day it ceased ("Sở Tài nguyên và Môi trường": 2025-02-28)
+    successor: str = ""  # the body that took over its work
+    validity: str = ""  # confirmed, single_source or memory: how sure the dates are
+    validity_source: str = ""
 
     @property
     def is_group(self) -> bool:
@@ -149,6 +154,9 @@ def _fold(name: str) -> str:
 # --------------------------------------------------------------------------- gazetteer
 
 
+_VALIDITY_COLUMNS = ("valid_from", "valid_until", "successor", "validity", "validity_source")
+
+
 @functools.cache
 def gazetteer() -> tuple[GazetteerEntry, ...]:
     """The rows of `corpus/agencies.tsv`, read once."""
@@ -167,6 +175,7 @@ def gazetteer() -> tuple[GazetteerEntry, ...]:
                 variants=variants,
                 example=(row["example"] or "").strip(),
                 source=(row["source"] or "").strip(),
+                **{k: (row.get(k) or "").strip() for k in _VALIDITY_COLUMNS},
             )
         )
     return tuple(entries)

@@ -13,12 +13,9 @@ import re
 
 from vanban.model import Decision, Loc
 from vanban.normalize.lines import DOC_TYPES, Para, is_upper_title, match_type_line
+from vanban.normalize.symbols import HEADER_SYMBOL as _SYMBOL, symbol_is_plausible  # noqa: F401 (this module's API too)
 
 _NUMBER_LINE = re.compile(r"^\s*(?:(?:Luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
-_SYMBOL = re.compile(
-    r"(?P<symbol>\d+[a-zA-Z]?(?:\.\d+)?\s*(?:/\s*\d{4})?\s*/\s*[A-ZĐÐa-zđ][\wĐđÐ&]*(?:\s*[-/]\s*[A-ZĐÐ][\wĐđÐ&]*)*"
-    r"|\d+-[A-ZĐ][\wĐđ]*/[A-ZĐ][\wĐđ-]*)"
-)
 _BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
 _PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
 _ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY",
@@ -40,19 +37,6 @@ def _symbol_in(text: str) -> str | None:
 
     sym, _ = fold_homoglyphs(re.sub(r"\s+", "", m.group("symbol")))
     return sym
-
-
-def symbol_is_plausible(symbol: str) -> bool:
-    """A symbol whose type code (or, for a công văn, organ) is a known code and whose number is a number.
-
-    >>> symbol_is_plausible("779/QĐ-UBND"), symbol_is_plausible("6/QĐĐ-UBND")
-    (True, False)
-    """
-    from vanban.normalize.citations import doc_types, organ_codes
-
-    codes = {d["code"] for d in doc_types() if d.get("code")} | {o["code"] for o in organ_codes() if o.get("code")}
-    m = re.match(r"^\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/(?P<code>[^-/]+)", symbol) or re.match(r"^\d+-(?P<code>[^/]+)/", symbol)
-    return bool(m) and m.group("code") in codes
 
 
 def parse_date_text(text: str):

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from vanban.model import Decision, Finding, to_dict
+from vanban.normalize.citations.records import RECORD_COLUMNS, citation_record
 
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
@@ -26,11 +27,7 @@ TASK_COLUMNS = [
     "table", "row", "inherited", "joined_rows", "lead_invited", "extra",
 ]
 TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
-CITATION_COLUMNS = [
-    "doc_id", "id", "kind", "number", "year", "type_code", "organ_code", "date", "raw", "line", "page", "in_table",
-    "date_raw", "issuer", "issuer_implied", "normative", "party", "part", "start", "end", "noise", "registry_status",
-    "registry_date",
-]
+CITATION_COLUMNS = ["doc_id", *RECORD_COLUMNS]  # one record builder: normalize/citations/records.py
 FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "evidence", "fingerprint"]
 
 TABLES = {
@@ -146,35 +143,7 @@ def target_rows(dec: Decision) -> list[dict[str, Any]]:
 
 
 def citation_rows(dec: Decision) -> list[dict[str, Any]]:
-    rows = []
-    for c in dec.citations:
-        reg = c.registry or {}
-        rows.append({
-            "doc_id": dec.doc_id,
-            "id": c.id,
-            "kind": c.kind,
-            "number": c.number,
-            "year": c.year,
-            "type_code": c.type_code,
-            "organ_code": c.organ_code,
-            "date": c.date,
-            "raw": c.raw,
-            "line": c.loc.line,
-            "page": c.loc.page,
-            "in_table": c.in_table,
-            "date_raw": c.date_raw,
-            "issuer": c.issuer,
-            "issuer_implied": c.issuer_implied,
-            "normative": c.normative,
-            "party": c.party,
-            "part": c.loc.part,
-            "start": c.loc.start,
-            "end": c.loc.end,
-            "noise": ";".join(c.noise),
-            "registry_status": reg.get("status"),
-            "registry_date": reg.get("date"),
-        })
-    return rows
+    return [{"doc_id": dec.doc_id, **citation_record(c)} for c in dec.citations]
 
 
 def finding_record(f: Finding) -> dict[str, Any]:

@@ -22,15 +22,11 @@ from typing import Any
 import pandas as pd
 
 from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES
+from vanban.normalize.symbols import CANONICAL as SYMBOL  # canonical ids that are symbols (names are not)
 from vanban.outputs import tables as T
 from vanban.outputs.files import write_json
 
 ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
-# The symbol grammar of vn-format-facts §2.3, for ids that are symbols (laws cited by name are not).
-SYMBOL = (
-    r"^(?:\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ&0-9]*(?:-[A-ZĐ][A-Za-zĐđ&0-9]*)*(?:/[A-ZĐ][A-Za-zĐđ&0-9-]*)?"
-    r"|\d+[a-z]?-[A-ZĐ][A-Za-zĐđ]*/[A-ZĐ][A-Za-zĐđ&0-9-]*)$"
-)
 
 
 @dataclass

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from vanban.model import Citation, Decision, Finding
+from vanban.normalize.identity import signing_order, signing_time
+from vanban.normalize.symbols import symbol_key
 from vanban.rules.common import content_words, quote
 from vanban.rules.engine import Context, make_finding, rule
 
@@ -33,14 +35,18 @@ def identity(c: Citation) -> str | None:
     A symbol with its year inside ("107/2020/NĐ-CP") is unique; one without
     ("13/CT-TTg", "39-NQ/TW") recurs across years, so it is keyed with the year of
     its date: two dates of different years are two documents, not a conflict.
-    A law cited by name has no number and is left out (its name is not a key).
+    A law cited by name is the document its name resolved to in the registry (`Citation.symbol`), and is
+    left out when it resolved to none (a name is not a key). Leading zeros of the number do not count:
+    "09/2010/NĐ-CP" is "9/2010/NĐ-CP".
     """
-    if not c.id or not c.number:
+    symbol = c.symbol or (c.id if c.number else None)
+    if not symbol:
         return None
-    if c.normative or (c.year and str(c.year) in c.id):
-        return c.id
+    key = symbol_key(symbol)
+    if c.normative or (c.year and str(c.year) in symbol):
+        return key
     y = _year(c)
-    return f"{c.id}@{y}" if y else None
+    return f"{key}@{y}" if y else None
 
 
 def _same_doc_groups(dec: Decision) -> dict[str, list[Citation]]:
@@ -127,22 +133,44 @@ def citation_title_mismatch(dec: Decision) -> Iterator[Finding]:
                 )
 
 
+def signed_on(dec: Decision) -> str | None:
+    """The calendar day (ISO) the document was first digitally signed, in the signature's own time zone (UTC+7
+    when the file gives none): the day its content was fixed. None without a signing time."""
+    ordered = signing_order(dec.signatures)
+    when = signing_time(ordered[0]) if ordered else None
+    return when.date().isoformat() if when else None
+
+
 @rule("citation_after_document", "citation_conflict", "warning", "a cited document dated after the citing document")
 def citation_after_document(dec: Decision) -> Iterator[Finding]:
     """A decision dated 24/12/2020 that cites "Nghị quyết số 76/NQ-CP ngày 15/7/2021": a
-    document cannot cite one issued after it (one of the two dates is wrong). The document's
-    own number, cited in its captions, is left to the self-reference rules."""
-    if not dec.date:
+    document cannot cite one issued after it (one of the two dates is wrong). Where the document
+    has no date of its own (a draft's "ngày ... tháng 12 năm 2025") or a later one, the time it was
+    digitally signed bounds it too: nothing it cites can be dated after the day it was signed. The
+    document's own number, cited in its captions, is left to the self-reference rules."""
+    signed = signed_on(dec)
+    if not dec.date and not signed:
         return
     own = {dec.number} | {a.caption.refers_to for a in dec.attachments if a.caption and a.caption.refers_to}
     for c in dec.citations:
-        if c.date and c.date > dec.date and c.id not in own:
+        if not c.date or c.id in own:
+            continue
+        if dec.date and c.date > dec.date:
             yield make_finding(
                 dec,
                 "citation_after_document",
                 f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày ban hành của chính văn bản ({_vi(dec.date)}).",
                 f"The document cites {c.kind} {c.id} of {c.date}, after its own date ({dec.date}).",
                 [_span(c)],
+            )
+        elif signed and c.date > signed:
+            yield make_finding(
+                dec,
+                "citation_after_document",
+                f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày văn bản được ký số ({_vi(signed)}).",
+                f"The document cites {c.kind} {c.id} of {c.date}, after the day it was digitally signed ({signed}).",
+                [_span(c)],
+                key="signed",
             )
 
 

@@ -25,7 +25,12 @@ _SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 RULE_MODULES: tuple[str, ...] = (
     "vanban.rules.references",
     "vanban.rules.cited",
+    "vanban.rules.cited_forms",
     "vanban.rules.validity",
+    "vanban.rules.bodies",
+    "vanban.rules.task_checks",
+    "vanban.rules.names",
+    "vanban.rules.numbers",
     "vanban.rules.years",
     "vanban.rules.numbering",
     "vanban.rules.structure",

@@ -91,6 +91,12 @@ def known_organ_codes() -> frozenset[str]:
     return frozenset(r["code"] for r in corpus_table("organ_codes.tsv")) | {code for code, _ in _ISSUER_FAMILIES}
 
 
+@functools.lru_cache(maxsize=None)
+def _unit_codes() -> frozenset[str]:
+    """Codes of units inside an organ ("TCCB", Vụ Tổ chức cán bộ): they name no issuer."""
+    return frozenset(r["code"] for r in corpus_table("organ_codes.tsv") if r.get("scope") == "unit")
+
+
 def _base_code(code: str | None) -> str | None:
     """'QH15' -> 'QH', 'UBTVQH14' -> 'UBTVQH'."""
     return re.sub(r"\d+$", "", code) if code else None
@@ -106,7 +112,7 @@ def issuer_organ_mismatch(dec: Decision) -> Iterator[Finding]:
         code = _base_code(c.organ_code)
         if not code or not c.issuer or "-" in (c.organ_code or ""):
             continue
-        if code not in known_organ_codes() or names_a_unit(c.issuer):
+        if code not in known_organ_codes() or code in _unit_codes() or names_a_unit(c.issuer):
             # an office's or a unit's code ("123/VP-NCKSTTHC ... của Văn phòng UBND tỉnh"), an
             # old form ("07-TC/CĐKT"), an OCR misreading ("CT-TTE"): nothing to compare
             continue

@@ -332,3 +332,22 @@ def test_docstring_examples() -> None:
 
     result = doctest.testmod(module)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_validity_columns_name_a_known_successor_and_a_source() -> None:
+    """Bodies merged away in 2025 carry the day they ceased, their successor (itself in the gazetteer, and
+    alive) and where that was read; dates are ISO and a body is never its own successor."""
+    import re
+
+    by_name = {e.canonical: e for e in gazetteer()}
+    ceased = [e for e in gazetteer() if e.valid_until]
+    assert {"Sở Tài nguyên và Môi trường", "Bộ Kế hoạch và Đầu tư", "UBND cấp huyện"} <= {e.canonical for e in ceased}
+    for e in gazetteer():
+        for day in (e.valid_from, e.valid_until):
+            assert day == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", day), e
+        if e.valid_from or e.valid_until:
+            assert e.validity in ("confirmed", "single_source", "memory") and e.validity_source, e
+    for e in ceased:
+        successor = by_name[e.successor]
+        assert successor is not e and not successor.valid_until, e
+    assert by_name["Sở Tài nguyên và Môi trường"].successor == "Sở Nông nghiệp và Môi trường"

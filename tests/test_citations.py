@@ -49,7 +49,7 @@ def test_enough_cases():
 
 @pytest.mark.parametrize("row", CASES, ids=[_case_id(r) for r in CASES])
 def test_written_form(row):
-    text = row["text"].replace("\\n", "\n")
+    text = row["text"].replace("\\n", "\n").replace("\\t", "\t")
     found = find_citations(text)
     if row["id"] == "-":
         assert found == [], [c.id for c in found]
@@ -83,6 +83,8 @@ def test_written_form(row):
         ("Chỉ thị số 13/CT-TTG", "case"),
         ("Nghị định số 113/2018/NĐ-CP ngày\n\n31/8/2018", "line_break"),
         ("Quyết định số 2764/QĐ\ufffeTTg", "dash"),
+        ("Nghị quyết số 57/NQ/TW", "party_form"),
+        ("Luật số 13/2003/QH 11", "spaces"),
         (unicodedata.normalize("NFD", "Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020"), "nfd"),
     ],
 )
@@ -251,6 +253,7 @@ def test_registry_status_follows_facts(symbol, status):
         ("Nghị quyết số 18-NQ/TW ngày 25/10/2017", "18-NQ/TW", "2017-10-25"),
         ("Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015", "77/2015/QH13", "2015-06-19"),
         ("Nghị định số 9/2010/NĐ-CP", "09/2010/NĐ-CP", "2010-02-08"),
+        ("Nghị định số 009/2010/NĐ-CP", "09/2010/NĐ-CP", "2010-02-08"),
     ],
 )
 def test_resolve(text, symbol, date):
@@ -264,17 +267,58 @@ def test_resolve_refuses_to_guess(text):
     assert resolve(find_citations(text)[0]) is None
 
 
+@pytest.mark.parametrize(
+    "text, symbol",
+    [
+        ("Căn cứ Luật Ban hành văn bản quy phạm pháp luật năm 2015;", "80/2015/QH13"),  # issue 16
+        ("Căn cứ Luật tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;", "77/2015/QH13"),  # seed:8
+        ("Luật Ban hành văn bản quy phạm pháp luật năm 2025", "64/2025/QH15"),
+        ("theo quy định của Luật ban hành văn bản quy phạm pháp luật", None),  # 2008, 2015 or 2025: not guessed
+        ("Nghị định số 30/2020/NĐ-CP", "30/2020/NĐ-CP"),
+        ("Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Thừa Thiên Huế lần thứ XVI", None),
+    ],
+)
+def test_a_law_cited_by_name_gets_its_symbol_and_keeps_its_name(text, symbol):
+    (c,) = find_citations(text)
+    assert c.symbol == symbol
+    assert c.id == c.symbol or c.number is None and c.id in c.raw  # the name as written stays the id
+
+
 # --------------------------------------------------------------------------- records and table
 
 
-def test_citation_record_offsets_are_in_the_line():
+def test_citation_record_offsets_point_into_the_text():
     text = "Dòng đầu\nTheo Quyết định số 3248/QĐ-UBND ngày 24/12/2020 của UBND tỉnh"
     (c,) = find_citations(text)
-    r = citation_record(c, text)
+    r = citation_record(c)
     assert tuple(r) == RECORD_COLUMNS
-    line = text.split("\n")[1]
-    assert r["line"] == 2 and line[r["start"]:r["end"]] == c.raw
+    assert r["line"] == 2 and text[r["start"]:r["end"]] == c.raw == r["raw"]
     assert r["issuer"] == "UBND tỉnh" and r["issuer_implied"] == "Ủy ban nhân dân" and r["year"] == 2020
+
+
+def test_cite_json_and_citations_csv_are_the_same_records(seed_out, tmp_path):
+    """`vanban cite --json` on a document's text gives the rows `vanban run` writes to citations.csv, column
+    for column (offsets in that text), but `part` (decision, plan, appendix), which only the run's reading of
+    the document's structure knows."""
+    import json
+
+    from conftest import read_csv, run_cli
+
+    rows = [r for r in read_csv(seed_out / "citations.csv")]
+    (doc,) = (seed_out / "docs").glob("*.json")
+    text = json.loads(doc.read_text(encoding="utf-8"))["text"]
+    (tmp_path / "seed.txt").write_text(text, encoding="utf-8")
+    out = run_cli("cite", "--file", str(tmp_path / "seed.txt"), "--json")
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert list(rows[0]) == ["doc_id", *RECORD_COLUMNS] and len(records) == len(rows) > 40
+
+    def cell(v):
+        return "" if v is None else ("true" if v is True else "false" if v is False else str(v))
+
+    same = [k for k in RECORD_COLUMNS if k != "part"]
+    assert [{k: cell(r[k]) for k in same} for r in records] == [{k: r[k] for k in same} for r in rows]
+    assert {r["part"] for r in records} == {None} and {r["part"] for r in rows} >= {"decision", "plan"}
+    assert all(text[r["start"]:r["end"]] == r["raw"] for r in records)
 
 
 def test_format_table_aligns_columns():
@@ -285,3 +329,37 @@ def test_format_table_aligns_columns():
     col = lines[0].index("id")
     assert all(ln[col - 2:col] == "  " for ln in lines[1:])
     assert "113/2018/NĐ-CP" in table and "\n\n" not in table
+
+
+# --------------------------------------------------------------------------- the examples in the modules
+
+
+@pytest.mark.parametrize("module", [
+    "vanban.normalize.citations", "vanban.normalize.citations.find", "vanban.normalize.citations.resolve",
+    "vanban.normalize.citations.records", "vanban.normalize.symbols", "vanban.normalize.codes",
+])
+def test_module_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_vanban_cite_reads_every_form_of_issue_16(tmp_path):
+    """`vanban cite --json` on the forms of issue 16 (the rows of citation_cases.tsv whose source says so, and the
+    old forms of corpus-dev), one per line of a file: each gives the id the table expects."""
+    import json
+
+    from conftest import run_cli
+
+    rows = [r for r in CASES if r["n"] == "0" and r["id"] != "-" and ("issue 16" in r["src"] or "corpus-dev" in r["src"])]
+    assert len(rows) >= 14
+    (tmp_path / "forms.txt").write_text("\n".join(r["text"] for r in rows) + "\n", encoding="utf-8")
+    out = run_cli("cite", "--file", str(tmp_path / "forms.txt"), "--json")
+    got = {}
+    for line in out.stdout.splitlines():
+        rec = json.loads(line)
+        got.setdefault(rec["line"], rec)
+    assert [got[i + 1]["id"] for i in range(len(rows))] == [r["id"] for r in rows]
+    assert [got[i + 1]["date"] or "" for i in range(len(rows))] == [r["date"] for r in rows]

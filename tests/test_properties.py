@@ -59,7 +59,7 @@ def test_find_citations_never_raises_and_points_at_its_text(text: str) -> None:
             assert 0 <= c.loc.start <= c.loc.end <= len(t)
             assert c.raw == t[c.loc.start:c.loc.end]
             assert c.id and c.loc.line == t.count("\n", 0, c.loc.start) + 1
-            citation_record(c, t)
+            citation_record(c)
 
 
 @_FAST

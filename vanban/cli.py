@@ -296,7 +296,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
     cites = find_citations(text)
     if args.json:
         for c in cites:
-            print(json.dumps(citation_record(c, text), ensure_ascii=False))
+            print(json.dumps(citation_record(c), ensure_ascii=False))
     else:
         print(format_table(cites))
     return 0

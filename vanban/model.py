@@ -284,6 +284,7 @@ class Citation:
     registry: dict[str, Any] | None = None  # the registry row it resolved to
     loc: Loc = field(default_factory=Loc)
     in_table: bool = False
+    symbol: str | None = None  # the symbol: `id`, or for a law cited by name the registry's ("80/2015/QH13")
 
 
 @dataclass(slots=True)

@@ -1,0 +1,71 @@
+"""Resolving a citation against the registry of known documents (`corpus/registry.tsv`)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from vanban.model import Citation
+from vanban.normalize.codes import read_tsv
+from vanban.normalize.fold import match_key
+from vanban.normalize.symbols import symbol_key
+
+
+@functools.cache
+def registry() -> tuple[dict[str, str], ...]:
+    """The rows of `corpus/registry.tsv`: known documents with their date, issuer and status."""
+    return tuple(read_tsv("registry.tsv"))
+
+
+@functools.cache
+def _registry_index() -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, dict[str, str]]]]:
+    by_symbol: dict[str, list[dict[str, str]]] = {}
+    by_name: list[tuple[str, dict[str, str]]] = []
+    for row in registry():
+        by_symbol.setdefault(symbol_key(row["symbol"]), []).append(row)
+        if row["short_title"]:
+            by_name.append((match_key(row["short_title"]), row))
+    return by_symbol, by_name
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> str:
+    return match_key(name)
+
+
+def _years(row: dict[str, str]) -> set[int]:
+    return {int(y) for y in re.findall(r"\d{4}", row.get("year", ""))}
+
+
+def resolve(c: Citation) -> dict[str, Any] | None:
+    """The registry row of a cited document, or None.
+
+    Normative documents are found by their symbol (its number's leading zeros aside: "011/TT-BTC" is
+    "11/TT-BTC"); non-normative and Party ones by symbol and year,
+    since their numbers restart every year or term; laws cited by name by their name and year.
+
+    >>> from vanban.normalize.citations import find_citations
+    >>> resolve(find_citations("Nghị định số 30/2020/NĐ-CP")[0])["date"]
+    '2020-03-05'
+    >>> resolve(find_citations("Chỉ thị số 13/CT-TTg ngày 02/5/2024")[0])["status"]
+    'confirmed'
+    >>> resolve(find_citations("Chỉ thị số 13/CT-TTg")[0]) is None   # which year's?
+    True
+    """
+    by_symbol, by_name = _registry_index()
+    if c.number is None:
+        key = _name_key(c.id)
+        rows = [r for k, r in by_name if k == key and (c.year is None or c.year in _years(r))]
+        return dict(rows[0]) if len(rows) == 1 else None
+    rows = by_symbol.get(symbol_key(c.id))  # "09/2010/NĐ-CP" and "9/2010/NĐ-CP" are one document
+    if not rows:
+        return None
+    if c.normative:
+        return dict(rows[0])
+    if c.year is None:
+        return None
+    for r in rows:
+        if c.year in _years(r):
+            return dict(r)
+    return None

@@ -1,0 +1,102 @@
+"""Reading the words around a symbol: the type word before it, the date, the issuer and the title after it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from vanban.normalize.citations import patterns as P
+from vanban.normalize.citations.text import Text, fold
+
+
+def iso(d: str, m: str, y: str) -> str | None:
+    """Day-first; None for a date that cannot exist (31/02/2020) or a year outside 1900-2099."""
+    try:
+        year = int(y)
+        if not 1900 <= year <= 2099:
+            return None
+        return _dt.date(year, int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class DateHit:
+    end: int
+    raw_start: int
+    iso: str | None
+
+
+def date_after(t: Text, pos: int) -> DateHit | None:
+    """The date written right after `pos` (P.DATE_AFTER), read day-first."""
+    window = t.match[pos:pos + 96]
+    m = P.DATE_AFTER.match(window)
+    if not m:
+        return None
+    for d, mo, y in (("d", "m", "y"), ("d2", "m2", "y2"), ("d3", "m3", "y3")):
+        if m[d]:
+            return DateHit(pos + m.end(), pos + m.start(d), iso(m[d], m[mo], m[y]))
+    return None
+
+
+def type_word_before(t: Text, start: int) -> tuple[int, str, bool] | None:
+    """(start of the type word, its kind, written without diacritics) for the words right before a symbol."""
+    lo = max(0, start - 64)
+    window = t.match[lo:start][::-1]
+    codes = P.type_words()
+    m = codes.fast.match(window)  # as written, the usual case
+    if m:
+        return start - m.end("tw"), codes.word_kind[fold(P.SPACES.sub(" ", m["tw"][::-1]))], False
+    m = codes.folded.match(fold(window))  # without diacritics: "Nghi dinh so"
+    if not m:
+        return None
+    written = window[m.start("tw"):m.end("tw")]
+    kind = codes.word_kind[P.SPACES.sub(" ", m["tw"][::-1])]
+    return start - m.end("tw"), kind, written.isascii() and not kind.isascii()
+
+
+def issuer_after(t: Text, pos: int) -> tuple[str, int] | None:
+    """The issuer written after "của", and where it ends: "của UBND tỉnh quy định ..." -> "UBND tỉnh"."""
+    m = P.ISSUER_START.match(t.match, pos)
+    if not m:
+        return None
+    text = t.match
+    i = m.end()
+    words: list[tuple[int, int]] = []
+    while len(words) < 12:
+        w = P.WORD.match(text, i) or (P.ROMAN.match(text, i) if words else None)
+        if not w:
+            break
+        word = w.group()
+        if word[0].islower():
+            nxt = P.WORD.match(text, w.end() + 1)
+            pair = (word, nxt.group().lower() if nxt else "")
+            if word in P.ISSUER_STOP or pair in P.ISSUER_STOP_PAIRS:
+                break
+            if word == "và":
+                if not (words and nxt and nxt.group()[0].isupper()):
+                    break
+            elif word not in P.ISSUER_LOWER and not (words and text[words[-1][0]].isupper()):
+                break
+        words.append((w.start(), w.end()))
+        g = P.GAP.match(text, w.end())
+        if not g:
+            break
+        i = g.end()
+    if not words:
+        return None
+    return text[words[0][0]:words[-1][1]], words[-1][1]
+
+
+def title_after(t: Text, pos: int, limit: int) -> str | None:
+    """The subject words after a citation: "về chính sách tinh giản biên chế", up to ; or . or the next citation."""
+    m = P.TITLE.match(t.match, pos, limit)
+    if not m:
+        return None
+    title = m["t"]
+    cut = P.TITLE_END.search(title)
+    if cut:
+        title = title[:cut.start()]
+    title = P.SPACES.sub(" ", title).strip(" ,")
+    title = P.TITLE_TAIL.sub("", title)
+    return title or None
