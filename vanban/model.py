@@ -192,6 +192,26 @@ class Citation:
 
 
 @dataclass(slots=True)
+class Relation:
+    """A relation a document states between two documents, with the sentence as evidence:
+    "Nghị định này ... thay thế Nghị định số 110/2004/NĐ-CP" is (this document, "replaces",
+    "110/2004/NĐ-CP"). `subject` is None when the stating document itself is the subject
+    (the document's `number` in `relations.csv`). `relation` is one of
+    `vanban.normalize.relations.RELATIONS`; `effective` the ISO date the relation takes
+    effect when the text says it (or the stating document's own effective date)."""
+
+    relation: str
+    target: str  # the cited document's id: a symbol, or a name ("Luật Đất đai")
+    evidence: str
+    subject: str | None = None
+    target_symbol: str | None = None  # the symbol, also for a law cited by name when the registry knows it
+    target_kind: str | None = None
+    target_date: str | None = None
+    effective: str | None = None
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
 class Target:
     """A target, "Chỉ tiêu": a bullet under an area's "Chỉ tiêu" heading (or the
     "Phấn đấu ..." bullet of the objectives)."""
@@ -324,7 +344,11 @@ class Decision:
     legal_bases: list[TextValue] = field(default_factory=list)
     proposed_by: TextValue | None = None
     articles: list[Heading] = field(default_factory=list)
-    effective: str | None = None
+    effective: str | None = None  # the words: "kể từ ngày ký", "từ ngày 01 tháng 3 năm 2026"
+    effective_date: str | None = None  # ISO: from the text, or the national database's page
+    expires: str | None = None  # ISO: "Ngày hết hiệu lực" of the national database's page
+    force_status: str | None = None  # "Còn hiệu lực", "Hết hiệu lực toàn bộ", ... of the national database's page
+    relations: list[Relation] = field(default_factory=list)
     signer: Signer | None = None
     recipients: list[TextValue] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
