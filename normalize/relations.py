@@ -204,6 +204,8 @@ def _relations_of(dec, s: _Sentence, v: re.Match[str], nxt, prev, inside: list[C
         if not before or _FROM_DAY.search(s.text[: before[0].loc.start - s.start]):
             return []  # "... có hiệu lực từ ngày Nghị quyết số 61/2022/QH15 hết hiệu lực": a time, not a repeal
         return [_relation("repeals", c, None, s, _when(s.text[v.start():], own_effective)) for c in _named_once(before)]
+    if kind == "guides" and nxt is not None and _kind(nxt) == "guides" and not nxt.group("passive"):
+        nxt = None  # "quy định chi tiết một số điều và biện pháp để tổ chức, hướng dẫn thi hành Luật ..."
     stop = s.start + nxt.start() if nxt else s.end
     after = [c for c in inside if vend <= c.loc.start < stop]
     if not after:
@@ -211,8 +213,8 @@ def _relations_of(dec, s: _Sentence, v: re.Match[str], nxt, prev, inside: list[C
     subject = _subject(s, v, before, in_title)
     if subject is False:
         return []  # "Giao Sở Tư pháp hướng dẫn thực hiện Nghị định ...": no document is the subject
-    if kind == "repeals" and _PART.search(dec.text[vend:after[0].loc.start]):
-        kind = "repeals_part"
+    if kind in ("repeals", "replaces") and _PART.search(dec.text[vend:after[0].loc.start]):
+        kind = "repeals_part" if kind == "repeals" else "amends"  # "Thay thế Phụ lục II ban hành kèm theo ..."
     after = _named_once(after)
     if kind in ("amends", "guides"):
         after = after[:1] + [c for c in after[1:] if _joined(dec.text, after[0], c)]
@@ -220,6 +222,8 @@ def _relations_of(dec, s: _Sentence, v: re.Match[str], nxt, prev, inside: list[C
     return [_relation(kind, c, subject, s, when) for c in after]
 
 
+#: "Chính phủ ban hành Nghị định sửa đổi, bổ sung ...": the enacting formula names the document itself
+_ISSUES = re.compile(r"ban\s+hành\s+(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định)\s*$")
 _FROM_DAY = re.compile(r"từ\s+ngày\s*$")
 _LEAD = re.compile(r"^\s*(?:Điều\s+\d+[a-z]?\s*[.:]\s*|[a-zđ]\)\s*|\d+(?:\.\d+)*[.)]\s*|[-–+•]\s*)?$")
 
@@ -235,7 +239,7 @@ def _subject(s: _Sentence, v: re.Match[str], before: list[Citation], in_title: b
         if len(head) - (last_cite.loc.end - s.start) <= 80:
             return last_cite.symbol or last_cite.id
         return False
-    if this or in_title or _LEAD.match(head):
+    if this or in_title or _LEAD.match(head) or _ISSUES.search(head):
         return None
     return False
 
@@ -253,8 +257,11 @@ def _passive(s: _Sentence, v: re.Match[str], inside: list[Citation]) -> list[Rel
     gap = s.text[v.end(): after[0].loc.start - s.start]
     if len(gap) > 60 or not re.search(r"\b(?:theo|bởi|bằng|tại)\b", gap):
         return []
-    agent = after[0].symbol or after[0].id
-    return [_relation(kind, before[-1], agent, s, None)]
+    # "Nghị định số 123/2020/NĐ-CP ... về hóa đơn, chứng từ, được sửa đổi ...": after a comma the verb is the
+    # sentence's subject's, not the last document named in its title
+    target = before[0] if s.text[: v.start()].rstrip().endswith(",") else before[-1]
+    agents = after[:1] + [c for c in after[1:] if _joined(s.text, after[0], c, s.start)]
+    return [_relation(kind, target, a.symbol or a.id, s, None) for a in agents]
 
 
 def _named_once(cites: list[Citation]) -> list[Citation]:
@@ -269,10 +276,10 @@ def _named_once(cites: list[Citation]) -> list[Citation]:
     return out
 
 
-def _joined(text: str, first: Citation, c: Citation) -> bool:
+def _joined(text: str, first: Citation, c: Citation, offset: int = 0) -> bool:
     """Whether a later citation is a second object of the same verb ("... của Luật A và Luật B"), not
     a document named in the first one's title ("Luật A về ... theo Nghị định B")."""
-    gap = text[first.loc.end:c.loc.start]
+    gap = text[first.loc.end - offset:c.loc.start - offset]
     return len(gap) < 200 and bool(re.search(r"(?:^|\s)(?:và|,)\s*$", gap[-12:]))
 
 
