@@ -149,6 +149,19 @@ def catalogue(dec: Decision) -> dict[str, str]:
     return out
 
 
+def title_symbol(fmt: str | None, cited: list[tuple[int | None, str | None, str]]) -> str | None:
+    """A national database page's title names the document itself ("Thông tư số 65/2025/TT-BXD Bãi bỏ ..."):
+    its symbol, from the page's citations as (line, number, id), when the header's "Số:" was not read."""
+    if fmt != "html":
+        return None
+    return next((cid for line, number, cid in cited if line == 1 and number), None)
+
+
+def own_symbol(dec: Decision) -> str | None:
+    """The document's symbol: its number, else its national database page's title's."""
+    return dec.number or title_symbol(dec.format, [(c.loc.line, c.number, c.id) for c in dec.citations])
+
+
 def find_relations(dec: Decision) -> list[Relation]:
     """The relations the document states (see the module's docstring), in order of the text."""
     own_effective = dec.effective_date
@@ -170,7 +183,30 @@ def find_relations(dec: Decision) -> list[Relation]:
                 continue
             out.extend(_relations_of(dec, s, v, verbs[i + 1] if i + 1 < len(verbs) else None,
                                      verbs[i - 1] if i else None, inside, own_effective, s.start < title_end))
-    return _unique(out)
+    out.extend(_amending_laws(dec, cites))
+    return _unique(sorted(out, key=lambda r: r.loc.start))
+
+
+#: an amending law cited by its name and symbol: "Luật sửa đổi, bổ sung một số điều của Luật Sở hữu trí tuệ số 131/2025/QH15"
+_AMENDING_NAME = re.compile(r"^(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung\s+(?:một\s+số\s+điều\s+)?của\s+(?P<rest>.+)$", re.IGNORECASE)
+_LAW_SPLIT = re.compile(r",\s*(?=(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s)|\s+và\s+(?=(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s)")
+
+
+def _amending_laws(dec: Decision, cites: list[Citation]) -> list[Relation]:
+    """The laws an amending law names in its own name: (its symbol, amends, each law named)."""
+    out = []
+    for c in cites:
+        m = _AMENDING_NAME.match(" ".join((c.title or "").split())) if c.number else None
+        if not m:
+            continue
+        line_start = dec.text.rfind("\n", 0, c.loc.start) + 1
+        line_end = dec.text.find("\n", c.loc.end)
+        evidence = " ".join(dec.text[line_start:line_end if line_end >= 0 else len(dec.text)].split())
+        for name in _LAW_SPLIT.split(m.group("rest")):
+            if re.match(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+\S+", name) and not re.match(r"Luật\s+\d", name):
+                out.append(Relation(relation="amends", target=name.strip(), evidence=evidence, subject=c.id, target_kind="Luật",
+                                    loc=Loc(start=c.loc.start, end=c.loc.end, line=c.loc.line, page=c.loc.page, part=c.loc.part)))
+    return out
 
 
 def _title_end(dec: Decision) -> int:
@@ -217,7 +253,7 @@ def _relations_of(dec, s: _Sentence, v: re.Match[str], nxt, prev, inside: list[C
         kind = "repeals_part" if kind == "repeals" else "amends"  # "Thay thế Phụ lục II ban hành kèm theo ..."
     after = _named_once(after)
     if kind in ("amends", "guides"):
-        after = after[:1] + [c for c in after[1:] if _joined(dec.text, after[0], c)]
+        after = _listed_with(dec.text, after)
     when = _when(s.text[v.start():], own_effective if subject is None else None)
     return [_relation(kind, c, subject, s, when) for c in after]
 
@@ -252,7 +288,12 @@ def _passive(s: _Sentence, v: re.Match[str], inside: list[Citation]) -> list[Rel
         return []
     before = [c for c in inside if c.loc.end <= s.start + v.start()]
     after = [c for c in inside if c.loc.start >= s.start + v.end()]
-    if not before or not after:
+    if not before:
+        return []
+    rest = s.text[v.end():(after[0].loc.start - s.start) if after else len(s.text)]
+    if re.match(r"\s*(?:theo|bởi|tại)\s+(?:[\wÀ-ỹ]+\s+){0,8}?(?:của\s+)?" + _THIS.pattern, rest):
+        return [_relation(kind, before[-1], None, s, None)]  # "... được sửa đổi, bổ sung theo khoản 1 Điều 1 của Luật này"
+    if not after:
         return []
     gap = s.text[v.end(): after[0].loc.start - s.start]
     if len(gap) > 60 or not re.search(r"\b(?:theo|bởi|bằng|tại)\b", gap):
@@ -260,8 +301,7 @@ def _passive(s: _Sentence, v: re.Match[str], inside: list[Citation]) -> list[Rel
     # "Nghị định số 123/2020/NĐ-CP ... về hóa đơn, chứng từ, được sửa đổi ...": after a comma the verb is the
     # sentence's subject's, not the last document named in its title
     target = before[0] if s.text[: v.start()].rstrip().endswith(",") else before[-1]
-    agents = after[:1] + [c for c in after[1:] if _joined(s.text, after[0], c, s.start)]
-    return [_relation(kind, target, a.symbol or a.id, s, None) for a in agents]
+    return [_relation(kind, target, a.symbol or a.id, s, None) for a in _listed_with(s.text, after, s.start)]
 
 
 def _named_once(cites: list[Citation]) -> list[Citation]:
@@ -276,11 +316,19 @@ def _named_once(cites: list[Citation]) -> list[Citation]:
     return out
 
 
-def _joined(text: str, first: Citation, c: Citation, offset: int = 0) -> bool:
-    """Whether a later citation is a second object of the same verb ("... của Luật A và Luật B"), not
-    a document named in the first one's title ("Luật A về ... theo Nghị định B")."""
-    gap = text[first.loc.end - offset:c.loc.start - offset]
-    return len(gap) < 200 and bool(re.search(r"(?:^|\s)(?:và|,)\s*$", gap[-12:]))
+_LIST_GAP = re.compile(r"\s*(?:,|và|,\s*và|;)\s*(?:các\s+)?$")
+
+
+def _listed_with(text: str, cites: list[Citation], offset: int = 0) -> list[Citation]:
+    """The first citation and those listed right after it ("Luật số A, Luật số B và Luật số C"), not a
+    document named in the first one's title ("Luật A về ... theo Nghị định B")."""
+    out = cites[:1]
+    for c in cites[1:]:
+        gap = text[out[-1].loc.end - offset:c.loc.start - offset]
+        if len(gap) > 12 or not _LIST_GAP.fullmatch(gap):
+            break
+        out.append(c)
+    return out
 
 
 def _when(text: str, own_effective: str | None) -> str | None:

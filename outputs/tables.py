@@ -157,10 +157,13 @@ def citation_rows(dec: Decision) -> list[dict[str, Any]]:
 
 
 def relation_rows(dec: Decision) -> list[dict[str, Any]]:
+    from vanban.normalize.relations import own_symbol
+
+    own = own_symbol(dec) if dec.relations else None
     return [
         {
             "doc_id": dec.doc_id,
-            "doc": r.subject or dec.number,
+            "doc": r.subject or own,
             "relation": r.relation,
             "target_id": r.target,
             "target_symbol": r.target_symbol,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vanban.model import Citation, Decision, Finding
+from vanban.normalize.relations import own_symbol
 from vanban.rules.cited import signed_on
 from vanban.rules.engine import make_finding, rule
 
@@ -35,7 +36,7 @@ def _citing_day(dec: Decision) -> str | None:
 
 def _authorities(dec: Decision) -> Iterator[Citation]:
     seen: set[str] = set()
-    own = dec.number
+    own = own_symbol(dec)
     for c in dec.citations:
         sym = c.symbol
         if not sym or sym == own or sym in seen or not c.normative or not _as_authority(dec, c):
@@ -56,7 +57,7 @@ def legal_basis_replaced(dec: Decision) -> Iterator[Finding]:
 
     reg = current()
     for c in _authorities(dec):
-        ended = [f for f in reg.ended(c.symbol) if f.effective and f.effective <= day and f.value != dec.number]
+        ended = [f for f in reg.ended(c.symbol) if f.effective and f.effective <= day and f.value != own_symbol(dec)]
         if not ended:
             continue
         f = ended[0]

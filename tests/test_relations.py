@@ -30,10 +30,7 @@ def _extract(sentence: str) -> set[str]:
     return {f"{r.subject or 'SELF'} {r.relation} {r.target_symbol or r.target}" for r in find_relations(dec)}
 
 
-def test_relation_sentences_precision_and_recall():
-    """At least 50 real sentences read by hand: the extractor's precision and recall on them (README figures)."""
-    cases = _cases()
-    assert len(cases) >= 50
+def _score(cases: list[dict[str, str]]) -> tuple[int, int, int]:
     tp = fp = fn = 0
     for c in cases:
         want = {x.strip() for x in c["expected"].split(";") if x.strip()}
@@ -41,11 +38,20 @@ def test_relation_sentences_precision_and_recall():
         tp += len(want & got)
         fp += len(got - want)
         fn += len(want - got)
+    return tp, fp, fn
+
+
+@pytest.mark.parametrize("which, min_precision, min_recall", [("tuned", 0.9, 0.85), ("held-out", 0.85, 0.75)])
+def test_relation_sentences_precision_and_recall(which, min_precision, min_recall):
+    """Real sentences read by hand (over 100, 50 and more relations in each set): the extractor's precision and
+    recall on those it was written against and on held-out ones of the checking half (README figures)."""
+    cases = [c for c in _cases() if c["set"] == which]
+    tp, fp, fn = _score(cases)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"relations: {tp} right, {fp} wrong, {fn} missed; precision {precision:.2f}, recall {recall:.2f}")
+    print(f"relations ({which}, {len(cases)} sentences): {tp} right, {fp} wrong, {fn} missed; precision {precision:.2f}, recall {recall:.2f}")
     assert tp + fn >= 50
-    assert precision >= 0.85
-    assert recall >= 0.70
+    assert precision >= min_precision
+    assert recall >= min_recall
 
 
 @pytest.mark.parametrize("sentence, want", [

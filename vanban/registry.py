@@ -87,6 +87,7 @@ class Registry:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(self.path) if self.path else ":memory:")
+        self._names: dict[str, set[str]] | None = None  # name key -> symbols, read once
         self.db.executescript(_DDL)
         self._load_shipped()
 
@@ -101,6 +102,7 @@ class Registry:
 
     def add(self, rows: Iterable[dict[str, str | None]], origin: str) -> int:
         n = 0
+        self._names = None
         with self.db:
             for r in rows:
                 if not r.get("subject") or not r.get("value") or not r.get("source"):
@@ -145,9 +147,11 @@ class Registry:
 
     def symbol_of(self, name: str, year: int | None) -> str | None:
         """The symbol of a document cited by name and year ("Luật Đất đai" 2024 -> "31/2024/QH15")."""
-        key = match_key(name)
-        found = {s for s, v in self.db.execute("SELECT subject, value FROM facts WHERE property = 'name'")
-                 if match_key(v) == key and (year is None or _symbol_year(s) == year)}
+        if self._names is None:
+            self._names = {}
+            for s, v in self.db.execute("SELECT subject, value FROM facts WHERE property = 'name'"):
+                self._names.setdefault(match_key(v), set()).add(s)
+        found = {s for s in self._names.get(match_key(name), ()) if year is None or _symbol_year(s) == year}
         return found.pop() if len(found) == 1 else None
 
 
@@ -228,9 +232,6 @@ def _law_name(title: str | None, kind: str | None) -> bool:
 
 def _title_symbol(d: dict) -> str | None:
     """A national database page's title cites the document itself: "Quyết định số 79/2009/QĐ-TTg ..."."""
-    if d.get("format") != "html":
-        return None
-    for c in d.get("citations") or []:
-        if (c.get("loc") or {}).get("line") == 1 and c.get("number"):
-            return c["id"]
-    return None
+    from vanban.normalize.relations import title_symbol
+
+    return title_symbol(d.get("format"), [((c.get("loc") or {}).get("line"), c.get("number"), c["id"]) for c in d.get("citations") or []])
