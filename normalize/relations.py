@@ -239,7 +239,14 @@ def _relations_of(dec, s: _Sentence, v: re.Match[str], nxt, prev, inside: list[C
             before = [c for c in before if c.loc.start >= s.start + prev.end()]
         if not before or _FROM_DAY.search(s.text[: before[0].loc.start - s.start]):
             return []  # "... có hiệu lực từ ngày Nghị quyết số 61/2022/QH15 hết hiệu lực": a time, not a repeal
-        return [_relation("repeals", c, None, s, _when(s.text[v.start():], own_effective)) for c in _named_once(before)]
+        when = _when(s.text[v.start():], own_effective)
+        # "Luật Nhà ở số 65/2014/QH13 đã được sửa đổi, bổ sung một số điều theo Luật số 61/2020/QH14 ... hết hiệu
+        # lực": the amended law ends; the amending ones (Luật Đầu tư 2020 among them) lose only those parts
+        agents = {id(c) for p in _VERBS.finditer(s.text, 0, v.start()) if p.group("passive")
+                  for c in before if c.loc.start >= s.start + p.end()}
+        ended = {c.symbol or c.id for c in before if id(c) not in agents}  # "(sau đây gọi là Luật ... số 45/2013/QH13)"
+        return [_relation("repeals", c, None, s, when) if (c.symbol or c.id) in ended else _relation("repeals_part", c, None, s, when)
+                for c in _named_once(before) if id(c) not in agents or (c.symbol or c.id) not in ended]
     if kind == "guides" and nxt is not None and _kind(nxt) == "guides" and not nxt.group("passive"):
         nxt = None  # "quy định chi tiết một số điều và biện pháp để tổ chức, hướng dẫn thi hành Luật ..."
     stop = s.start + nxt.start() if nxt else s.end

@@ -22,12 +22,13 @@ def _vi(iso: str) -> str:
 
 
 def _as_authority(dec: Decision, c: Citation) -> bool:
-    """A citation used as authority: in a "Căn cứ ..." line, or after "căn cứ"/"theo quy định" in the text."""
+    """A citation used as authority: in a "Căn cứ ..." line, or after "căn cứ" in the text. Not "theo quy định
+    của ...": a transitional clause cites the old law on purpose ("đã cấp theo quy định của Luật Đất đai số
+    45/2013/QH13")."""
     lines = {b.loc.line for b in dec.legal_bases}
     if c.loc.line in lines:
         return True
-    before = dec.text[max(0, c.loc.start - 40):c.loc.start].lower()
-    return "căn cứ" in before or "theo quy định" in before
+    return "căn cứ" in dec.text[max(0, c.loc.start - 40):c.loc.start].lower()
 
 
 def _citing_day(dec: Decision) -> str | None:

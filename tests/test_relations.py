@@ -60,6 +60,9 @@ def test_relation_sentences_precision_and_recall(which, min_precision, min_recal
     ("Căn cứ Luật Ban hành văn bản quy phạm pháp luật số 64/2025/QH15 được sửa đổi, bổ sung bởi Luật số 87/2025/QH15;",
      {"87/2025/QH15 amends 64/2025/QH15"}),
     ("Giao Sở Tư pháp hướng dẫn thực hiện Nghị định số 30/2020/NĐ-CP.", set()),
+    # an omnibus amending law (Luật Đầu tư 2020) is not ended with the law it amended
+    ("Luật Nhà ở số 65/2014/QH13 đã được sửa đổi, bổ sung một số điều theo Luật số 61/2020/QH14 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành.",
+     {"61/2020/QH14 amends 65/2014/QH13", "SELF repeals 65/2014/QH13", "SELF repeals_part 61/2020/QH14"}),
     ("Khoản 9 Điều 60 của Luật này có hiệu lực thi hành từ ngày Nghị quyết số 61/2022/QH15 hết hiệu lực.", set()),
 ])
 def test_relation_subjects(sentence, want):
