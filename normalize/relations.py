@@ -57,7 +57,7 @@ _EFFECT = re.compile(r"có\s+hiệu\s+lực(?:\s+thi\s+hành)?\s+(?:kể\s+)?t�
 _SIGNED_DAY = re.compile(r"(?:ký|ban\s+hành)\b", re.IGNORECASE)
 _FROM_THIS = re.compile(r"kể\s+từ\s+ngày\s+(?:[\wÀ-ỹ]+\s+){1,3}này\s+có\s+hiệu\s+lực", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|[-–+•])\s*")
-_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ0-9])|\n")
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ0-9])|\n|\t")  # a tab parts the cells of a table row
 #: a line break that starts a new sentence: after ".", ";", ":", or before a list item or an article
 _NEW_LINE = re.compile(r"(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|[-–+•]|Điều\s+\d|Chương\s|Căn\s+cứ|Theo\s+đề\s+nghị|[A-ZĐ]{2,}\b)")
 
@@ -86,8 +86,12 @@ def sentences(text: str) -> Iterator[_Sentence]:
                 listed = None
             yield _Sentence(pos, end, piece, listed)
             if stripped.endswith(":"):
+                # "Bãi bỏ các văn bản sau:", "Nghị định này thay thế các Nghị định sau đây:": a list of what
+                # the document itself ends; the items of "... như sau:" after an amending verb are new text
                 verbs = [v for v in _VERBS.finditer(piece) if not v.group("passive")]
-                listed = _kind(verbs[-1]) if verbs else None
+                head = piece[: verbs[-1].start()] if verbs else ""
+                ends = verbs and _kind(verbs[-1]) in ("replaces", "repeals", "expires") and not re.search(r"như\s+sau\s*:\s*$", piece)
+                listed = _kind(verbs[-1]) if ends and (_THIS.search(head) or _LEAD.match(head)) else None
         pos = m.end() if m else len(text)
 
 
@@ -222,6 +226,11 @@ def _in_citation(pos: int, cites: list[Citation]) -> bool:
 
 
 def _listed(s: _Sentence, inside: list[Citation], own_effective: str | None) -> list[Relation]:
+    """An item of a list of documents the document ends: it names the document (or a part of it) first."""
+    lead = _LIST_ITEM.match(s.text)
+    opening = s.text[lead.end() if lead else 0: inside[0].loc.start - s.start]
+    if len(opening.strip()) > 60 and not _PART.match(opening.strip()):
+        return []
     kind = s.listed_verb
     if kind == "expires":
         kind = "repeals"
