@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,26 @@ def test_a_decision_citing_a_replaced_law_is_warned():
     assert not [f for f in new.findings if f.rule.startswith("legal_basis_")]
 
 
+def test_a_legal_basis_not_yet_in_force_is_info(tmp_path):
+    """The same real decision (10/02/2026) citing Luật Xây dựng số 135/2025/QH15, which the shipped registry learned
+    from its national database page takes effect on 01/7/2026."""
+    text = (HERE / "data/registry/qd_cong_bo_chi_so_cchc_2025_cites_successor.txt").read_text(encoding="utf-8")
+    text = text.replace("Luật Đất đai số 31/2024/QH15 ngày 18 tháng 01 năm 2024", "Luật Xây dựng số 135/2025/QH15 ngày 10 tháng 12 năm 2025")
+    (tmp_path / "qd.txt").write_text(text, encoding="utf-8")
+    found = [f for f in process_file(tmp_path / "qd.txt").findings if f.rule.startswith("legal_basis_")]
+    assert [(f.rule, f.severity) for f in found] == [("legal_basis_not_yet_in_force", "info")]
+    assert "01/07/2026" in found[0].message and "135/2025/QH15" in found[0].message_en
+
+
+def test_a_bad_registry_file_is_one_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("VANBAN_REGISTRY", os.environ["VANBAN_REGISTRY"])  # --registry sets it: restored after
+    bad = tmp_path / "reg.sqlite"
+    bad.write_bytes(b"this is not a database, it is a note")
+    assert main(["registry", "show", "80/2015/QH13", "--registry", str(bad)]) == 2
+    assert "not a usable vanban registry" in capsys.readouterr().err
+    assert main(["registry", "import", str(tmp_path / "nowhere")]) == 2
+
+
 def test_amended_is_not_replaced_and_unknown_is_unjudged():
     text = ("Số: 12/2026/QĐ-UBND\tLâm Đồng, ngày 10 tháng 02 năm 2026\nQUYẾT ĐỊNH\nVề việc thử\n"
             "Căn cứ Luật Ban hành văn bản quy phạm pháp luật số 64/2025/QH15 được sửa đổi, bổ sung bởi Luật số 87/2025/QH15;\n"
@@ -130,6 +151,7 @@ def test_registry_accumulates_with_sources_confidence_and_conflicts(tmp_path):
 
 def test_cli_registry_import_show_and_cite(tmp_path, capsys, monkeypatch):
     """`vanban run --registry`, `vanban registry show`, and a law cited by name resolved to its symbol."""
+    monkeypatch.setenv("VANBAN_REGISTRY", os.environ["VANBAN_REGISTRY"])  # --registry sets it: restored after
     reg = tmp_path / "reg.sqlite"
     assert main(["run", str(ROOT / "corpus/samples/82_2020_ND-CP_392611.pdf"), "-o", str(tmp_path / "out"), "-j", "1", "-q",
                  "--no-validate", "--registry", str(reg)]) == 0

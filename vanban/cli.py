@@ -105,6 +105,16 @@ def _use_registry(path: str | None) -> None:
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
+    from vanban.registry import RegistryError
+
+    try:
+        return _registry(args)
+    except RegistryError as e:
+        _err(str(e))
+        return 2
+
+
+def _registry(args: argparse.Namespace) -> int:
     from vanban.registry import Registry, default_path, learn
 
     path = default_path()
@@ -216,11 +226,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _print_summary(s, out, args.quiet)
     status = 1 if s.failed else 0
-    if args.registry:
-        from vanban.registry import Registry, learn
-
-        n = Registry(args.registry).add(learn(out), origin=str(out.resolve()))
-        print(f"vanban: {n} new fact(s) added to the registry {args.registry}", file=sys.stderr)
+    if args.registry and not _add_to_registry(args.registry, out):
+        status = 1
     if not args.no_validate and validator is None:
         from vanban.outputs.background import BackgroundValidator
 
@@ -249,6 +256,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         if any(s.by_severity.get(k) for k in worst):
             status = 1
     return status
+
+
+def _add_to_registry(path: str, out: Path) -> bool:
+    """--registry PATH: add what the run learned (the tables are written either way)."""
+    from vanban.registry import Registry, RegistryError, learn
+
+    try:
+        n = Registry(path).add(learn(out), origin=str(out.resolve()))
+    except RegistryError as e:
+        _err(str(e))
+        return False
+    print(f"vanban: {n} new fact(s) added to the registry {path}", file=sys.stderr)
+    return True
 
 
 def _print_summary(s, out: Path, quiet: bool) -> None:

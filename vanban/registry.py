@@ -79,17 +79,24 @@ class Fact:
         return len(set(self.sources))
 
 
+class RegistryError(Exception):
+    """A registry file that cannot be opened or is not a registry."""
+
+
 class Registry:
     """A registry database; `path=None` is one in memory holding the shipped rows only."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
         self.path = Path(path) if path else None
-        if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path) if self.path else ":memory:")
-        self._names: dict[str, set[str]] | None = None  # name key -> symbols, read once
-        self.db.executescript(_DDL)
-        self._load_shipped()
+        try:
+            if self.path:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path) if self.path else ":memory:")
+            self._names: dict[str, set[str]] | None = None  # name key -> symbols, read once
+            self.db.executescript(_DDL)
+            self._load_shipped()
+        except (OSError, sqlite3.Error) as e:
+            raise RegistryError(f"{self.path}: not a usable vanban registry ({e})") from None
 
     def close(self) -> None:
         self.db.close()
@@ -170,7 +177,13 @@ def shipped_rows() -> list[dict[str, str]]:
 
 @functools.cache
 def _current(pid: int, path: Path | None) -> Registry:
-    return Registry(path)
+    try:
+        return Registry(path)
+    except RegistryError as e:  # the checks go on with the shipped rows; the run's other results stand
+        import sys
+
+        print(f"vanban: warning: {e}; using the shipped registry only", file=sys.stderr)
+        return Registry(None)
 
 
 def current() -> Registry:
