@@ -49,7 +49,7 @@ SYMBOL = re.compile(
     (?P<num>\d{{1,5}}(?:\.\d{{1,3}})?[a-z]?)       # 107, 30c, 66.15
     (?:
         {_SP}/{_SP}(?P<year>(?:19|20)\d{{2}}){_SP}/{_SP}   # normative: /2020/
-      | (?P<party>{_SP}-{_SP})(?={_CODE}{_SP}/)           # Party: 39-NQ/
+      | (?P<party>{_SP}-{_SP})(?={_CODE}{_SP}/{_SP}{_CODE})   # Party: 39-NQ/TW (not "2.26 - H/c" in a table)
       | {_SP}/{_SP}                                       # non-normative: /
     )
     (?P<codes>{_CODE}(?:{_SP}[-/]{_SP}{_CODE})?(?:[-/]{_CODE}){{0,4}})   # spaces only around the first joint

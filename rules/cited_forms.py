@@ -112,7 +112,7 @@ def citation_type_mismatch(dec: Decision) -> Iterator[Finding]:
         yield make_finding(dec, "citation_type_mismatch", vi, en, [(c.raw, c.loc)], key=c.id)
 
 
-@rule("normative_without_year", "invalid_reference", "warning", "a decree or circular cited without the year its symbol carries")
+@rule("normative_without_year", "invalid_reference", "info", "a decree or circular cited without the year its symbol carries")
 def normative_without_year(dec: Decision) -> Iterator[Finding]:
     """"Nghị định số 116/NĐ-CP ngày 21/12/2021": a decree's symbol carries its year of issue (116/2021/NĐ-CP),
     as every legal normative document's does; without it the citation matches no document. Only decrees,

@@ -49,7 +49,7 @@ def test_enough_cases():
 
 @pytest.mark.parametrize("row", CASES, ids=[_case_id(r) for r in CASES])
 def test_written_form(row):
-    text = row["text"].replace("\\n", "\n")
+    text = row["text"].replace("\\n", "\n").replace("\\t", "\t")
     found = find_citations(text)
     if row["id"] == "-":
         assert found == [], [c.id for c in found]
@@ -344,3 +344,22 @@ def test_module_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_vanban_cite_reads_every_form_of_issue_16(tmp_path):
+    """`vanban cite --json` on the forms of issue 16 (the rows of citation_cases.tsv whose source says so, and the
+    old forms of corpus-dev), one per line of a file: each gives the id the table expects."""
+    import json
+
+    from conftest import run_cli
+
+    rows = [r for r in CASES if r["n"] == "0" and r["id"] != "-" and ("issue 16" in r["src"] or "corpus-dev" in r["src"])]
+    assert len(rows) >= 14
+    (tmp_path / "forms.txt").write_text("\n".join(r["text"] for r in rows) + "\n", encoding="utf-8")
+    out = run_cli("cite", "--file", str(tmp_path / "forms.txt"), "--json")
+    got = {}
+    for line in out.stdout.splitlines():
+        rec = json.loads(line)
+        got.setdefault(rec["line"], rec)
+    assert [got[i + 1]["id"] for i in range(len(rows))] == [r["id"] for r in rows]
+    assert [got[i + 1]["date"] or "" for i in range(len(rows))] == [r["date"] for r in rows]

@@ -63,6 +63,9 @@ def format_table(citations: list[Citation]) -> str:
     >>> print(format_table(find_citations("Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ")))
     line  id             kind       date        issuer     raw
     1     30/2020/NĐ-CP  Nghị định  2020-03-05  Chính phủ  Nghị định số 30/2020/NĐ-CP ngày 05/3/2020
+    >>> print(format_table(find_citations("Luật Ban hành văn bản quy phạm pháp luật năm 2015")))
+    line  id                                                       kind  date  issuer  raw
+    1     Luật Ban hành văn bản quy phạm pháp luật = 80/2015/QH13  Luật                Luật Ban hành văn bản quy phạm pháp luật năm 2015
     """
     header = ("line", "id", "kind", "date", "issuer", "raw")
     rows = [header]
@@ -71,6 +74,7 @@ def format_table(citations: list[Citation]) -> str:
         if len(raw) > 70:
             raw = raw[:69] + "…"
         date = c.date or (f"?{c.date_raw}" if c.date_raw else "")
-        rows.append((str(c.loc.line or ""), c.id, c.kind, date, c.issuer or "", raw))
+        ident = c.id if not c.symbol or c.symbol == c.id else f"{c.id} = {c.symbol}"  # a law by name: its number
+        rows.append((str(c.loc.line or ""), ident, c.kind, date, c.issuer or "", raw))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows)
