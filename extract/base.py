@@ -88,6 +88,8 @@ def build_source(
     ocr: bool = False,
     pages: int | None = None,
     notes: list[str] | None = None,
+    signatures: list | None = None,
+    ocr_checked: dict | None = None,
 ) -> SourceDocument:
     """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
     sha = sha256 or sha256_of(path)
@@ -138,4 +140,6 @@ def build_source(
         ocr=ocr,
         pages=pages,
         notes=notes or [],
+        signatures=signatures or [],
+        ocr_checked=ocr_checked or {},
     )

@@ -16,7 +16,8 @@ from vanban.normalize.citations.records import RECORD_COLUMNS, citation_record
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
     "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
-    "tasks", "targets", "citations", "findings", "pipeline_version", "duplicate_of", "effective", "effective_text",
+    "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
+    "pipeline_version", "duplicate_of", "effective", "effective_text",
     "expires", "force_status", "relations",
 ]
 #: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
@@ -77,6 +78,11 @@ def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]
         "signer": s.name if s else None,
         "signer_title": s.title if s else None,
         "signer_authority": s.authority if s else None,
+        "signed_at": dec.signed_at,
+        "signer_cert": dec.signer_cert,
+        "signatures": len(dec.signatures),
+        "issuer_parent": dec.issuer_parent,
+        "stamped": "; ".join(f"{k}={v}" for k, v in sorted(dec.stamped.items())) or None,
         "tasks": len(dec.tasks),
         "targets": len(dec.targets),
         "citations": len(dec.citations),
