@@ -21,12 +21,11 @@ def _vi(iso: str) -> str:
     return f"{d}/{m}/{y}"
 
 
-def _as_authority(dec: Decision, c: Citation) -> bool:
+def _as_authority(dec: Decision, c: Citation, basis_lines: set[int | None]) -> bool:
     """A citation used as authority: in a "Căn cứ ..." line, or after "căn cứ" in the text. Not "theo quy định
     của ...": a transitional clause cites the old law on purpose ("đã cấp theo quy định của Luật Đất đai số
     45/2013/QH13")."""
-    lines = {b.loc.line for b in dec.legal_bases}
-    if c.loc.line in lines:
+    if c.loc.line in basis_lines:
         return True
     return "căn cứ" in dec.text[max(0, c.loc.start - 40):c.loc.start].lower()
 
@@ -38,9 +37,10 @@ def _citing_day(dec: Decision) -> str | None:
 def _authorities(dec: Decision) -> Iterator[Citation]:
     seen: set[str] = set()
     own = own_symbol(dec)
+    basis_lines = {b.loc.line for b in dec.legal_bases}
     for c in dec.citations:
         sym = c.symbol
-        if not sym or sym == own or sym in seen or not c.normative or not _as_authority(dec, c):
+        if not sym or sym == own or sym in seen or not c.normative or not _as_authority(dec, c, basis_lines):
             continue
         seen.add(sym)
         yield c
@@ -57,8 +57,9 @@ def legal_basis_replaced(dec: Decision) -> Iterator[Finding]:
     from vanban.registry import current
 
     reg = current()
+    own = own_symbol(dec)
     for c in _authorities(dec):
-        ended = [f for f in reg.ended(c.symbol) if f.effective and f.effective <= day and f.value != own_symbol(dec)]
+        ended = [f for f in reg.ended(c.symbol) if f.effective and f.effective <= day and f.value != own]
         if not ended:
             continue
         f = ended[0]
