@@ -58,7 +58,19 @@ def normalize(src: SourceDocument) -> Decision:
     dec.citations = _find_citations(src, dec)
     dec.abbreviations = find_abbreviations(src.text)
     _set_parts(dec)
+    _find_relations(dec)
     return dec
+
+
+def _find_relations(dec: Decision) -> None:
+    """The document's force (effective date, the national database's status) and the relations it states."""
+    from vanban.normalize.relations import catalogue, effective_date, find_relations
+
+    listed = catalogue(dec)
+    dec.effective_date = effective_date(dec)
+    dec.expires = listed.get("expires")
+    dec.force_status = listed.get("status")
+    dec.relations = find_relations(dec)
 
 
 def _recover_number_from_captions(dec: Decision) -> None:

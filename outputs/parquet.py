@@ -17,10 +17,10 @@ ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
 
 INT_COLUMNS = {
     "plan_year", "pages", "tasks", "targets", "citations", "findings", "line", "page", "table", "row", "joined_rows",
-    "area", "year", "start", "end",
+    "area", "year", "start", "end", "relations",
 }
 FLOAT_COLUMNS = {"value"}
-BOOL_COLUMNS = {"ocr", "lead_invited", "in_table", "normative", "party"}
+BOOL_COLUMNS = {"ocr", "lead_invited", "in_table", "normative", "party", "doc_is_self"}
 ROW_GROUP = 20_000
 
 

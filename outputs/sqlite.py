@@ -24,7 +24,7 @@ DATA_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
 #: (table, column) pairs that get an index
 INDEXES = [
     ("documents", "doc_id"), ("tasks", "doc_id"), ("targets", "doc_id"), ("citations", "doc_id"),
-    ("citations", "id"), ("findings", "doc_id"), ("findings", "category"), ("findings", "fingerprint"),
+    ("citations", "id"), ("relations", "doc_id"), ("relations", "target_symbol"), ("findings", "doc_id"), ("findings", "category"), ("findings", "fingerprint"),
 ]
 
 REVIEWS_DDL = """

@@ -17,7 +17,8 @@ DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
     "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
     "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
-    "pipeline_version", "duplicate_of",
+    "pipeline_version", "duplicate_of", "effective", "effective_text",
+    "expires", "force_status", "relations",
 ]
 #: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
 STATUSES = ("ok", "error", "duplicate")
@@ -28,6 +29,15 @@ TASK_COLUMNS = [
 ]
 TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
 CITATION_COLUMNS = ["doc_id", *RECORD_COLUMNS]  # one record builder: normalize/citations/records.py
+#: one row per relation a document states (normalize/relations.py): `doc` is the stating document's symbol
+#: (its `number`) or, when the sentence names another document as the subject ("Nghị định số 107/2020/NĐ-CP
+#: ... sửa đổi, bổ sung ... Nghị định số 24/2014/NĐ-CP"), that one; `target_id` the cited document's id and
+#: `target_symbol` its symbol (a law cited by name resolved by the registry); `effective` the ISO date the
+#: relation takes effect; `evidence` the sentence.
+RELATION_COLUMNS = [
+    "doc_id", "doc", "relation", "target_id", "target_symbol", "target_kind", "target_date", "effective", "evidence",
+    "line", "page", "doc_is_self",
+]
 FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "evidence", "fingerprint"]
 
 TABLES = {
@@ -35,6 +45,7 @@ TABLES = {
     "tasks": TASK_COLUMNS,
     "targets": TARGET_COLUMNS,
     "citations": CITATION_COLUMNS,
+    "relations": RELATION_COLUMNS,
 }
 
 
@@ -77,6 +88,11 @@ def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]
         "citations": len(dec.citations),
         "findings": n_findings,
         "pipeline_version": version,
+        "effective": dec.effective_date,
+        "effective_text": dec.effective,
+        "expires": dec.expires,
+        "force_status": dec.force_status,
+        "relations": len(dec.relations),
     }
 
 
@@ -144,6 +160,29 @@ def target_rows(dec: Decision) -> list[dict[str, Any]]:
 
 def citation_rows(dec: Decision) -> list[dict[str, Any]]:
     return [{"doc_id": dec.doc_id, **citation_record(c)} for c in dec.citations]
+
+
+def relation_rows(dec: Decision) -> list[dict[str, Any]]:
+    from vanban.normalize.relations import own_symbol
+
+    own = own_symbol(dec) if dec.relations else None
+    return [
+        {
+            "doc_id": dec.doc_id,
+            "doc": r.subject or own,
+            "relation": r.relation,
+            "target_id": r.target,
+            "target_symbol": r.target_symbol,
+            "target_kind": r.target_kind,
+            "target_date": r.target_date,
+            "effective": r.effective,
+            "evidence": r.evidence,
+            "line": r.loc.line,
+            "page": r.loc.page,
+            "doc_is_self": r.subject is None,
+        }
+        for r in dec.relations
+    ]
 
 
 def finding_record(f: Finding) -> dict[str, Any]:

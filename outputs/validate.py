@@ -25,6 +25,7 @@ from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES
 from vanban.normalize.symbols import CANONICAL as SYMBOL  # canonical ids that are symbols (names are not)
 from vanban.outputs import tables as T
 from vanban.outputs.files import write_json
+from vanban.normalize.relations import RELATIONS
 
 ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 
@@ -103,6 +104,14 @@ def _suites() -> dict[str, list[Any]]:
             E.ExpectColumnValuesToMatchRegex(column="date", regex=ISO_DATE),
             E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
         ],
+        "relations": [
+            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
+            E.ExpectColumnValuesToBeInSet(column="relation", value_set=list(RELATIONS)),
+            E.ExpectColumnValuesToNotBeNull(column="target_id"),
+            E.ExpectColumnValuesToNotBeNull(column="evidence"),
+            E.ExpectColumnValuesToMatchRegex(column="effective", regex=ISO_DATE),
+            E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
+        ],
         "findings": [
             E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
             E.ExpectColumnValuesToBeInSet(column="severity", value_set=list(SEVERITIES)),
@@ -119,12 +128,13 @@ def _suites() -> dict[str, list[Any]]:
 #: rows per chunk: tables are validated a chunk (of whole documents) at a time, so that
 #: memory stays flat whatever the size of the run
 CHUNK_ROWS = 10_000
-_NUMERIC = {"targets": ("value", "line"), "citations": ("line",)}
+_NUMERIC = {"targets": ("value", "line"), "citations": ("line",), "relations": ("line",)}
 _USED = {
     "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of"),
     "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "line"),
     "targets": ("doc_id", "text", "value", "line"),
     "citations": ("doc_id", "id", "number", "kind", "date", "line"),
+    "relations": ("doc_id", "relation", "target_id", "evidence", "effective", "line"),
 }
 
 
@@ -253,7 +263,8 @@ def load_tables(out: Path) -> dict[str, pd.DataFrame]:
     For tests and small runs; `validate_run` reads the files a chunk at a time instead."""
     tables = {
         name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
-        for name in ("documents", "tasks", "targets", "citations")
+        for name in ("documents", "tasks", "targets", "citations", "relations")
+        if name != "relations" or (out / "relations.csv").exists()
     }
     for name, cols in _NUMERIC.items():
         for c in cols:
@@ -294,6 +305,7 @@ def validate_run(out: Path, *, data_docs: bool = True) -> ValidationReport:
         "tasks": _whole_documents(_csv_chunks(out / "tasks.csv", "tasks")),
         "targets": _whole_documents(_csv_chunks(out / "targets.csv", "targets")),
         "citations": _whole_documents(_csv_chunks(out / "citations.csv", "citations")),
+        **({"relations": _whole_documents(_csv_chunks(out / "relations.csv", "relations"))} if (out / "relations.csv").exists() else {}),
         "findings": _whole_documents(_jsonl_chunks(out / "findings.jsonl")),
     }
     return _validate(sources, state, out, data_docs=data_docs)
@@ -344,7 +356,7 @@ def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out:
             suite.add_expectation(e)
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite))
         n += len(exps)
-        for chunk in sources[name]:
+        for chunk in sources.get(name, ()):  # a folder written before relations.csv existed has none
             # SUMMARY: the first 20 unexpected rows of each chunk, not all of them (a broken column of a
             # large run would otherwise fill memory)
             res = vd.run(batch_parameters={"dataframe": _derive(name, chunk, state)},

@@ -32,13 +32,14 @@ def document_record(res, version: str) -> Record:
     """One document's rows for every table: {"documents": [row], "tasks": [...], ..., "findings": [...]}."""
     if res.decision is None:
         row = T.error_row(res.doc_id or "", res.path, res.sha256, res.error or "unknown error", version)
-        return {"documents": [row], "tasks": [], "targets": [], "citations": [], "findings": []}
+        return {"documents": [row], "tasks": [], "targets": [], "citations": [], "relations": [], "findings": []}
     dec = res.decision
     return {
         "documents": [T.document_row(dec, len(res.findings), version)],
         "tasks": T.task_rows(dec),
         "targets": T.target_rows(dec),
         "citations": T.citation_rows(dec),
+        "relations": T.relation_rows(dec),
         "findings": [T.finding_record(f) for f in res.findings],
     }
 

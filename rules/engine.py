@@ -27,6 +27,7 @@ RULE_MODULES: tuple[str, ...] = (
     "vanban.rules.cited",
     "vanban.rules.cited_forms",
     "vanban.rules.validity",
+    "vanban.rules.in_force",
     "vanban.rules.bodies",
     "vanban.rules.task_checks",
     "vanban.rules.names",

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# the registry of documents in force the tests read: the shipped rows only, never the user's own registry
+os.environ["VANBAN_REGISTRY"] = os.path.join(tempfile.gettempdir(), f"vanban-tests-no-registry-{os.getpid()}", "registry.sqlite")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "samples"

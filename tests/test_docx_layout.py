@@ -63,7 +63,7 @@ def test_the_layout_goes_to_the_document_json(tmp_path):
     findings = [json.loads(line) for line in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
     assert any(f["category"] == "format" and f["rule"] == "format_paper" for f in findings)
     doc = json.loads(next((out / "docs").glob("planted*.json")).read_text(encoding="utf-8"))
-    assert doc["schema_version"] == "1.2"
+    assert doc["schema_version"] == "1.3"
     assert doc["layout"]["pages"][0]["left_mm"] == 30.0
     styles = doc["layout"]["styles"]
     first = styles[0]

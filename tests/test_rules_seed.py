@@ -77,6 +77,8 @@ def test_no_noise_on_the_seed(findings):
         "caption_number_mismatch", "malformed_standard", "year_conflict_in_row", "report_before_period",
         "missing_header_field", "repeated_word", "known_confusion", "unmeasurable_target", "areas_vs_appendix",
         "year_out_of_scope", "agency_name_variants",
+        # "Sở TT&TT" (line 299) and "Sở TTTT" (line 310): the seed writes one department's abbreviation two ways
+        "abbreviation_variants",
     }
     assert {f.rule for f in findings} <= expected_rules
     assert sum(f.severity == "error" for f in findings) == 1

@@ -216,7 +216,7 @@ def _duplicate_entry(item: Item, settings: Settings) -> dict[str, Any]:
     row = duplicate_row(item.doc_id, str(item.path), item.sha256 or "", first.doc_id, PIPELINE_VERSION)
     return {"key": settings.cache_key, "doc_id": item.doc_id, "sha256": item.sha256, "source": str(item.path),
             "error": None, "error_kind": None, "duplicate_of": first.doc_id, "stats": {},
-            "record": {"documents": [row], "tasks": [], "targets": [], "citations": [], "findings": []}}
+            "record": {"documents": [row], "tasks": [], "targets": [], "citations": [], "relations": [], "findings": []}}
 
 
 # --------------------------------------------------------------------------- progress

@@ -51,17 +51,30 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--rules-config", metavar="TOML", help="enable, disable or re-grade rules")
     r.add_argument("--no-validate", action="store_true", help="skip checking the tables against the expectation suite")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors and the summary")
+    r.add_argument("--registry", metavar="PATH", help="the registry of documents in force to check against and to add what this run learned to")
 
     c = sub.add_parser("check", help="the findings of one document, in the terminal")
     c.add_argument("file")
     c.add_argument("--rules-config", metavar="TOML")
     c.add_argument("--json", action="store_true", help="one JSON object per finding")
+    c.add_argument("--registry", metavar="PATH", help="the registry of documents in force (default: $VANBAN_REGISTRY or ~/.local/share/vanban/registry.sqlite)")
     c.add_argument("--format-only", action="store_true", help="only the presentation (thể thức) findings: NĐ 30/2020, HD 36-HD/VPTW")
 
     ci = sub.add_parser("cite", help="the citations in a text or a file, normalized")
     ci.add_argument("text", nargs="?", help="the text to read")
     ci.add_argument("--file", metavar="PATH", help="read this file instead ('-' for standard input)")
     ci.add_argument("--json", action="store_true", help="one JSON object per citation")
+    ci.add_argument("--registry", metavar="PATH", help="the registry of documents in force that resolves laws cited by name")
+
+    rg = sub.add_parser("registry", help="the registry of documents in force: import what a run learned, show a document")
+    rgs = rg.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
+    ri = rgs.add_parser("import", help="add the relations, effective dates and names a run learned (OUT/docs/*.json)")
+    ri.add_argument("out", metavar="OUT", help="the output folder of a run")
+    rs = rgs.add_parser("show", help="what the registry knows of a document, with sources, confidence and conflicts")
+    rs.add_argument("symbol", metavar="SYMBOL", help='a symbol ("80/2015/QH13") or a law\'s name and year ("Luật Đất đai năm 2024")')
+    rs.add_argument("--json", action="store_true", help="one JSON object per fact")
+    for q in (ri, rs):
+        q.add_argument("--registry", metavar="PATH", help="the registry file (default: $VANBAN_REGISTRY or ~/.local/share/vanban/registry.sqlite)")
 
     sub.add_parser("rules", help="the rules, their ids, categories and default severities")
 
@@ -76,12 +89,51 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "check": cmd_check, "cite": cmd_cite, "rules": cmd_rules, "review": cmd_review}[args.command](args)
+        _use_registry(getattr(args, "registry", None))
+        return {"run": cmd_run, "check": cmd_check, "cite": cmd_cite, "rules": cmd_rules, "review": cmd_review,
+                "registry": cmd_registry}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _use_registry(path: str | None) -> None:
+    """--registry PATH: the registry this process and its workers read (they inherit the environment)."""
+    if path:
+        import os
+
+        os.environ["VANBAN_REGISTRY"] = str(Path(path).resolve())
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from vanban.registry import RegistryError
+
+    try:
+        return _registry(args)
+    except RegistryError as e:
+        _err(str(e))
+        return 2
+
+
+def _registry(args: argparse.Namespace) -> int:
+    from vanban.registry import Registry, default_path, learn
+
+    path = default_path()
+    if args.registry_command == "import":
+        try:
+            facts = list(learn(Path(args.out)))
+        except FileNotFoundError as e:
+            _err(str(e))
+            return 2
+        reg = Registry(path)
+        n = reg.add(facts, origin=str(Path(args.out).resolve()))
+        print(f"vanban: {n} new fact(s) of {len(facts)} learned from {args.out} added to {path}", file=sys.stderr)
+        return 0
+    from vanban.outputs.registry_view import show
+
+    return show(Registry(path if path.exists() else None), args.symbol, as_json=args.json)
 
 
 def _rules_config(path: str | None):
@@ -202,6 +254,8 @@ def _finish_run(args: argparse.Namespace, s, settings, validator) -> int:
     tables = settings.out  # OUT, or the staging folder of a remote OUT
     _print_summary(s, settings.where.rstrip("/"), args.quiet)
     status = 1 if s.failed else 0
+    if args.registry and not _add_to_registry(args.registry, Path(tables)):
+        status = 1
     if not args.no_validate and validator is None:
         from vanban.outputs.background import BackgroundValidator
 
@@ -230,6 +284,19 @@ def _finish_run(args: argparse.Namespace, s, settings, validator) -> int:
         if any(s.by_severity.get(k) for k in worst):
             status = 1
     return status
+
+
+def _add_to_registry(path: str, out: Path) -> bool:
+    """--registry PATH: add what the run learned (the tables are written either way)."""
+    from vanban.registry import Registry, RegistryError, learn
+
+    try:
+        n = Registry(path).add(learn(out), origin=str(out.resolve()))
+    except RegistryError as e:
+        _err(str(e))
+        return False
+    print(f"vanban: {n} new fact(s) added to the registry {path}", file=sys.stderr)
+    return True
 
 
 def _print_summary(s, out: str, quiet: bool) -> None:

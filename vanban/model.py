@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.2"  # 1.1: signatures, issuer_parent, stamped, annex_articles; 1.2: the `format` category, `layout` of documents
+SCHEMA_VERSION = "1.3"  # 1.1: signatures, issuer_parent, stamped, annex_articles; 1.2: the `format` category, `layout` of documents; 1.3: relations, effective_date, expires, force_status
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -288,6 +288,26 @@ class Citation:
 
 
 @dataclass(slots=True)
+class Relation:
+    """A relation a document states between two documents, with the sentence as evidence:
+    "Nghị định này ... thay thế Nghị định số 110/2004/NĐ-CP" is (this document, "replaces",
+    "110/2004/NĐ-CP"). `subject` is None when the stating document itself is the subject
+    (the document's `number` in `relations.csv`). `relation` is one of
+    `vanban.normalize.relations.RELATIONS`; `effective` the ISO date the relation takes
+    effect when the text says it (or the stating document's own effective date)."""
+
+    relation: str
+    target: str  # the cited document's id: a symbol, or a name ("Luật Đất đai")
+    evidence: str
+    subject: str | None = None
+    target_symbol: str | None = None  # the symbol, also for a law cited by name when the registry knows it
+    target_kind: str | None = None
+    target_date: str | None = None
+    effective: str | None = None
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
 class Target:
     """A target, "Chỉ tiêu": a bullet under an area's "Chỉ tiêu" heading (or the
     "Phấn đấu ..." bullet of the objectives)."""
@@ -423,7 +443,11 @@ class Decision:
     articles: list[Heading] = field(default_factory=list)
     # articles after the signature: those of an attached regulation, charter or regime ("Điều 1." again)
     annex_articles: list[Heading] = field(default_factory=list)
-    effective: str | None = None
+    effective: str | None = None  # the words: "kể từ ngày ký", "từ ngày 01 tháng 3 năm 2026"
+    effective_date: str | None = None  # ISO: from the text, or the national database's page
+    expires: str | None = None  # ISO: "Ngày hết hiệu lực" of the national database's page
+    force_status: str | None = None  # "Còn hiệu lực", "Hết hiệu lực toàn bộ", ... of the national database's page
+    relations: list[Relation] = field(default_factory=list)
     signer: Signer | None = None
     recipients: list[TextValue] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)

@@ -38,6 +38,20 @@ def _years(row: dict[str, str]) -> set[int]:
     return {int(y) for y in re.findall(r"\d{4}", row.get("year", ""))}
 
 
+def _learned(c: Citation) -> dict[str, Any] | None:
+    """A law cited by name and year that the registry of documents in force has learned (vanban.registry)."""
+    if c.year is None:
+        return None
+    from vanban.registry import current
+
+    reg = current()
+    symbol = reg.symbol_of(c.id, c.year)
+    if symbol is None:
+        return None
+    return {"symbol": symbol, "year": str(c.year), "kind": c.kind, "date": reg.value(symbol, "date") or "",
+            "status": "learned", "source": "vanban registry"}
+
+
 def resolve(c: Citation) -> dict[str, Any] | None:
     """The registry row of a cited document, or None.
 
@@ -57,7 +71,7 @@ def resolve(c: Citation) -> dict[str, Any] | None:
     if c.number is None:
         key = _name_key(c.id)
         rows = [r for k, r in by_name if k == key and (c.year is None or c.year in _years(r))]
-        return dict(rows[0]) if len(rows) == 1 else None
+        return dict(rows[0]) if len(rows) == 1 else _learned(c)
     rows = by_symbol.get(symbol_key(c.id))  # "09/2010/NĐ-CP" and "9/2010/NĐ-CP" are one document
     if not rows:
         return None
