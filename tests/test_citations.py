@@ -101,6 +101,19 @@ def test_nfd_offsets_point_into_the_original():
     assert text[c.loc.start:c.loc.end] == c.raw and c.raw.startswith(unicodedata.normalize("NFD", "Nghị"))
 
 
+def test_offsets_hold_when_only_some_lines_are_decomposed():
+    """A real decision has a few NFD lines (pasted from another editor) among many NFC ones: only those
+    are normalized, and every citation's offsets, before and after them, still point into the original."""
+    nfc = "Căn cứ Nghị định số 107/2020/NĐ-CP ngày 14/9/2020 của Chính phủ;\n"
+    nfd = unicodedata.normalize("NFD", "Căn cứ Thông tư số 01/2011/TT-BNV ngày 19 tháng 01 năm 2011 của Bộ Nội vụ;\r\n")
+    text = nfc * 3 + nfd + nfc + nfd
+    cs = find_citations(text)
+    assert [c.id for c in cs] == ["107/2020/NĐ-CP"] * 3 + ["01/2011/TT-BNV", "107/2020/NĐ-CP", "01/2011/TT-BNV"]
+    for c in cs:
+        assert text[c.loc.start:c.loc.end] == c.raw
+    assert cs[3].date == "2011-01-19" and cs[4].loc.start == len(nfc) * 3 + len(nfd) + nfc.index("Nghị")
+
+
 def test_impossible_date_keeps_what_was_written():
     (c,) = find_citations("Quyết định số 12/QĐ-UBND ngày 31/02/2020")
     assert c.date is None and c.date_raw == "31/02/2020"

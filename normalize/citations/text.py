@@ -61,19 +61,35 @@ class Text:
 
 
 def _nfc_with_offsets(text: str) -> tuple[str, list[int]]:
+    """NFC of `text` and, for each offset of it, the offset in `text` it came from.
+
+    Only the lines that are not already NFC are walked character by character (a real decision
+    has a handful of them among thousands); the others are copied and mapped in one step."""
     out: list[str] = []
     back: list[int] = []
-    i, n = 0, len(text)
+    start = 0
+    for line in text.splitlines(keepends=True):
+        if unicodedata.is_normalized("NFC", line):
+            out.append(line)
+            back.extend(range(start, start + len(line)))
+        else:
+            _nfc_line(line, start, out, back)
+        start += len(line)
+    back.append(len(text))
+    return "".join(out), back
+
+
+def _nfc_line(line: str, start: int, out: list[str], back: list[int]) -> None:
+    """One line's NFC, a base character and its combining marks at a time, with its offsets."""
+    i, n = 0, len(line)
     while i < n:
         j = i + 1
-        while j < n and unicodedata.combining(text[j]):
+        while j < n and unicodedata.combining(line[j]):
             j += 1
-        piece = unicodedata.normalize("NFC", text[i:j])
+        piece = unicodedata.normalize("NFC", line[i:j])
         out.append(piece)
-        back.extend([i] * len(piece))
+        back.extend([start + i] * len(piece))
         i = j
-    back.append(n)
-    return "".join(out), back
 
 
 def prepare(text: str) -> Text:
