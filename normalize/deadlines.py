@@ -4,13 +4,21 @@ A cell is read as a set of time expressions, each found by one named rule below
 ("quarter", "month", "recurrence_word", ...), and the expressions are combined:
 
 - ``fixed``: a date, month, quarter, half year, year or multi-year period; several
-  milestones in one cell give one span from the first start to the last end.
+  milestones in one cell give one span from the first start to the last end. A fixed
+  deadline always has an end: an expression that needs a plan year nobody gave is unparsed.
+- ``start``: when the work begins, with no end: "Bắt đầu thực hiện từ năm 2026", "Từ
+  tháng 3/2026", "kể từ ngày 01/7/2026"; `start` is set, `end` is None.
 - ``recurring``: "Hàng tháng", "Hằng quý", "định kỳ 6 tháng", "chậm nhất là ngày 20
-  tháng 7 hàng năm"; the span is the year it recurs in (the one written, else the plan
-  year), or up to the occurrence's day when the cell names one.
-- ``continuous``: "Thường xuyên", "Cả năm"; the span is the plan year.
+  tháng 7 hàng năm", "Trước ngày 31/01 năm liền kề" (each year, for the year before);
+  the span is the year it recurs in (the one written, else the plan year) or the plan's
+  period ("Hằng năm" in a 2026-2030 plan: 2026-01-01..2030-12-31), or up to the last
+  occurrence's day when the cell names one.
+- ``continuous``: "Thường xuyên", "Cả năm"; the span is the plan year, or its period.
 - ``by_reference``: the date is set elsewhere: "Theo Kế hoạch ...", "Theo Điều 17 Nghị
-  định ...", "Khi có yêu cầu", "Sau 03 tháng kể từ khi ..."; `note` keeps the text.
+  định ...", "Khi có yêu cầu", "Sau 03 tháng kể từ khi ...", "Trong thời hạn 15 ngày kể
+  từ ngày nhận được hồ sơ"; `note` keeps the text and `reference` the canonical ids of
+  the documents it cites ("Theo các mốc thời gian tại Quyết định số 1441/QĐ-UBND ...":
+  ``1441/QĐ-UBND``).
 - ``unparsed``: nothing recognised, or an impossible date; `note` says which.
 
 Choices (documented in ``corpus/deadline_vocab.tsv`` by example):
@@ -20,8 +28,11 @@ Choices (documented in ``corpus/deadline_vocab.tsv`` by example):
 - "Khi có yêu cầu", "Theo yêu cầu", "Đột xuất": by_reference (someone else's request
   sets the date), even after "thường xuyên".
 - "Cả năm": continuous over the plan year; "Năm 2021", "Trong năm 2021": fixed.
-- An expression that needs the plan year ("Quý II", "6 tháng đầu năm") without one
-  keeps its kind with start/end None and a note.
+- An expression that needs the plan year ("Quý II", "6 tháng đầu năm") without one is
+  unparsed with the note "quarter: plan year unknown" (never a fixed deadline without
+  dates); a recurring or continuous one keeps its kind with start/end None and a note.
+- "năm liền kề" (the year next to each reported year) recurs yearly; "năm sau" is the
+  year after the plan year, and recurs only in a plan over several years.
 - Recurrence words beyond the contract's: "weekly" (hằng tuần), "daily" (hằng ngày);
   "định kỳ N tháng" with N other than 1, 3, 6, 12 gives "every-N-months".
 
@@ -70,7 +81,7 @@ class _Piece:
     rule: str
     start: str | None = None
     end: str | None = None
-    kind: str = "fixed"  # fixed, recurring, continuous, by_reference, noise, error
+    kind: str = "fixed"  # fixed, start, recurring, continuous, by_reference, noise, error
     recurrence: tuple[str, ...] = ()
     needs_year: bool = False
     note: str | None = None
@@ -80,6 +91,15 @@ class _Piece:
 class _Context:
     key: str  # match_key of the cell: no diacritics, lower case, single spaces
     year: int | None
+    period: tuple[int, int] | None = None  # the plan's period, "giai đoạn 2026-2030"
+
+    @property
+    def recurs(self) -> bool:
+        """The cell says it recurs ("hằng năm", "định kỳ", "năm liền kề")."""
+        return bool(_RECURS.search(self.key))
+
+
+_RECURS = re.compile(r"(?<![a-z])(?:hang|moi) (?:ngay|tuan|thang|quy|nam)|dinh ky|nam lien ke")
 
 
 def _month_span(year: int, m1: int, m2: int | None = None) -> tuple[str | None, str | None]:
@@ -105,8 +125,18 @@ _BEFORE = re.compile(
 )
 
 
+# "from" words right in front of an expression: the expression is a start, with no end.
+_FROM = re.compile(
+    r"(?<![a-z])(?:bat dau(?: (?:thuc hien|trien khai|ap dung|tu))*|(?:ke )?tu|ap dung tu|trien khai tu)\s*(?:ngay\s*)?$"
+)
+
+
 def _span(piece: _Piece, ctx: _Context, m: re.Match[str], whole_day: bool = False) -> _Piece:
-    """Turn a period piece into an end-only deadline when a "before" word precedes it."""
+    """Turn a period piece into an end-only deadline when a "before" word precedes it, or
+    into a start when a "from" word does."""
+    if piece.start is not None and _FROM.search(ctx.key, 0, m.start()):
+        piece.kind, piece.end = "start", None
+        return piece
     b = _BEFORE.search(ctx.key, 0, m.start())
     if b is None or piece.start is None:
         return piece
@@ -163,14 +193,24 @@ def _day_of_next_month(m: re.Match[str], ctx: _Context) -> _Piece:
 
 
 def _day_month(m: re.Match[str], ctx: _Context) -> _Piece:
-    """ "Trước ngày 31/01 năm liền kề", "trước 28/02 năm sau", "ngày 20 tháng 7 hàng năm" """
-    year = ctx.year + 1 if (m["next"] and ctx.year) else ctx.year
+    """ "Trước ngày 31/01 năm liền kề", "trước 28/02 năm sau", "ngày 20 tháng 7 hàng năm".
+
+    In a plan over several years, a day that recurs falls in each year of the period: its
+    last occurrence ends the span. "năm liền kề" recurs yearly on its own."""
+    several = ctx.period is not None and ctx.period[1] > ctx.period[0] and ctx.year is None
+    recurs = bool(m["next"] and "lien ke" in m["next"]) or ctx.recurs or (bool(m["next"]) and several)
+    year = ctx.period[1] if (several and recurs) else ctx.year
+    year = year + 1 if (m["next"] and year) else year
     if year is None:
         return _need_year("day_month", f"day {m['d']}/{m['m']}")
     iso, error = make_iso(int(m["d"]), int(m["m"]), year)
     if error:
         return _Piece("day_month", kind="error", note=f"impossible date {m.group(0).strip()}: {error}")
-    return _span(_Piece("day_month", iso, iso), ctx, m, whole_day=True)
+    piece = _span(_Piece("day_month", iso, iso), ctx, m, whole_day=True)
+    if recurs and m["next"]:
+        piece.kind, piece.recurrence = "fixed", ("yearly",)
+        piece.note = f"by {int(m['d']):02d}/{int(m['m']):02d} of each following year"
+    return piece
 
 
 def _period(m: re.Match[str], ctx: _Context) -> _Piece:
@@ -285,8 +325,20 @@ def _vision(m: re.Match[str], ctx: _Context) -> _Piece:
 
 
 def _on_request(m: re.Match[str], ctx: _Context) -> _Piece:
-    """ "Khi có yêu cầu", "Theo yêu cầu", "Đột xuất", "Sau 03 tháng kể từ khi có văn bản ..." """
+    """ "Khi có yêu cầu", "Theo yêu cầu", "Đột xuất" """
     return _Piece("on_request", kind="by_reference")
+
+
+def _relative(m: re.Match[str], ctx: _Context) -> _Piece:
+    """ "Trong thời hạn 15 ngày kể từ ngày nhận được hồ sơ", "Tối đa 6 tháng kể từ ngày thông
+    báo", "Sau khi có kết luận của Hội đồng", "chậm nhất là đến thời hạn kết thúc Hợp đồng":
+    the date is counted from an event the text names, not a day of the calendar """
+    return _Piece("relative", kind="by_reference")
+
+
+def _cited_date(m: re.Match[str], ctx: _Context) -> _Piece:
+    """ "Quyết định số 12/QĐ-UBND ngày 05/01/2021": the date of a document cited, not a deadline """
+    return _Piece("cited_date", kind="noise", note="the date of a cited document")
 
 
 def _reference(m: re.Match[str], ctx: _Context) -> _Piece:
@@ -308,11 +360,22 @@ def _rule(name: str, pattern: str, build: Callable[[re.Match[str], _Context], _P
 _RULES: tuple[_Rule, ...] = (
     _rule("vision", rf"tam \s nhin (?:\s den)? (?:\s nam)? \s (?P<y>{_YEAR})", _vision),
     _rule("on_request", r"""
-        khi \s co \s (?:yeu \s cau|van \s ban|chi \s dao|huong \s dan)
+        khi \s co \s (?:yeu \s cau|chi \s dao|huong \s dan)
         | theo \s yeu \s cau | dot \s xuat
-        | sau \s \d{1,3} \s (?:ngay|tuan|thang|nam) \s (?:ke \s tu|tu \s khi|sau \s khi)
-        | ke \s tu \s (?:khi|ngay \s (?:ky|co))
     """, _on_request),
+    _rule("cited_date", r"""
+        (?:nghi \s dinh|quyet \s dinh|thong \s tu|ke \s hoach|cong \s van|van \s ban|chi \s thi|nghi \s quyet
+           |phuong \s an|chuong \s trinh|thong \s bao|to \s trinh) (?:\s so)? \s? [0-9][0-9a-z./&-]*
+        ,? \s (?:ngay \s)? \d{1,2} \s? (?:/|-|\.|\s thang \s) \s? \d{1,2} \s? (?:/|-|\.|,? \s nam \s) \s? \d{4} (?!\d)
+    """, _cited_date),
+    _rule("relative", r"""
+        (?:trong \s (?:thoi \s han|vong) \s | toi \s da \s | cham \s nhat (?:\s la)? \s | sau \s )?
+        \d{1,3} \s (?:ngay|tuan|thang|nam) (?:\s lam \s viec)? ,? \s
+        (?:ke \s tu|tu \s khi|tu \s ngay|sau \s khi|truoc \s khi|ke \s tu \s khi|tu \s (?=phien|buoi|khi|ngay))
+        | (?:^|(?<=\s)) (?:ngay \s)? sau \s khi \s
+        | den \s thoi \s han \s | khi \s ket \s thuc \s | khi \s co \s van \s ban
+        | ke \s tu \s (?:khi|ngay \s (?:ky|co|nhan|ket|thong))
+    """, _relative),
     _rule("date_range", rf"""
         tu \s ngay \s (?P<d1>\d{{1,2}}) (?:/(?P<m1>\d{{1,2}}))? \s? (?:-|den (?:\s het)?) \s?
         (?:ngay \s)? (?P<d2>\d{{1,2}}) \s? / \s? (?P<m2>\d{{1,2}}) \s? / \s? (?P<y>\d{{4}}) (?!\d)
@@ -323,11 +386,11 @@ _RULES: tuple[_Rule, ...] = (
           | (?P<d_>\d{1,2}) \s thang \s (?P<m_>\d{1,2}) ,? \s nam \s (?P<y_>\d{4}) (?!\d) )
     """, lambda m, ctx: _date(_Groups(m, d=m["d"] or m["d_"], m=m["m"] or m["m_"], y=m["y"] or m["y_"]), ctx)),
     _rule("date_iso", r"(?<![\d/.-]) (?P<y>\d{4}) - (?P<m>\d{2}) - (?P<d>\d{2}) (?![\d/-])", _date_iso),
-    _rule("day_of_next_month", r"ngay \s (?P<d>\d{1,2}) \s (?:cua \s)? (?:cac \s)? thang \s (?:lien \s ke|sau|tiep \s theo|ke \s tiep)",
+    _rule("day_of_next_month", r"ngay \s (?P<d>\d{1,2}) \s (?:cua \s)? (?:cac \s)? (?:dau \s)? thang \s (?:lien \s ke|sau|tiep \s theo|ke \s tiep)",
           _day_of_next_month),
     _rule("day_month", rf"""
         (?: ngay \s (?P<d>\d{{1,2}}) \s thang \s (?P<m>\d{{1,2}}) (?![\d/])
-          | (?:(?<=ngay\s)|(?<=truoc\s)|(?<=han\s)) (?P<d2>\d{{1,2}}) \s? / \s? (?P<m2>\d{{1,2}}) (?![\d/]) )
+          | (?:(?<=ngay\s)|(?<=truoc\s)|(?<=han\s)|(?<=het\s)) (?P<d2>\d{{1,2}}) \s? / \s? (?P<m2>\d{{1,2}}) (?![\d/]) )
         (?! ,? \s nam \s \d)
         (?: \s (?:cua \s)? (?P<next>{_NEXT_YEAR}))?
     """, lambda m, ctx: _day_month(_Groups(m, d=m["d"] or m["d2"], m=m["m"] or m["m2"], next=m["next"]), ctx)),
@@ -344,7 +407,7 @@ _RULES: tuple[_Rule, ...] = (
         (?: \s? / \s? | \s nam \s) (?P<y>{_YEAR})
     """, _month_list),
     _rule("month", rf"""
-        thang \s (?P<m>\d{{1,2}}) (?: \s? (?:/|-) \s? (?P<y>{_YEAR}) | \s nam \s (?P<y2>{_YEAR}) | (?![\d/]))
+        (?<!moi\s)(?<!hang\s) thang \s (?P<m>\d{{1,2}}) (?: \s? (?:/|-) \s? (?P<y>{_YEAR}) | \s nam \s (?P<y2>{_YEAR}) | (?![\d/]))
     """, lambda m, ctx: _month(_Groups(m, m=m["m"], y=m["y"] or m["y2"]), ctx)),
     _rule("quarter", rf"""
         quy \s (?P<list>{_Q} (?: \s? (?:,|va|-|den|&|;) \s? (?:quy \s)? {_Q})* )
@@ -410,8 +473,8 @@ def _tidy(text: str) -> str:
     return _TRAILING.sub("", _SPACES.sub(" ", nfc(text)).strip())
 
 
-def _scan(key: str, year: int | None) -> list[_Piece]:
-    ctx = _Context(key, year)
+def _scan(key: str, year: int | None, period: tuple[int, int] | None = None) -> list[_Piece]:
+    ctx = _Context(key, year, period)
     taken: list[tuple[int, int]] = []
     pieces: list[tuple[int, _Piece]] = []
     for rule in _RULES:
@@ -424,47 +487,78 @@ def _scan(key: str, year: int | None) -> list[_Piece]:
     return [p for _, p in pieces]
 
 
-def _combine(raw: str, tidy: str, pieces: list[_Piece], year: int | None) -> Deadline:
+def _plan_span(year: int | None, period: tuple[int, int] | None) -> tuple[str | None, str | None]:
+    """What a recurring or continuous deadline spans when its cell names no time of its own:
+    the plan year, else the plan's period."""
+    if year:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    if period:
+        return f"{period[0]:04d}-01-01", f"{period[1]:04d}-12-31"
+    return None, None
+
+
+def _dated_span(pieces: list[_Piece]) -> tuple[str | None, str | None]:
+    """From the first start to the last end of the dated pieces (fixed milestones and starts)."""
+    dated = [p for p in pieces if p.kind in ("fixed", "start") and (p.start or p.end)]
+    starts = [p.start for p in dated if p.start]
+    ends = [p.end for p in dated if p.kind == "fixed" and p.end]
+    return (min(starts) if starts else None), (max(ends) if ends else None)
+
+
+def _combine(raw: str, tidy: str, pieces: list[_Piece], year: int | None, period: tuple[int, int] | None = None) -> Deadline:
     notes = [p.note for p in pieces if p.note and p.kind not in ("error",)]
     errors = [p.note for p in pieces if p.kind == "error"]
     fixed = [p for p in pieces if p.kind == "fixed"]
+    starts = [p for p in pieces if p.kind == "start"]
     recurrence = sorted({w for p in pieces for w in p.recurrence}, key=lambda w: _RECURRENCE_ORDER.get(w, 99))
     kinds = {p.kind for p in pieces}
-    plan_year = (f"{year:04d}-01-01", f"{year:04d}-12-31") if year else (None, None)
-
-    def span() -> tuple[str | None, str | None]:
-        dated = [p for p in fixed if p.end]
-        if not dated:
-            return None, None
-        starts = [p.start for p in dated if p.start]
-        return (min(starts) if starts else None), max(p.end for p in dated if p.end)
+    plan = _plan_span(year, period)
+    start, end = _dated_span(pieces)
 
     def note(*extra: str | None) -> str | None:
         parts = [n for n in (*notes, *extra) if n]
         return "; ".join(dict.fromkeys(parts)) or None
 
-    if errors and not (fixed or recurrence):
+    if errors and not (fixed or starts or recurrence):
         return Deadline(raw=raw, kind="unparsed", note="; ".join(errors))
     if recurrence:
-        start, end = span() if fixed else plan_year
-        unknown = None if end or year else "plan year unknown"
+        start, end = (start, end) if (start or end) else plan
+        unknown = None if end or year or period else "plan year unknown"
         return Deadline(raw, start, end, "/".join(recurrence), "recurring", note(*errors, unknown))
-    if "by_reference" in kinds and not fixed:
+    if "by_reference" in kinds and not (start or end):
         return Deadline(raw=raw, kind="by_reference", note=tidy)
     if "continuous" in kinds:
         own = [p for p in pieces if p.kind == "continuous" and p.end]
-        start, end = span() if fixed else (own[0].start, own[0].end) if own else plan_year
-        unknown = None if end or year else "plan year unknown"
+        start, end = (start, end) if (start or end) else (own[0].start, own[0].end) if own else plan
+        unknown = None if end or year or period else "plan year unknown"
         return Deadline(raw, start, end, "", "continuous", note(*errors, unknown))
-    if fixed:
-        start, end = span()
+    if end:
         dated = [p for p in fixed if p.end]
         several = f"{len(dated)} milestones" if len(dated) > 1 else None
         return Deadline(raw, start, end, "", "fixed", note(several, *errors))
+    if start:
+        return Deadline(raw, start, None, "", "start", note(*errors))
+    if fixed:  # an expression that needed a plan year nobody gave: not a deadline without dates
+        return Deadline(raw=raw, kind="unparsed", note=note(*errors) or "plan year unknown")
     return Deadline(raw=raw, kind="unparsed", note="no deadline expression recognised")
 
 
-def explain_deadline(text: str, year: int | None = None) -> tuple[Deadline, list[str]]:
+def _valid_period(period: object) -> tuple[int, int] | None:
+    if (isinstance(period, tuple) and len(period) == 2 and all(isinstance(y, int) for y in period)
+            and YEAR_MIN <= period[0] <= period[1] <= YEAR_MAX):
+        return period[0], period[1]
+    return None
+
+
+def _references(text: str) -> str:
+    """The canonical ids of the documents a by-reference deadline cites, "; "-joined."""
+    from vanban.normalize.citations import find_citations
+
+    return "; ".join(dict.fromkeys(c.id for c in find_citations(text)))
+
+
+def explain_deadline(text: str, year: int | None = None,
+                     period: tuple[int, int] | None = None) -> tuple[Deadline, list[str]]:
     """The parsed deadline and the names of the rules (`RULE_NAMES`) that matched, in text order.
 
     >>> explain_deadline("Hàng tháng trong năm 2021")[1]
@@ -477,19 +571,32 @@ def explain_deadline(text: str, year: int | None = None) -> tuple[Deadline, list
         if not key:
             return Deadline(raw=raw, kind="unparsed", note="empty"), []
         if key.startswith("theo ") and not key.startswith("theo yeu cau"):
-            return Deadline(raw=raw, kind="by_reference", note=tidy), ["reference"]
+            return Deadline(raw=raw, kind="by_reference", note=tidy, reference=_references(tidy)), ["reference"]
         plan_year = year if isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX else None
-        pieces = _scan(key, plan_year)
-        return _combine(raw, tidy, pieces, plan_year), [p.rule for p in pieces]
+        plan_period = _valid_period(period)
+        pieces = _scan(key, plan_year, plan_period)
+        d = _combine(raw, tidy, pieces, plan_year, plan_period)
+        if d.kind == "by_reference" and any(p.rule == "reference" for p in pieces):
+            d.reference = _references(tidy)
+        return d, [p.rule for p in pieces]
     except Exception as exc:  # a bad cell must never stop a batch
         return Deadline(raw=raw, kind="unparsed", note=f"internal error: {type(exc).__name__}: {exc}"), []
 
 
-def parse_deadline(text: str, year: int | None = None) -> Deadline:
+def parse_deadline(text: str, year: int | None = None, period: tuple[int, int] | None = None) -> Deadline:
     """A deadline cell as `Deadline`: ISO start/end, recurrence, kind and note. Never raises.
 
     `year` is the plan's year (ignored outside 1900-2100), for expressions without one ("Quý II", "Hàng tháng",
-    "6 tháng đầu năm", "Trước ngày 31/01 năm liền kề" = 31/01 of ``year + 1``).
+    "6 tháng đầu năm", "Trước ngày 31/01 năm liền kề" = 31/01 of ``year + 1``). `period` is the plan's period
+    (first year, last year), "giai đoạn 2026-2030": what a recurring or continuous deadline spans when the plan
+    has no single year.
+
+    >>> d = parse_deadline("Hằng năm", period=(2026, 2030))
+    >>> d.start, d.end, d.recurrence, d.kind
+    ('2026-01-01', '2030-12-31', 'yearly', 'recurring')
+    >>> d = parse_deadline("Bắt đầu thực hiện từ năm 2026")
+    >>> d.start, d.end, d.kind
+    ('2026-01-01', None, 'start')
 
     >>> d = parse_deadline("Quý IV/2021")
     >>> d.start, d.end, d.recurrence, d.kind
@@ -506,7 +613,7 @@ def parse_deadline(text: str, year: int | None = None) -> Deadline:
     >>> parse_deadline("31/02/2020").note
     'impossible date 31/02/2020: day 31 does not exist in 02/2020 (last day 29)'
     """
-    return explain_deadline(text, year)[0]
+    return explain_deadline(text, year, period)[0]
 
 
 @functools.cache
@@ -514,7 +621,8 @@ def deadline_vocabulary() -> tuple[dict[str, str], ...]:
     """The rows of ``corpus/deadline_vocab.tsv``: one example per rule with its expected reading.
 
     Columns: pattern (a rule name), example, year (the plan year passed, may be empty),
-    start, end, recurrence, kind, note. Loaded once.
+    period (the plan's period passed, "2026-2030", may be empty), start, end, recurrence,
+    kind, note. Loaded once.
     """
     text = resources.files("vanban.corpus").joinpath("deadline_vocab.tsv").read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]

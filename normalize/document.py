@@ -41,8 +41,7 @@ def normalize(src: SourceDocument) -> Decision:
 
     tasks, tables = extract_tasks(src)
     dec.tasks = tasks
-    year = dec.plan_year
-    _parse_deadlines(dec, year)
+    _parse_deadlines(dec, dec.plan_year, dec.period)
     _split_agencies(dec)
     for att in dec.attachments:
         if att.kind == "Phụ lục" and tables and not att.table_columns:
@@ -74,18 +73,19 @@ def _recover_number_from_captions(dec: Decision) -> None:
                 break
 
 
-def _parse_deadlines(dec: Decision, year: int | None) -> None:
+def _parse_deadlines(dec: Decision, year: int | None, period: tuple[int, int] | None) -> None:
     from vanban.normalize.deadlines import parse_deadline
 
     cache: dict[str, object] = {}
     for task in dec.tasks:
         dl = cache.get(task.deadline)
         if dl is None:
-            dl = cache[task.deadline] = parse_deadline(task.deadline, year)
+            dl = cache[task.deadline] = parse_deadline(task.deadline, year, period)
         task.deadline_start = dl.start
         task.deadline_end = dl.end
         task.recurrence = dl.recurrence
         task.deadline_kind = dl.kind
+        task.deadline_reference = dl.reference
 
 
 def _split_agencies(dec: Decision) -> None:
@@ -93,7 +93,7 @@ def _split_agencies(dec: Decision) -> None:
 
     cache: dict[str, list] = {}
     for task in dec.tasks:
-        for cell, attr in ((task.lead, "lead_agencies"), (task.partners, "partner_agencies")):
+        for cell, attr in ((task.lead, "lead_agencies"), (task.partners, "partner_agencies"), (task.monitor, "monitor_agencies")):
             if cell not in cache:
                 cache[cell] = split_agencies(cell) if cell else []
             setattr(task, attr, cache[cell])

@@ -19,8 +19,9 @@ DOCUMENT_COLUMNS = [
 ]
 TASK_COLUMNS = [
     "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
-    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "deadline_kind", "line", "page",
-    "table", "row", "inherited", "joined_rows", "lead_invited", "extra",
+    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "monitor", "deadline_kind",
+    "source_kind", "line", "page", "table", "row", "inherited", "joined_rows", "lead_invited", "extra", "monitor_canonical",
+    "deadline_reference",
 ]
 TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
 CITATION_COLUMNS = [
@@ -99,7 +100,9 @@ def task_rows(dec: Decision) -> list[dict[str, Any]]:
             "deadline_start": t.deadline_start,
             "deadline_end": t.deadline_end,
             "recurrence": t.recurrence,
+            "monitor": t.monitor,
             "deadline_kind": t.deadline_kind,
+            "source_kind": t.source_kind,
             "line": t.loc.line,
             "page": t.loc.page,
             "table": t.table,
@@ -108,6 +111,8 @@ def task_rows(dec: Decision) -> list[dict[str, Any]]:
             "joined_rows": t.joined_rows,
             "lead_invited": any(a.invited for a in t.lead_agencies),
             "extra": json.dumps(t.extra, ensure_ascii=False) if t.extra else "",
+            "monitor_canonical": t.monitor_canonical,
+            "deadline_reference": t.deadline_reference,
         })
     return rows
 

@@ -71,7 +71,7 @@ ROWS: list[tuple[str, int | None, str | None, str | None, str, str]] = [
      2026, _, "2026-09-30", "", F),
     ("Trong năm 2026", 2026, "2026-01-01", "2026-12-31", "", F),
     ("Trước ngày 05 của tháng liền kề", 2026, "2026-01-01", "2026-12-31", "monthly", R),
-    ("Trước ngày 31/01 năm liền kề", 2026, _, "2027-01-31", "", F),
+    ("Trước ngày 31/01 năm liền kề", 2026, _, "2027-01-31", "yearly", R),  # each year, for the year before
     ("Định kỳ hằng tháng", 2026, "2026-01-01", "2026-12-31", "monthly", R),
     # -- Kế hoạch kiểm tra CCHC 2026, column "Thời gian kiểm tra"
     ("Tháng 3/2026", 2026, "2026-03-01", "2026-03-31", "", F),
@@ -147,10 +147,10 @@ ROWS: list[tuple[str, int | None, str | None, str | None, str, str]] = [
     ("Tháng 12/2021.", None, "2021-12-01", "2021-12-31", "", F),
     ("Năm\u00a02021", None, "2021-01-01", "2021-12-31", "", F),
     ("Thường xuyên.", 2021, "2021-01-01", "2021-12-31", "", C),
-    # -- without a plan year: kind kept, no span
+    # -- without a plan year: kind kept, no span; never a fixed deadline without dates
     ("Thường xuyên", None, _, _, "", C),
     ("Hàng năm", None, _, _, "yearly", R),
-    ("Quý II", None, _, _, "", F),
+    ("Quý II", None, _, _, "", U),
     # -- not a deadline, or impossible
     ("", 2021, _, _, "", U),
     ("   ", 2021, _, _, "", U),
@@ -208,7 +208,8 @@ VOCAB = deadline_vocabulary()
 @pytest.mark.parametrize("row", VOCAB, ids=[f"{r['pattern']}-{r['example'][:40]}" for r in VOCAB])
 def test_vocabulary_example(row: dict[str, str]) -> None:
     year = int(row["year"]) if row["year"] else None
-    d, rules = explain_deadline(row["example"], year)
+    period = tuple(int(y) for y in row["period"].split("-")) if row["period"] else None
+    d, rules = explain_deadline(row["example"], year, period)
     assert (d.start or "", d.end or "", d.recurrence, d.kind) == (
         row["start"], row["end"], row["recurrence"], row["kind"]), d.note
     assert row["pattern"] in rules
