@@ -418,14 +418,15 @@ def _continues_mid_phrase(text: str) -> bool:
 
 def _is_split_rest(v: _RowValues, row: Row, table: TaskTable) -> bool:
     """The part of the row above that a page break pushed onto the next page: no TT after
-    the break, and either the table marks merges (so an empty TT is not a merged one: the
+    the break, and either the reader marks merges (so an empty TT is not a merged one: the
     row goes on) or the text goes on mid-phrase."""
     t = v.text
     return (
         row.after_break
         and not t["task_no"]
         and not v.merged["task_no"]
-        and (table.has_merged_cells or _continues_mid_phrase(t["task"]) or (not t["task"] and _continues_mid_phrase(t["product"])))
+        and (table.knows_merges or table.has_merged_cells or _continues_mid_phrase(t["task"])
+             or (not t["task"] and _continues_mid_phrase(t["product"])))
     )
 
 

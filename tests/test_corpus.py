@@ -68,7 +68,17 @@ def test_lam_dong_appendix_columns_are_mapped_by_header_and_unknown_columns_kept
                                       "Phối hợp thực hiện", "Theo dõi, kiểm tra, đôn đốc"]
     first = d.tasks[0]
     assert (first.section, first.task_no, first.lead, first.deadline_kind) == ("I", "1", "Sở Tư pháp", "by_reference")
-    assert first.extra == {"Theo dõi, kiểm tra, đôn đốc": "Sở Tư pháp"}
+    # the "Theo dõi, kiểm tra, đôn đốc" column is the contract's monitor, not an extra column
+    assert (first.monitor, first.monitor_canonical, first.extra) == ("Sở Tư pháp", "Sở Tư pháp", {})
+    assert all(t.monitor for t in d.tasks if t.source_kind == "table")
+    # a cell spanning "Chủ trì" and "Phối hợp" is both; the monitor column keeps its own cell (II.5)
+    t = next(t for t in d.tasks if (t.section, t.task_no) == ("II", "5"))
+    assert t.lead == t.partners == "Theo phân công tại Quyết định số 1441/QĐ-UBND ngày 25/9/2025 của Chủ tịch UBND tỉnh"
+    assert t.monitor == "Văn phòng UBND tỉnh"
+    # a product row's empty partner cell (not merged) stays empty: its lead is not its partner too (VII.2)
+    first_product, second_product = [t for t in d.tasks if (t.section, t.task_no) == ("VII", "2")]
+    assert (second_product.lead, second_product.partners, second_product.inherited) == ("Các cơ quan, đơn vị, địa phương", "", [])
+    assert first_product.partners == "Các cơ quan, đơn vị, địa phương"
     # agencies separated by ";" are split, groups kept whole
     t = next(t for t in d.tasks if t.lead.startswith("Sở Tư pháp; UBND"))
     assert [(a.canonical, a.is_group) for a in t.lead_agencies] == [("Sở Tư pháp", False), ("UBND cấp xã", True)]
