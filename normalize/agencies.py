@@ -364,6 +364,16 @@ def _starts_agency(piece: str) -> bool:
     return _starts_with(piece, _HEAD_WORDS) is not None
 
 
+def starts_like_agency(text: str) -> bool:
+    """Whether a phrase starts as the name of a body or a set of bodies does ("Sở ...", "Các
+    cơ quan ...", "UBND ...", "Báo ..."): the head words of the gazetteer's names.
+
+    >>> starts_like_agency("Sở Tư pháp chủ trì"), starts_like_agency("Tăng cường công tác")
+    (True, False)
+    """
+    return bool(text.strip()) and _starts_agency(text.strip())
+
+
 def _tidy(text: str) -> str:
     text = _TRAILING.sub("", _BULLET.sub("", " ".join(clean_spaces(nfc(text)).split())))
     return text

@@ -60,9 +60,9 @@ from typing import Callable
 
 from vanban.model import Deadline
 from vanban.normalize.dates import YEAR_MAX, YEAR_MIN, make_iso
-from vanban.normalize.fold import match_key, nfc
+from vanban.normalize.fold import match_key, nfc, strip_diacritics
 
-__all__ = ["parse_deadline", "explain_deadline", "deadline_vocabulary", "RULE_NAMES", "RECURRENCES"]
+__all__ = ["parse_deadline", "explain_deadline", "time_expressions", "deadline_vocabulary", "RULE_NAMES", "RECURRENCES"]
 
 #: Recurrence words, finest first; several in one cell are joined with "/" in this order.
 RECURRENCES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
@@ -473,18 +473,62 @@ def _tidy(text: str) -> str:
     return _TRAILING.sub("", _SPACES.sub(" ", nfc(text)).strip())
 
 
-def _scan(key: str, year: int | None, period: tuple[int, int] | None = None) -> list[_Piece]:
+def _scan_spans(key: str, year: int | None, period: tuple[int, int] | None = None) -> list[tuple[int, int, _Piece]]:
+    """The time expressions of a key, in text order, each with its span; a later rule never
+    takes text an earlier one took."""
     ctx = _Context(key, year, period)
     taken: list[tuple[int, int]] = []
-    pieces: list[tuple[int, _Piece]] = []
+    pieces: list[tuple[int, int, _Piece]] = []
     for rule in _RULES:
         for m in rule.pattern.finditer(key):
             if m.end() == m.start() or any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            pieces.append((m.start(), rule.build(m, ctx)))
+            pieces.append((m.start(), m.end(), rule.build(m, ctx)))
     pieces.sort(key=lambda p: p[0])
-    return [p for _, p in pieces]
+    return pieces
+
+
+def _scan(key: str, year: int | None, period: tuple[int, int] | None = None) -> list[_Piece]:
+    return [p for _, _, p in _scan_spans(key, year, period)]
+
+
+def _key_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The match key of a text (no diacritics, lower case, one space for each run of spaces)
+    and, for each of its characters, the offset in `text` it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    space = True
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch == "\u00a0":
+            if space:
+                continue
+            folded, space = " ", True
+        else:
+            folded, space = strip_diacritics(ch).lower(), False
+        for c in folded:
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+def time_expressions(text: str) -> list[tuple[int, int, str, str]]:
+    """The time expressions written in a text (a sentence of prose), each as (start, end,
+    rule name, kind of its piece) with offsets into `text`: where a prose reader may look for
+    a deadline. The kinds are those of a single piece ("fixed", "start", "recurring",
+    "continuous", "by_reference"; "noise" for the date of a cited document or a vision year).
+
+    >>> text = "hoàn thành trước ngày 30/6/2026."
+    >>> [(text[s:e], rule) for s, e, rule, _ in time_expressions(text)]
+    [('ngày 30/6/2026', 'date')]
+    """
+    key, where = _key_with_offsets(nfc(text) if isinstance(text, str) else "")
+    if not key:
+        return []
+    out = []
+    for s, e, piece in _scan_spans(key, None):
+        out.append((where[s], where[e - 1] + 1, piece.rule, piece.kind if not piece.recurrence else "recurring"))
+    return out
 
 
 def _plan_span(year: int | None, period: tuple[int, int] | None) -> tuple[str | None, str | None]:

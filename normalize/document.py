@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 
 from vanban.model import Decision, SourceDocument
+from vanban.normalize.structure import _period_of as period_of
 from vanban.normalize.structure import find_abbreviations, parse_structure
 from vanban.normalize.targets import extract_targets
+from vanban.normalize.prose_tasks import prose_tasks
 from vanban.normalize.tasks import extract_tasks
 
 
@@ -40,8 +43,10 @@ def normalize(src: SourceDocument) -> Decision:
         dec.targets.extend(extract_targets(paras, areas, 1, body_last))
 
     tasks, tables = extract_tasks(src)
-    dec.tasks = tasks
-    _parse_deadlines(dec, dec.plan_year, dec.period)
+    # tasks in reading order: those a document assigns in prose and its tables' rows
+    dec.tasks = sorted(tasks + prose_tasks(src, dec), key=lambda t: t.loc.start)
+    # a decision on a programme "giai đoạn 2026-2030" has no plan period of its own; its subject says it
+    _parse_deadlines(dec, dec.plan_year, dec.period or period_of(dec.subject))
     _split_agencies(dec)
     for att in dec.attachments:
         if att.kind == "Phụ lục" and tables and not att.table_columns:
@@ -97,6 +102,8 @@ def _split_agencies(dec: Decision) -> None:
             if cell not in cache:
                 cache[cell] = split_agencies(cell) if cell else []
             setattr(task, attr, cache[cell])
+        if task.extra.get("assigned_by") == "Đề nghị":  # a request to a body outside the issuer's authority
+            task.lead_agencies = [dataclasses.replace(a, invited=True) for a in task.lead_agencies]
 
 
 def _find_citations(src: SourceDocument, dec: Decision) -> list:

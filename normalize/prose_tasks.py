@@ -1,0 +1,596 @@
+"""Tasks written in prose: the assignments in the paragraphs of decisions, plans and letters.
+
+Many documents assign work without a table. Three habits of real documents are read (the
+examples are from Lâm Đồng and Bình Thuận documents of 2024-2026):
+
+1. an assignment sentence, at the start of a paragraph, a sentence or a clause after ";":
+   "Giao Sở Tư pháp chủ trì, phối hợp với các sở, ngành liên quan ... hoàn thành trong Quý
+   II/2026"; "Chủ tịch UBND tỉnh giao Sở Nội vụ chủ trì ..."; "Yêu cầu các hội: Hội Nghề cá,
+   ... hoàn thành ... chậm nhất ngày 31/12/2024"; "Đề nghị Báo Bình Thuận đăng ..." (a body
+   outside the issuer's authority: its agencies are `invited`); or a sentence that starts with
+   a body and commits it: "Sở Nội vụ chủ trì, phối hợp với ...", "Sở Nội vụ có trách nhiệm ...";
+2. a task with labelled fields, inline or in the lines under it: "... Đơn vị chủ trì: Sở Nội
+   vụ; Đơn vị phối hợp: ...; Thời gian hoàn thành: trước ngày 30/6/2026";
+3. a block under a body's name, in "Tổ chức thực hiện": "1. Sở Nội vụ:" then "a) ...",
+   "b) ..." (each item a task of that body), or inline "3. Sở Khoa học và Công nghệ: Chủ
+   trì, phối hợp với ...".
+
+The lead is the body named, up to the verb that starts the work ("chủ trì", "tổ chức",
+"theo dõi", ...: lower case, so "Sở Xây dựng" and "Ban Tổ chức Tỉnh ủy" stay names); the
+partners are what "phối hợp với" names; the deadline is a time expression of
+`vanban.normalize.deadlines` that the text ties to the work ("chậm nhất ngày 31/12/2024",
+"trước ngày 28/02/2026", "hoàn thành trong Quý II/2026", "định kỳ hằng quý", "theo thời
+gian được nêu tại khoản 1"), never a date that only dates a cited document or names a year
+the work is about. A task gets no lead, partner or deadline the text does not give.
+
+Not tasks: legal bases and proposals ("Căn cứ", "Xét đề nghị"), the narration of earlier
+assignments ("Ngày 24/7/2024, Chủ tịch UBND tỉnh có Công văn ... giao Sở Nội vụ ..."), text
+quoted from other documents, the closing "... chịu trách nhiệm thi hành Quyết định này", the
+lists under "Kính gửi" and "Nơi nhận", requests to a superior ("đề nghị UBND tỉnh xem xét"),
+and whole documents that propose (Tờ trình), report (Báo cáo, Biên bản) or regulate (laws,
+decrees, circulars, charters, rules: their duties are norms, not assignments), as are the
+charters and rules attached to a decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vanban.model import Decision, Loc, SourceDocument, Task
+from vanban.normalize.agencies import lookup, starts_like_agency
+from vanban.normalize.deadlines import parse_deadline, time_expressions
+from vanban.normalize.fold import match_key, strip_diacritics
+
+#: document kinds whose paragraphs are not read for assignments (norms, proposals, reports)
+NOT_ASSIGNING: frozenset[str] = frozenset({
+    "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
+    "Văn bản hợp nhất", "Tờ trình", "Báo cáo", "Biên bản", "Điều lệ", "Quy chế", "Quy định", "Hướng dẫn", "Hợp đồng",
+})
+
+#: document kinds that are plans: a body named with a verb in them is assigned the work
+PLANS: frozenset[str] = frozenset({"Kế hoạch", "Chương trình", "Phương án", "Đề án", "Dự án"})
+
+#: verbs that start the work after a body's name (lower case as written mid-sentence)
+_VERBS = (
+    "chủ trì", "phối hợp", "tổ chức", "xây dựng", "theo dõi", "đôn đốc", "hướng dẫn", "tham mưu", "thực hiện",
+    "triển khai", "rà soát", "báo cáo", "kiểm tra", "làm việc", "chỉ đạo", "nghiên cứu", "đăng tải", "đăng", "tổng hợp",
+    "hoàn thành", "khẩn trương", "chủ động", "tiếp tục", "căn cứ", "có trách nhiệm", "chịu trách nhiệm", "có ý kiến",
+    "có văn bản", "cung cấp", "phổ biến", "tuyên truyền", "quán triệt", "ban hành", "trình", "thẩm định", "xem xét",
+    "xử lý", "bố trí", "cân đối", "đề xuất", "gửi", "phê duyệt", "cập nhật", "công bố", "công khai", "hỗ trợ",
+    "giám sát", "tiếp nhận", "giải quyết", "đảm bảo", "bảo đảm", "nâng cao", "tăng cường", "đẩy mạnh", "sắp xếp",
+    "kiện toàn", "phân công", "thông báo", "tập huấn", "bồi dưỡng", "đánh giá", "thống kê", "lồng ghép", "duy trì",
+    "nâng cấp", "kiểm kê", "chuẩn bị", "cử", "đưa", "phát sóng", "biên soạn", "khắc phục", "chấn chỉnh", "vận động",
+    "quyết định", "kịp thời", "thường xuyên", "nghiêm túc", "tích cực", "phải", "được", "sớm", "tập trung",
+    "lãnh đạo", "trực tiếp", "tăng cường", "quan tâm", "mở", "phát động", "hoàn thiện", "sửa đổi", "đẩy nhanh", "tiếp thu", "chọn", "soạn thảo", "dự thảo", "xác định",
+)
+_VERB = re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?![\w])")
+_ROLE = re.compile(r"^(?:thủ trưởng|giám đốc|chủ tịch|phó chủ tịch|trưởng|chánh|người đứng đầu|lãnh đạo|hiệu trưởng|bí thư"
+                   r"|đồng chí|các đồng chí|tổng biên tập)\b", re.IGNORECASE)
+
+_OPENER = re.compile(
+    r"(?:(?:Chủ tịch\s+)?(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND)(?:\s+(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường))?\s+)?"
+    r"(?P<verb>[Gg]iao(?:\s+cho)?|[Yy]êu cầu|[Đđ]ề nghị)\s*:?\s+")
+_TO_SUPERIOR = re.compile(r"\b(?:xem xét|quyết định|phê duyệt|chấp thuận|cho ý kiến|có ý kiến chỉ đạo|cho phép|công nhận)\b")
+_DUTY_HEAD = re.compile(r"^(?P<who>.{3,200}?)\s+(?:có|chịu) trách nhiệm\s*[:;]?\s*$")
+_COMMITS = re.compile(r"(?<![\w])(?:chủ trì|có trách nhiệm|chịu trách nhiệm)(?![\w])")
+_BOILERPLATE = re.compile(r"(?:chịu|có) trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị|Thông báo) này", re.IGNORECASE)
+_SKIP_PARAGRAPH = re.compile(
+    r"^(?:căn cứ|xét |theo đề nghị|ngày \d|qua |nơi nhận|kính gửi|trên đây|vừa qua|thời gian qua|tại công văn"
+    r"|thực hiện (?:nghị quyết|nghị định|kế hoạch|quyết định|chỉ thị|công văn|thông báo|kết luận|chương trình|ý kiến|chỉ đạo"
+    r"|văn bản|thông tư|luật))", re.IGNORECASE)
+_ISSUES = re.compile(r"như sau\s*:$")
+_NOTHING_TO_DO = re.compile(r"^(?:(?:nghiêm túc|khẩn trương|triển khai|tổ chức|thực hiện|biết|và|,)\s*)+"
+                            r"(?:(?:các )?nội dung trên|công văn này|kế hoạch này|quyết định này|thông báo này)?\s*[./]*$", re.IGNORECASE)
+_LIST_HEAD = re.compile(r"^(?:kính gửi|nơi nhận)\b", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?P<label>[IVXLC]+\.|\d+(?:\.\d+)+\.?|\d+[.)]|[a-zđ]\)|[-+•–*])\s*")
+_ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+[a-zđ]?)\s*[.:]?\s*(?P<title>.*)$")
+_ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.\-–]\s*(?P<title>\S.*)$")
+_IMPLEMENTATION = re.compile(r"to chuc thuc hien|trach nhiem|phan cong|giao nhiem vu|trien khai thuc hien")
+_DESCRIPTIVE = re.compile(r"^(?:muc dich|yeu cau|muc tieu|chi tieu|quan diem|tinh hinh|ket qua|danh gia|can cu|su can thiet"
+                          r"|pham vi|doi tuong|nguyen tac|dac diem)")
+_TASKS_TOO = re.compile(r"nhiem vu|giai phap|thuc hien")  # "MỤC TIÊU, NHIỆM VỤ": tasks under it too
+_ACTION_START = re.compile(r"(?:trên cơ sở|căn cứ|đối với|về|khi|trong|định kỳ|hằng|hàng)\b", re.IGNORECASE)
+_FIELD = re.compile(
+    r"(?P<name>(?:đơn vị|cơ quan)(?:,? (?:đơn vị|cá nhân))? (?:chủ trì|thực hiện)|chủ trì(?: thực hiện)?|trách nhiệm thực hiện"
+    r"|(?:đơn vị|cơ quan)(?:,? đơn vị)? phối hợp|phối hợp(?: thực hiện)?|thời (?:gian|hạn)(?: hoàn thành| thực hiện)?"
+    r"|tiến độ(?: thực hiện)?|sản phẩm(?: đầu ra)?)\s*:\s*", re.IGNORECASE)
+_PARTNERS = re.compile(r"^(?:chủ trì\s*,?\s*)?(?:và\s+)?phối hợp\s+(?:với|cùng)\s+", re.IGNORECASE)
+_LEAD_ONLY = re.compile(r"^chủ trì\s*,?\s*", re.IGNORECASE)
+_LEADS_WITH = re.compile(r"(?<![\w])chủ trì\s*,?\s*(?:và\s+)?phối hợp\s+(?:với|cùng)\s+", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])|;\s+(?=(?:giao|yêu cầu|đề nghị)\s|[A-ZĐ])|:\s+(?=[A-ZĐÀ-Ỹ])")
+_MONITORS = re.compile(r"(?P<who>[^;.]{3,120}?)\s+(?:có trách nhiệm\s+)?theo dõi,\s*(?:kiểm tra,\s*)?đôn đốc(?:,\s*kiểm tra)?"
+                       r"(?:\s+(?:việc|quá trình)\s+(?:tổ chức\s+)?thực hiện)?\s*[;.]?\s*(?:/\.)?\s*$")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_CUE = re.compile(r"(?<![a-z])(?:cham nhat|truoc|han|hoan thanh|xong|den het|den|trong|tu|bat dau|vao|ke tu|khong qua"
+                  r"|khong muon hon)(?:\s+(?:la|vao|trong|truoc|den|het|ngay|thoi gian|nam|thuc hien|tu))*\s*$")
+_BY_REFERENCE = re.compile(r"\btheo (?:đúng )?(?:thời gian|thời hạn|tiến độ|các mốc(?: thời gian)?|lộ trình)\b[^;.]*", re.IGNORECASE)
+_ORDER = {"roman": 0, "digit": 1, "subdigit": 2, "letter": 3, "dash": 4, "plus": 5, "": 9}
+
+
+@dataclass
+class _Para:
+    text: str
+    start: int  # offset of the paragraph in the document's text
+    line: int | None
+    page: int | None
+    label: str
+    body_at: int  # where the text after the label starts
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_at:]
+
+    @property
+    def kind(self) -> str:
+        lab = self.label.rstrip(".)")
+        if not lab:
+            return ""
+        if re.fullmatch(r"[IVXLC]+", lab) and self.label.endswith("."):
+            return "roman"
+        if re.fullmatch(r"\d+(?:\.\d+)+", lab):
+            return "subdigit"
+        if lab.isdigit():
+            return "digit"
+        return "letter" if lab.isalpha() else "plus" if lab == "+" else "dash"
+
+    def loc(self, a: int, b: int) -> Loc:
+        return Loc(self.start + a, self.start + b, (self.line or 1) + self.text.count("\n", 0, a), self.page)
+
+
+@dataclass
+class _State:
+    section: str = ""
+    section_title: str = ""
+    implementation: bool = False  # under "Tổ chức thực hiện", "Trách nhiệm ...", "Phân công ..."
+    plan: bool = False  # in a plan (its own text or one attached): bodies named with a verb are assigned
+    descriptive: bool = False  # under "Mục đích", "Yêu cầu", "Tình hình": what is, not who does
+    descriptive_kind: str | None = None  # the label kind of a "a) Chỉ tiêu" sub-heading in force
+    block: tuple[str, int, _Para, str] | None = None  # (lead, offset in paragraph, heading paragraph, its kind)
+    in_list: bool = False  # under "Kính gửi" / "Nơi nhận"
+    pending: _Para | None = None  # a task paragraph whose lead may come in labelled lines under it
+    fielded: Task | None = None  # the task whose labelled lines are being read
+    tasks: list[Task] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- phrases
+
+
+def _mask_quotes(text: str) -> str:
+    """The text with quoted passages blanked (same length), so nothing quoted is read as an assignment."""
+    return _QUOTED.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
+def _agency_end(text: str, start: int, limit: int) -> int:
+    """Where a body's name starting at `start` ends: before the verb that starts the work, a
+    sentence's end, or a ";" that no other body's name follows."""
+    m = _VERB.search(text, start, limit)
+    while m and re.search(r"(?:^|\s)(?:Ban|Tổ)\s$", text[max(start, m.start() - 5):m.start()]):
+        m = _VERB.search(text, m.end(), limit)  # "Ban chỉ đạo", "Ban quản lý": a body's name, not its work
+    end = m.start() if m else limit
+    for stop in _NAME_STOP.finditer(text, start, end):
+        if stop.group(0).startswith(";") and starts_like_agency(text[stop.end():stop.end() + 40]):
+            continue  # "Các sở, ban, ngành; UBND các xã, phường": bodies listed with ";"
+        end = stop.start()
+        break
+    while end > start and text[end - 1] in " ,:–-":
+        end -= 1
+    if text[start:end].endswith(" và"):
+        end -= 3
+    return end
+
+
+_NAME_STOP = re.compile(r";\s*|\.(?:\s|$)|\s(?:để|nhằm|theo|trong|tại|định kỳ|hằng|hàng (?:ngày|tuần|tháng|quý|năm))\s")
+_ADVERB = re.compile(r"(?:định kỳ\s+)?(?:(?:hằng|hàng|mỗi)\s+(?:ngày|tuần|tháng|quý|năm)\s+)?")
+
+
+_NOT_A_BODY = re.compile(r"^(?:trong )?(?:trường hợp|báo cáo|ban hành|hội nghị|hội thảo|hội thi|phòng, chống|đơn vị tính|các nội dung"
+                        r"|các nhiệm vụ|các hoạt động|các hình thức|các chỉ tiêu|các văn bản|những"
+                        r"|tổ chức (?!chính trị|xã hội|kinh tế|tín dụng|đoàn thể|hành nghề|và cá nhân|,))\b", re.IGNORECASE)
+
+
+_COLLECTIVE = re.compile(r"^(?:và\s+)?(?:các\s+)?(?:sở|ban|ngành|phường|xã|thị trấn|huyện|quận|thị xã|thành phố|đặc khu|đơn vị"
+                         r"|địa phương|cơ quan|tổ chức|đoàn thể|cá nhân|doanh nghiệp|hội|phòng|trường|mặt trận)\b", re.IGNORECASE)
+
+
+def _starts_like_lead(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and not _NOT_A_BODY.match(text) and bool(starts_like_agency(text) or _ROLE.match(text))
+
+
+def _looks_like_lead(phrase: str) -> bool:
+    """A body's name, or a list of them: each piece after a comma names a body too."""
+    phrase = phrase.strip()
+    if not _starts_like_lead(phrase) or len(phrase) > 250:
+        return False
+    if lookup(phrase) is not None:
+        return True  # "Trung tâm Xúc tiến đầu tư, thương mại và du lịch tỉnh"
+    pieces = [x.strip() for x in re.split(r"[,;]", re.sub(r"\([^()]*\)", "", phrase))[1:] if x.strip()]
+    return all(starts_like_agency(x) or _ROLE.match(x) or _COLLECTIVE.match(x) or x[:1].isupper() for x in pieces)
+
+
+def _partners(text: str, at: int, limit: int) -> tuple[tuple[int, int] | None, int]:
+    """The partners named by "(chủ trì,) phối hợp với ..." at `at`, and where the work's text starts."""
+    rest = text[at:limit]
+    m = _PARTNERS.match(rest)
+    if m:
+        p0 = at + m.end()
+        p1 = _agency_end(text, p0, limit)
+        return ((p0, p1) if p1 > p0 else None), p1
+    m = _LEAD_ONLY.match(rest)
+    return None, at + (m.end() if m else 0)
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, one character for one (offsets stay those of `text`)."""
+    folded = strip_diacritics(text).lower()
+    return folded if len(folded) == len(text) else match_key(text).rjust(len(text))
+
+
+def _deadline_phrases(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The spans of the time expressions in text[a:b] that the text ties to the work."""
+    part = text[a:b]
+    out: list[tuple[int, int]] = []
+    for s, e, rule, kind in time_expressions(part):
+        if kind == "noise" or rule in ("continuous", "reference", "on_request", "vision"):
+            continue
+        before = _fold(part[max(0, s - 40) : s])
+        if rule in ("recurrence_word", "every_n_months"):
+            if "dinh ky" in _fold(part[max(0, s - 12) : e]):
+                out.append((a + s, a + e))
+            continue
+        if rule == "relative":
+            if re.search(r"\d", part[s:e]):
+                out.append((a + s, a + e))
+            continue
+        cue = _CUE.search(before)
+        if cue:
+            out.append((a + s - (len(before) - cue.start()), a + e))
+    for m in _BY_REFERENCE.finditer(part):
+        out.append((a + m.start(), a + m.end()))
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def _names_work(text: str) -> bool:
+    """Whether a task's text names some work (a verb), not only people or a reference ("Tại Phụ lục I")."""
+    return bool(_VERB.search(text) or _VERB.match(text[:1].lower() + text[1:]))
+
+
+def _make_task(p: _Para, st: _State, lead: tuple[int, int] | None, partners: tuple[int, int] | None, work: tuple[int, int],
+               deadline: list[tuple[int, int]], how: str, lead_text: str | None = None, product: str = "") -> Task | None:
+    text = p.text
+    lead_s = lead_text if lead_text is not None else (text[lead[0]:lead[1]] if lead else "")
+    task_text = " ".join(text[work[0]:work[1]].split()).strip(" ;,")
+    if not lead_s.strip() or not task_text or _NOTHING_TO_DO.match(task_text) or not (how == "labels" or _names_work(task_text)):
+        return None
+    raw_deadline = "; ".join(" ".join(text[s:e].split()) for s, e in deadline)
+    label = p.label.rstrip(".)") if p.kind not in ("dash", "plus", "roman") else ""
+    if st.block is not None and p is not st.block[2] and _ORDER.get(p.kind, 9) > _ORDER.get(st.block[3], 9):
+        head = st.block[2].label.rstrip(".)")
+        label = f"{head}.{label}" if head and label else (head or label)
+    t = Task(section=st.section, section_title=st.section_title, task_no=label, task=task_text, product=product,
+             lead=" ".join(lead_s.split()).strip(" :,;"), partners=" ".join(text[partners[0]:partners[1]].split()) if partners else "",
+             deadline=raw_deadline, source_kind="prose", table=None, extra={"assigned_by": how},
+             loc=p.loc(work[0] if how == "heading" else min(work[0], lead[0] if lead else work[0]), work[1]))
+    if lead:
+        t.cell_locs["lead"] = p.loc(*lead)
+    elif st.block is not None and how == "heading":
+        t.cell_locs["lead"] = st.block[2].loc(st.block[1], st.block[1] + len(st.block[0]))
+    if partners:
+        t.cell_locs["partners"] = p.loc(*partners)
+    t.cell_locs["task"] = p.loc(*work)
+    if deadline:
+        t.cell_locs["deadline"] = p.loc(deadline[0][0], deadline[-1][1])
+    return t
+
+
+def _clauses(masked: str, at: int) -> list[int]:
+    starts = [at]
+    for m in _CLAUSE.finditer(masked, at):
+        before = masked[starts[-1]:m.start()]
+        if m.group(0).startswith(":") and (_OPENER.search(masked[starts[-1]:m.end()]) or starts_like_agency(before)):
+            continue  # "Giao các sở: Nội vụ, ..." names its bodies after the colon
+        starts.append(m.end())
+    return starts
+
+
+def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task | None, bool]:
+    """A task for the clause masked[s:e] when it assigns work; and whether it is an assignment clause."""
+    clause = masked[s:e]
+    if _BOILERPLATE.search(clause):
+        return None, True
+    m = _OPENER.match(clause)
+    if m:
+        how = {"giao": "Giao", "yeu": "Yêu cầu", "de": "Đề nghị"}[match_key(m.group("verb")).split()[0]]
+        l0 = s + m.end()
+        if how == "Đề nghị" and _TO_SUPERIOR.search(clause[m.end():m.end() + 120]) and not _COMMITS.search(clause):
+            return None, True
+    elif _starts_like_lead(clause[:120]) and not (st.descriptive or st.descriptive_kind is not None):
+        if (h := _DUTY_HEAD.match(clause)) and _looks_like_lead(h.group("who")):
+            st.block = (" ".join(h.group("who").split()), s, p, p.kind or "digit")  # "3.2. Các cơ quan ... có trách nhiệm:"
+            return None, True
+        commit = _COMMITS.search(clause)
+        name_end = _agency_end(clause, 0, len(clause))
+        if ":" in clause[:name_end]:  # "Sở Xây dựng: các lĩnh vực ...": a body and its scope, not its work
+            name_end = clause.index(":")
+        if name_end > 160:
+            return None, False  # no verb where a body's name should end: not a sentence about a body's work
+        at = _skip_space(clause, name_end, len(clause))
+        at = _ADVERB.match(clause, at).end()
+        acts = (st.implementation or st.plan) and _VERB.match(clause, at) is not None
+        if not ((commit and "đã " not in clause[:commit.start()]) or acts):
+            return None, False
+        how, l0 = (commit.group(0) if commit else "thực hiện"), s
+    else:
+        return None, False
+    l1 = _agency_end(masked, l0, e)
+    if not _looks_like_lead(masked[l0:l1]):
+        return None, bool(m)
+    partners, w0 = _partners(masked, _skip_space(masked, l1, e), e)
+    w0 = _skip_space(masked, w0, e)
+    rest = masked[w0:e]
+    if how in ("có trách nhiệm", "chịu trách nhiệm") and not re.sub(r"^(?:có|chịu) trách nhiệm\s*", "", rest).strip(" :;.-"):
+        st.block = (" ".join(masked[l0:l1].split()), l0, p, p.kind or "digit")  # "3.1. Ban Chỉ đạo có trách nhiệm:" over its items
+        return None, True
+    dl = _deadline_phrases(p.text, w0, e)
+    return _make_task(p, st, (l0, l1), partners, (w0, e), dl, how), True
+
+
+def _skip_space(text: str, at: int, limit: int) -> int:
+    while at < limit and text[at] in " ,":
+        at += 1
+    return at
+
+
+def _fields(p: _Para, masked: str, at: int) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Labelled fields in a paragraph ("Đơn vị chủ trì: ...; Thời gian hoàn thành: ..."): where the
+    first label starts, and each field's value span."""
+    found = list(_FIELD.finditer(masked, at))
+    out: dict[str, tuple[int, int]] = {}
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(masked)
+        v0, v1 = m.end(), end
+        while v1 > v0 and masked[v1 - 1] in " ;.,-+\n":
+            v1 -= 1
+        name = match_key(m.group("name"))
+        key = ("partners" if "phoi hop" in name else "deadline" if name.startswith(("thoi", "tien do")) else
+               "product" if name.startswith("san pham") else "lead")
+        out.setdefault(key, (v0, v1))
+    return (found[0].start() if found else len(masked)), out
+
+
+def _set_fields(t: Task, p: _Para, fields: dict[str, tuple[int, int]]) -> None:
+    """Fill a task's lead, partners, deadline and product from labelled fields of paragraph p."""
+    for name, span in fields.items():
+        value = " ".join(p.text[slice(*span)].split())
+        if not value:
+            continue
+        if name == "deadline":
+            if parse_deadline(value).kind == "unparsed":
+                continue
+        elif name == "lead" and not _looks_like_lead(value):
+            continue
+        setattr(t, name, value)
+        t.cell_locs[name] = p.loc(*span)
+
+
+def _labelled_task(p: _Para, masked: str, st: _State) -> bool:
+    """A task whose fields are labelled, in this paragraph or in the lines under the task's own
+    ("1. Hoàn thiện ..." / "- Đơn vị chủ trì: ..." / "- Thời gian hoàn thành: ...")."""
+    first, fields = _fields(p, masked, p.body_at)
+    if not fields:
+        return False
+    label_line = not masked[p.body_at:first].strip(" -+:")
+    if label_line and "lead" not in fields and st.fielded is None:
+        return True  # "- Cơ quan phối hợp: ..." under a task whose lead is not labelled: nothing more to read
+    if label_line and st.fielded is not None:  # another field of the task above
+        _set_fields(st.fielded, p, fields)
+        return True
+    if "lead" not in fields:
+        return False
+    owner, work = p, (p.body_at, first)
+    if label_line:
+        if st.pending is None:
+            return False
+        owner, work = st.pending, (st.pending.body_at, len(st.pending.text))
+    if not _looks_like_lead(p.text[slice(*fields["lead"])]):
+        return False
+    t = _make_task(owner, st, None, None, work, [], "labels", lead_text=p.text[slice(*fields["lead"])])
+    if t is None:
+        return False
+    _set_fields(t, p, fields)
+    st.tasks.append(t)
+    st.pending = None
+    st.fielded = t if label_line else None
+    return True
+
+
+def _heading(p: _Para, masked: str, st: _State, nxt: _Para | None) -> bool:
+    """A body's name heading a block ("1. Sở Nội vụ:", "2. Các cơ quan, đơn vị được kiểm tra" over
+    "a) ..." items), or inline with its task ("3. Sở Tư pháp: Lồng ghép ...")."""
+    if p.kind not in ("digit", "subdigit", "letter") and not (st.implementation and masked.rstrip().endswith(":")):
+        return False
+    body = masked[p.body_at:].strip()
+    colon = body.find(":")
+    name = (body[:colon] if colon >= 0 else body).strip()
+    if (not _looks_like_lead(name) or len(name) > 160 or _OPENER.match(name) or _COMMITS.search(name) or name.isupper()
+            or re.search(r"\bgồm\b", name)):
+        return False  # "a) Ban Chủ nhiệm, gồm có:" lists members, not work
+    rest = body[colon + 1:].strip() if colon >= 0 else ""
+    if not rest:
+        items_follow = nxt is not None and _ORDER.get(nxt.kind, 9) > _ORDER.get(p.kind, 9) and nxt.kind != ""
+        if _VERB.search(name) and not (items_follow and name[-1:] not in ".;"):
+            return False
+        if not (colon >= 0 or items_follow or st.implementation):
+            return False
+        st.block = (name, p.body_at + masked[p.body_at:].find(name[:10]), p, p.kind)
+        return True
+    if _VERB.search(name) or not (_VERB.match(rest) or _VERB.match(rest[:1].lower() + rest[1:]) or _ACTION_START.match(rest)):
+        return False
+    at = p.body_at + masked[p.body_at:].find(name[:10])
+    w0 = _skip_space(masked, p.body_at + masked[p.body_at:].find(":") + 1, len(masked))
+    st.block = None
+    partners, w0 = _partners(masked, w0, len(masked))
+    t = _make_task(p, st, (at, at + len(name)), partners, (_skip_space(masked, w0, len(masked)), len(masked)),
+                   _deadline_phrases(p.text, w0, len(masked)), "heading")
+    if t is not None:
+        st.tasks.append(t)
+    return True
+
+
+def _block_item(p: _Para, masked: str, st: _State) -> bool:
+    """An item under a body's heading: a task of that body."""
+    if st.block is None:
+        return False
+    if not p.kind or _ORDER.get(p.kind, 9) <= _ORDER.get(st.block[3], 9):
+        st.block = None  # the items of a body's heading are labelled a level below it
+        return False
+    at = _skip_space(masked, p.body_at, len(masked))
+    colon = masked.find(":", at)
+    if colon > at and _looks_like_lead(masked[at:colon]) and not _VERB.search(masked, at, colon):
+        # "+ Sở Xây dựng: các lĩnh vực cấp giấy phép ...": an item naming its own body
+        t = _make_task(p, st, (at, colon), None, (_skip_space(masked, colon + 1, len(masked)), len(masked)),
+                       _deadline_phrases(p.text, colon, len(masked)), "labels")
+        if t is not None:
+            t.extra["assigned_by"] = "heading"
+            st.tasks.append(t)
+        return True
+    own = [t for t in _clause_tasks(p, masked, st) if t.extra.get("assigned_by") != "thực hiện"]
+    if own:  # "- Trên cơ sở ..., các Giám đốc Sở ... có trách nhiệm ...": the item names its own body
+        st.tasks.extend(own)
+        return True
+    partners, w0 = _partners(masked, at, len(masked))
+    if partners is None and (m := _LEADS_WITH.search(masked, at)):
+        partners = (m.end(), _agency_end(masked, m.end(), len(masked)))
+        w0 = at
+    t = _make_task(p, st, None, partners, (_skip_space(masked, w0, len(masked)), len(masked)),
+                   _deadline_phrases(p.text, at, len(masked)), "heading", lead_text=st.block[0])
+    if t is not None:
+        st.tasks.append(t)
+    return True
+
+
+def _structure(p: _Para, st: _State) -> bool:
+    """Sections, articles and sub-headings: what the paragraphs below them are. True for a heading
+    that is only a heading."""
+    text = " ".join(p.text.split())
+    if st.descriptive_kind is not None and p.kind and _ORDER.get(p.kind, 9) <= _ORDER.get(st.descriptive_kind, 9):
+        st.descriptive_kind = None
+    m = _ROMAN.match(text) or _ARTICLE.match(text)
+    if m and len(text) <= 200 and (m.re is _ARTICLE or any(c.isupper() for c in m.group("title")[:3])):
+        title = m.group("title").strip()
+        short = len(title) <= 80
+        st.section = m.group("num") if m.re is _ROMAN else f"Điều {m.group('num')}"
+        st.section_title = title if short else ""
+        key = match_key(title) if short else ""
+        st.implementation = bool(_IMPLEMENTATION.search(key))
+        st.descriptive = bool(_DESCRIPTIVE.match(key)) and not _TASKS_TOO.search(key)
+        st.block = st.pending = st.descriptive_kind = None
+        return short
+    if p.kind and len(text) <= 60 and _DESCRIPTIVE.match(match_key(p.body).strip(" :.")):
+        st.descriptive_kind = p.kind  # "a) Chỉ tiêu", "1. Mục đích"
+        st.block = None
+        return True
+    if text.isupper() and len(text) > 3:  # "KẾ HOẠCH", "CHỦ TỊCH", "PHỤ LỤC": a title or a signature, not a task
+        st.block = st.pending = None
+        return True
+    return False
+
+
+def _after_list(p: _Para, st: _State) -> bool:
+    """Whether the paragraph is a line of a "Kính gửi:" or "Nơi nhận:" list (or opens one)."""
+    body = p.body.strip()
+    if _LIST_HEAD.match(body):
+        st.in_list = True
+        return True
+    if st.in_list and (p.kind == "dash" or body.startswith(("-", "+"))):
+        return True
+    st.in_list = False
+    return False
+
+
+def _paragraph(p: _Para, st: _State, nxt: _Para | None) -> None:
+    if _after_list(p, st) or _structure(p, st) or _SKIP_PARAGRAPH.match(p.body.strip()):
+        return
+    if _ISSUES.search(p.body.rstrip()):  # "UBND tỉnh ban hành Kế hoạch ... như sau:": the issuer speaking
+        return
+    masked = _mask_quotes(p.text)
+    if masked[p.body_at:].lstrip().startswith(("“", '"')):
+        return
+    if _labelled_task(p, masked, st):
+        return
+    st.fielded = None
+    if _heading(p, masked, st, nxt):
+        return
+    if st.block is not None and not _OPENER.match(masked, p.body_at) and _block_item(p, masked, st):
+        return
+    made = _clause_tasks(p, masked, st)
+    st.tasks.extend(made)
+    st.pending = None if made else (p if p.kind in ("digit", "subdigit", "letter", "dash", "plus") else None)
+
+
+def _clause_tasks(p: _Para, masked: str, st: _State) -> list[Task]:
+    """The tasks the clauses of a paragraph assign; a clause that assigns nothing goes on with the task before it."""
+    starts = _clauses(masked, p.body_at)
+    made: list[Task] = []
+    for s, e in zip(starts, starts[1:] + [len(masked)]):
+        if made and (m := _MONITORS.match(masked, s, e)) and _looks_like_lead(m.group("who")):
+            made[-1].monitor = " ".join(m.group("who").split())  # "...; Văn phòng UBND tỉnh theo dõi, đôn đốc"
+            made[-1].cell_locs["monitor"] = p.loc(m.start("who"), m.end("who"))
+            continue
+        t, assigning = _assignment(p, masked, s, e, st)
+        if t is not None:
+            made.append(t)
+        elif not assigning and made:
+            _extend(made[-1], p, s, e)
+    return made
+
+
+def _extend(task: Task, p: _Para, s: int, e: int) -> None:
+    task.task = (task.task + " " + " ".join(p.text[s:e].split())).strip()
+    task.loc.end = p.start + e
+    more = _deadline_phrases(p.text, s, e)
+    if more and not task.deadline:
+        task.deadline = "; ".join(" ".join(p.text[a:b].split()) for a, b in more)
+        task.cell_locs["deadline"] = p.loc(more[0][0], more[-1][1])
+
+
+# --------------------------------------------------------------------------- document
+
+
+def _paragraphs(src: SourceDocument, skip: list[tuple[int, int]]) -> list[_Para]:
+    out = []
+    for b in src.blocks:
+        if b.kind != "paragraph" or not b.text.strip():
+            continue
+        if b.loc.line is not None and any(a <= b.loc.line <= z for a, z in skip):
+            continue
+        m = _LABEL.match(b.text)
+        label = m.group("label") if m else ""
+        out.append(_Para(b.text, b.loc.start, b.loc.line, b.loc.page, label, m.end() if m else 0))
+    return out
+
+
+def prose_tasks(src: SourceDocument, dec: Decision) -> list[Task]:
+    """The tasks a document assigns in its paragraphs (`source_kind` "prose"), in reading order.
+
+    Deadlines are left as written (`Task.deadline`); the normalize stage parses them as it
+    does a table's. A document of a kind that does not assign (laws, decrees, proposals,
+    reports, charters) has none; nor have the charters and rules attached to a decision.
+    """
+    if dec.type in NOT_ASSIGNING:
+        return []
+    skip = [(a.first_line or 0, a.last_line or 10**9) for a in dec.attachments if a.kind in NOT_ASSIGNING]
+    plans = [(a.first_line or 0, a.last_line or 10**9) for a in dec.attachments if a.kind in PLANS]
+    starts = {a.first_line for a in dec.attachments if a.first_line}
+    paras = _paragraphs(src, skip)
+    st = _State()
+    for i, p in enumerate(paras):
+        if p.line in starts:  # a new part: nothing carries over from the one before
+            st = _State(tasks=st.tasks)
+        st.plan = dec.type in PLANS or any(a <= (p.line or 0) <= z for a, z in plans)
+        _paragraph(p, st, paras[i + 1] if i + 1 < len(paras) else None)
+    return st.tasks
