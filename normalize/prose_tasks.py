@@ -62,7 +62,7 @@ _VERBS = (
     "kiện toàn", "phân công", "thông báo", "tập huấn", "bồi dưỡng", "đánh giá", "thống kê", "lồng ghép", "duy trì",
     "nâng cấp", "kiểm kê", "chuẩn bị", "cử", "đưa", "phát sóng", "biên soạn", "khắc phục", "chấn chỉnh", "vận động",
     "quyết định", "kịp thời", "thường xuyên", "nghiêm túc", "tích cực", "phải", "được", "sớm", "tập trung",
-    "lãnh đạo", "trực tiếp", "tăng cường", "quan tâm", "mở", "phát động", "hoàn thiện", "sửa đổi", "đẩy nhanh", "tiếp thu", "chọn", "soạn thảo", "dự thảo", "xác định",
+    "lãnh đạo", "trực tiếp", "tăng cường", "quan tâm", "mở", "phát động", "hoàn thiện", "sửa đổi", "đẩy nhanh", "tiếp thu", "chọn", "soạn thảo", "dự thảo", "xác định", "tạo điều kiện",
 )
 _VERB = re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?![\w])")
 _ROLE = re.compile(r"^(?:thủ trưởng|giám đốc|chủ tịch|phó chủ tịch|trưởng|chánh|người đứng đầu|lãnh đạo|hiệu trưởng|bí thư"
@@ -72,6 +72,8 @@ _OPENER = re.compile(
     r"(?:(?:Chủ tịch\s+)?(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND)(?:\s+(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường))?\s+)?"
     r"(?P<verb>[Gg]iao(?:\s+cho)?|[Yy]êu cầu|[Đđ]ề nghị)\s*:?\s+")
 _TO_SUPERIOR = re.compile(r"\b(?:xem xét|quyết định|phê duyệt|chấp thuận|cho ý kiến|có ý kiến chỉ đạo|cho phép|công nhận)\b")
+_PREAMBLE = re.compile(r"^(?:định kỳ|hằng|hàng|bắt đầu|từ|trong|đến|sau|trước|căn cứ|trên cơ sở|đối với)\b[^,;:]{0,120},\s*",
+                       re.IGNORECASE)
 _DUTY_HEAD = re.compile(r"^(?P<who>.{3,200}?)\s+(?:có|chịu) trách nhiệm\s*[:;]?\s*$")
 _COMMITS = re.compile(r"(?<![\w])(?:chủ trì|có trách nhiệm|chịu trách nhiệm)(?![\w])")
 _BOILERPLATE = re.compile(r"(?:chịu|có) trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị|Thông báo) này", re.IGNORECASE)
@@ -79,8 +81,8 @@ _SKIP_PARAGRAPH = re.compile(
     r"^(?:căn cứ|xét |theo đề nghị|ngày \d|qua |nơi nhận|kính gửi|trên đây|vừa qua|thời gian qua|tại công văn"
     r"|thực hiện (?:nghị quyết|nghị định|kế hoạch|quyết định|chỉ thị|công văn|thông báo|kết luận|chương trình|ý kiến|chỉ đạo"
     r"|văn bản|thông tư|luật))", re.IGNORECASE)
-_ISSUES = re.compile(r"như sau\s*:$")
-_NOTHING_TO_DO = re.compile(r"^(?:(?:nghiêm túc|khẩn trương|triển khai|tổ chức|thực hiện|biết|và|,)\s*)+"
+_ISSUES = re.compile(r"\b(?:ban hành|có ý kiến|thông báo|kết luận)\b.*như sau\s*:$")
+_NOTHING_TO_DO = re.compile(r"^(?=.*(?:nghiêm túc|biết))(?:(?:nghiêm túc|khẩn trương|triển khai|tổ chức|thực hiện|biết|và|,)\s*)+"
                             r"(?:(?:các )?nội dung trên|công văn này|kế hoạch này|quyết định này|thông báo này)?\s*[./]*$", re.IGNORECASE)
 _LIST_HEAD = re.compile(r"^(?:kính gửi|nơi nhận)\b", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?P<label>[IVXLC]+\.|\d+(?:\.\d+)+\.?|\d+[.)]|[a-zđ]\)|[-+•–*])\s*")
@@ -89,7 +91,8 @@ _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.\-–]\s*(?P<title>\S.*)$")
 _IMPLEMENTATION = re.compile(r"to chuc thuc hien|trach nhiem|phan cong|giao nhiem vu|trien khai thuc hien")
 _DESCRIPTIVE = re.compile(r"^(?:muc dich|yeu cau|muc tieu|chi tieu|quan diem|tinh hinh|ket qua|danh gia|can cu|su can thiet"
                           r"|pham vi|doi tuong|nguyen tac|dac diem)")
-_TASKS_TOO = re.compile(r"nhiem vu|giai phap|thuc hien")  # "MỤC TIÊU, NHIỆM VỤ": tasks under it too
+_TASKS_TOO = re.compile(r"nhiem vu|giai phap|thuc hien|noi dung|hinh thuc|hoat dong")
+_TASK_SECTION = re.compile(r"nhiem vu|giai phap|noi dung (?:cong tac|cai cach|thuc hien|trong tam)|hoat dong")  # "MỤC TIÊU, NHIỆM VỤ": tasks under it too
 _ACTION_START = re.compile(r"(?:trên cơ sở|căn cứ|đối với|về|khi|trong|định kỳ|hằng|hàng)\b", re.IGNORECASE)
 _FIELD = re.compile(
     r"(?P<name>(?:đơn vị|cơ quan)(?:,? (?:đơn vị|cá nhân))? (?:chủ trì|thực hiện)|chủ trì(?: thực hiện)?|trách nhiệm thực hiện"
@@ -98,7 +101,8 @@ _FIELD = re.compile(
 _PARTNERS = re.compile(r"^(?:chủ trì\s*,?\s*)?(?:và\s+)?phối hợp\s+(?:với|cùng)\s+", re.IGNORECASE)
 _LEAD_ONLY = re.compile(r"^chủ trì\s*,?\s*", re.IGNORECASE)
 _LEADS_WITH = re.compile(r"(?<![\w])chủ trì\s*,?\s*(?:và\s+)?phối hợp\s+(?:với|cùng)\s+", re.IGNORECASE)
-_CLAUSE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])|;\s+(?=(?:giao|yêu cầu|đề nghị)\s|[A-ZĐ])|:\s+(?=[A-ZĐÀ-Ỹ])")
+_CLAUSE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])|;\s+(?=(?:giao|yêu cầu|đề nghị)\s|[A-ZĐ][^;.]{0,120}theo dõi, (?:kiểm tra, )?đôn đốc)"
+                     r"|:\s+(?=[A-ZĐÀ-Ỹ])")
 _MONITORS = re.compile(r"(?P<who>[^;.]{3,120}?)\s+(?:có trách nhiệm\s+)?theo dõi,\s*(?:kiểm tra,\s*)?đôn đốc(?:,\s*kiểm tra)?"
                        r"(?:\s+(?:việc|quá trình)\s+(?:tổ chức\s+)?thực hiện)?\s*[;.]?\s*(?:/\.)?\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
@@ -144,6 +148,7 @@ class _State:
     section_title: str = ""
     implementation: bool = False  # under "Tổ chức thực hiện", "Trách nhiệm ...", "Phân công ..."
     plan: bool = False  # in a plan (its own text or one attached): bodies named with a verb are assigned
+    task_section: bool = False  # under "Nhiệm vụ", "Giải pháp", "Nội dung công tác ...": the same, in any document
     descriptive: bool = False  # under "Mục đích", "Yêu cầu", "Tình hình": what is, not who does
     descriptive_kind: str | None = None  # the label kind of a "a) Chỉ tiêu" sub-heading in force
     block: tuple[str, int, _Para, str] | None = None  # (lead, offset in paragraph, heading paragraph, its kind)
@@ -189,13 +194,16 @@ _NOT_A_BODY = re.compile(r"^(?:trong )?(?:trường hợp|báo cáo|ban hành|h�
                         r"|tổ chức (?!chính trị|xã hội|kinh tế|tín dụng|đoàn thể|hành nghề|và cá nhân|,))\b", re.IGNORECASE)
 
 
-_COLLECTIVE = re.compile(r"^(?:và\s+)?(?:các\s+)?(?:sở|ban|ngành|phường|xã|thị trấn|huyện|quận|thị xã|thành phố|đặc khu|đơn vị"
+_COLLECTIVE = re.compile(r"^(?:và\s+)?(?:các\s+)?(?:(?:huyện|thị|thành|đảng|cấp) (?:ủy|uỷ)|sở|ban|ngành|phường|xã|thị trấn|huyện|quận|thị xã|thành phố|đặc khu|đơn vị"
                          r"|địa phương|cơ quan|tổ chức|đoàn thể|cá nhân|doanh nghiệp|hội|phòng|trường|mặt trận)\b", re.IGNORECASE)
 
 
 def _starts_like_lead(text: str) -> bool:
     text = text.strip()
-    return bool(text) and not _NOT_A_BODY.match(text) and bool(starts_like_agency(text) or _ROLE.match(text))
+    if not text or _NOT_A_BODY.match(text) or not (starts_like_agency(text) or _ROLE.match(text)):
+        return False
+    rest = re.sub(r"^(?:các|những|tất cả các)\s+", "", text, flags=re.IGNORECASE)
+    return rest == text or bool(_COLLECTIVE.match(rest) or starts_like_agency(rest) or _ROLE.match(rest))  # not "Các quy trình"
 
 
 def _looks_like_lead(phrase: str) -> bool:
@@ -303,6 +311,11 @@ def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task
     if _BOILERPLATE.search(clause):
         return None, True
     m = _OPENER.match(clause)
+    lead_at = s
+    if (not m and (pre := _PREAMBLE.match(clause)) and _starts_like_lead(clause[pre.end():pre.end() + 120])
+            and (time_expressions(pre.group(0)) or "định kỳ" in pre.group(0).lower())):
+        lead_at = s + pre.end()  # "Định kỳ 6 tháng và hàng năm, các Sở, Ban ngành ... phải tổ chức ..."
+        clause = masked[lead_at:e]
     if m:
         how = {"giao": "Giao", "yeu": "Yêu cầu", "de": "Đề nghị"}[match_key(m.group("verb")).split()[0]]
         l0 = s + m.end()
@@ -320,10 +333,10 @@ def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task
             return None, False  # no verb where a body's name should end: not a sentence about a body's work
         at = _skip_space(clause, name_end, len(clause))
         at = _ADVERB.match(clause, at).end()
-        acts = (st.implementation or st.plan) and _VERB.match(clause, at) is not None
+        acts = (st.implementation or st.plan or st.task_section) and _VERB.match(clause, at) is not None
         if not ((commit and "đã " not in clause[:commit.start()]) or acts):
             return None, False
-        how, l0 = (commit.group(0) if commit else "thực hiện"), s
+        how, l0 = (commit.group(0) if commit else "thực hiện"), lead_at
     else:
         return None, False
     l1 = _agency_end(masked, l0, e)
@@ -335,7 +348,7 @@ def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task
     if how in ("có trách nhiệm", "chịu trách nhiệm") and not re.sub(r"^(?:có|chịu) trách nhiệm\s*", "", rest).strip(" :;.-"):
         st.block = (" ".join(masked[l0:l1].split()), l0, p, p.kind or "digit")  # "3.1. Ban Chỉ đạo có trách nhiệm:" over its items
         return None, True
-    dl = _deadline_phrases(p.text, w0, e)
+    dl = _deadline_phrases(p.text, s if lead_at != s else w0, e)
     return _make_task(p, st, (l0, l1), partners, (w0, e), dl, how), True
 
 
@@ -487,6 +500,7 @@ def _structure(p: _Para, st: _State) -> bool:
         st.section_title = title if short else ""
         key = match_key(title) if short else ""
         st.implementation = bool(_IMPLEMENTATION.search(key))
+        st.task_section = bool(_TASK_SECTION.search(key))
         st.descriptive = bool(_DESCRIPTIVE.match(key)) and not _TASKS_TOO.search(key)
         st.block = st.pending = st.descriptive_kind = None
         return short
