@@ -421,9 +421,8 @@ _RULES: tuple[_Rule, ...] = (
         | dinh \s ky \s (?P<n2>\d{1,2}) \s thang
     """, lambda m, ctx: _every_n_months(_Groups(m, n=m["n"] or m["n2"]), ctx)),
     _rule("recurrence_word", r"""
-        (?:hang|moi) \s (?:ngay|tuan|thang|quy|nam) (?![a-z])
+        (?: (?:hang|moi) \s (?:ngay|tuan|thang|quy|nam) | dinh \s ky \s (?:(?:hang|moi) \s)? (?:thang|quy|nam) ) (?![a-z])
         (?: \s? (?:/|,|va|hoac) \s? (?:(?:hang|moi) \s)? (?:ngay|tuan|thang|quy|nam) (?![a-z]) (?!\s\d) )*
-        | dinh \s ky \s (?:hang \s)? (?:thang|quy|nam) (?![a-z])
     """, _recurrence_word),
     _rule("continuous", rf"thuong \s xuyen | lien \s tuc | (?:ca|suot) \s nam (?:\s (?P<y>{_YEAR}))?", _continuous),
     _rule("until_year", rf"den (?:\s het)? \s nam \s (?P<y>{_YEAR})", _until_year),
