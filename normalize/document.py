@@ -43,8 +43,8 @@ def normalize(src: SourceDocument) -> Decision:
         dec.targets.extend(extract_targets(paras, areas, 1, body_last))
 
     tasks, tables = extract_tasks(src)
-    # tasks in reading order: those a document assigns in prose and its tables' rows
-    dec.tasks = sorted(tasks + prose_tasks(src, dec), key=lambda t: t.loc.start)
+    # the tables' rows, then the tasks written in prose (those a table row restates left out)
+    dec.tasks = tasks + prose_tasks(src, dec, tasks)
     # a decision on a programme "giai đoạn 2026-2030" has no plan period of its own; its subject says it
     _parse_deadlines(dec, dec.plan_year, dec.period or period_of(dec.subject))
     _split_agencies(dec)

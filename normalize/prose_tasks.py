@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 
 from vanban.model import Decision, Loc, SourceDocument, Task
-from vanban.normalize.agencies import lookup, starts_like_agency
+from vanban.normalize.agencies import lookup, split_agencies, starts_like_agency
 from vanban.normalize.deadlines import parse_deadline, time_expressions
 from vanban.normalize.fold import match_key, strip_diacritics
 
@@ -588,8 +588,31 @@ def _paragraphs(src: SourceDocument, skip: list[tuple[int, int]]) -> list[_Para]
     return out
 
 
-def prose_tasks(src: SourceDocument, dec: Decision) -> list[Task]:
-    """The tasks a document assigns in its paragraphs (`source_kind` "prose"), in reading order.
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", match_key(text)))
+
+
+def _bodies(lead: str) -> set[str]:
+    return {match_key(a.canonical) for a in split_agencies(lead)} | {match_key(lead)}
+
+
+def _restates(t: Task, rows: list[Task]) -> bool:
+    """Whether a task in prose is a row of the document's task table told again: a body of its
+    lead leads the row too, and half their words or more are the same (a plan's body often
+    names the work its appendix details)."""
+    words, bodies = _words(t.task), _bodies(t.lead)
+    for r in rows:
+        if not bodies & _bodies(r.lead):
+            continue
+        other = _words(r.task + " " + r.product)
+        if words and len(words & other) >= 0.5 * len(words | other):
+            return True
+    return False
+
+
+def prose_tasks(src: SourceDocument, dec: Decision, table_rows: list[Task] | None = None) -> list[Task]:
+    """The tasks a document assigns in its paragraphs (`source_kind` "prose"), in reading order,
+    less those a row of its task tables (`table_rows`) restates.
 
     Deadlines are left as written (`Task.deadline`); the normalize stage parses them as it
     does a table's. A document of a kind that does not assign (laws, decrees, proposals,
@@ -607,4 +630,4 @@ def prose_tasks(src: SourceDocument, dec: Decision) -> list[Task]:
             st = _State(tasks=st.tasks)
         st.plan = dec.type in PLANS or any(a <= (p.line or 0) <= z for a, z in plans)
         _paragraph(p, st, paras[i + 1] if i + 1 < len(paras) else None)
-    return st.tasks
+    return [t for t in st.tasks if not (table_rows and _restates(t, table_rows))]
