@@ -38,9 +38,31 @@ import re
 from dataclasses import dataclass, field
 
 from vanban.model import Decision, Loc, SourceDocument, Task
-from vanban.normalize.agencies import lookup, split_agencies, starts_like_agency
+from vanban.normalize.agencies import starts_like_agency
 from vanban.normalize.deadlines import parse_deadline, time_expressions
-from vanban.normalize.fold import match_key, strip_diacritics
+from vanban.normalize.fold import match_key
+from vanban.normalize.prose_phrases import (
+    ADVERB,
+    BOILERPLATE,
+    COMMITS,
+    DUTY_HEAD,
+    LEADS_WITH,
+    NOTHING_TO_DO,
+    OPENER,
+    PREAMBLE,
+    TO_SUPERIOR,
+    VERB,
+    agency_end,
+    bodies_of,
+    deadline_phrases,
+    looks_like_lead,
+    mask_quotes,
+    names_work,
+    partners_at,
+    skip_space,
+    starts_like_lead,
+    words_of,
+)
 
 #: document kinds whose paragraphs are not read for assignments (norms, proposals, reports)
 NOT_ASSIGNING: frozenset[str] = frozenset({
@@ -51,39 +73,12 @@ NOT_ASSIGNING: frozenset[str] = frozenset({
 #: document kinds that are plans: a body named with a verb in them is assigned the work
 PLANS: frozenset[str] = frozenset({"Kế hoạch", "Chương trình", "Phương án", "Đề án", "Dự án"})
 
-#: verbs that start the work after a body's name (lower case as written mid-sentence)
-_VERBS = (
-    "chủ trì", "phối hợp", "tổ chức", "xây dựng", "theo dõi", "đôn đốc", "hướng dẫn", "tham mưu", "thực hiện",
-    "triển khai", "rà soát", "báo cáo", "kiểm tra", "làm việc", "chỉ đạo", "nghiên cứu", "đăng tải", "đăng", "tổng hợp",
-    "hoàn thành", "khẩn trương", "chủ động", "tiếp tục", "căn cứ", "có trách nhiệm", "chịu trách nhiệm", "có ý kiến",
-    "có văn bản", "cung cấp", "phổ biến", "tuyên truyền", "quán triệt", "ban hành", "trình", "thẩm định", "xem xét",
-    "xử lý", "bố trí", "cân đối", "đề xuất", "gửi", "phê duyệt", "cập nhật", "công bố", "công khai", "hỗ trợ",
-    "giám sát", "tiếp nhận", "giải quyết", "đảm bảo", "bảo đảm", "nâng cao", "tăng cường", "đẩy mạnh", "sắp xếp",
-    "kiện toàn", "phân công", "thông báo", "tập huấn", "bồi dưỡng", "đánh giá", "thống kê", "lồng ghép", "duy trì",
-    "nâng cấp", "kiểm kê", "chuẩn bị", "cử", "đưa", "phát sóng", "biên soạn", "khắc phục", "chấn chỉnh", "vận động",
-    "quyết định", "kịp thời", "thường xuyên", "nghiêm túc", "tích cực", "phải", "được", "sớm", "tập trung",
-    "lãnh đạo", "trực tiếp", "tăng cường", "quan tâm", "mở", "phát động", "hoàn thiện", "sửa đổi", "đẩy nhanh", "tiếp thu", "chọn", "soạn thảo", "dự thảo", "xác định", "tạo điều kiện",
-)
-_VERB = re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?![\w])")
-_ROLE = re.compile(r"^(?:thủ trưởng|giám đốc|chủ tịch|phó chủ tịch|trưởng|chánh|người đứng đầu|lãnh đạo|hiệu trưởng|bí thư"
-                   r"|đồng chí|các đồng chí|tổng biên tập)\b", re.IGNORECASE)
 
-_OPENER = re.compile(
-    r"(?:(?:Chủ tịch\s+)?(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND)(?:\s+(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường))?\s+)?"
-    r"(?P<verb>[Gg]iao(?:\s+cho)?|[Yy]êu cầu|[Đđ]ề nghị)\s*:?\s+")
-_TO_SUPERIOR = re.compile(r"\b(?:xem xét|quyết định|phê duyệt|chấp thuận|cho ý kiến|có ý kiến chỉ đạo|cho phép|công nhận)\b")
-_PREAMBLE = re.compile(r"^(?:định kỳ|hằng|hàng|bắt đầu|từ|trong|đến|sau|trước|căn cứ|trên cơ sở|đối với)\b[^,;:]{0,120},\s*",
-                       re.IGNORECASE)
-_DUTY_HEAD = re.compile(r"^(?P<who>.{3,200}?)\s+(?:có|chịu) trách nhiệm\s*[:;]?\s*$")
-_COMMITS = re.compile(r"(?<![\w])(?:chủ trì|có trách nhiệm|chịu trách nhiệm)(?![\w])")
-_BOILERPLATE = re.compile(r"(?:chịu|có) trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị|Thông báo) này", re.IGNORECASE)
 _SKIP_PARAGRAPH = re.compile(
     r"^(?:căn cứ|xét |theo đề nghị|ngày \d|qua |nơi nhận|kính gửi|trên đây|vừa qua|thời gian qua|tại công văn"
     r"|thực hiện (?:nghị quyết|nghị định|kế hoạch|quyết định|chỉ thị|công văn|thông báo|kết luận|chương trình|ý kiến|chỉ đạo"
     r"|văn bản|thông tư|luật))", re.IGNORECASE)
 _ISSUES = re.compile(r"\b(?:ban hành|có ý kiến|thông báo|kết luận)\b.*như sau\s*:$")
-_NOTHING_TO_DO = re.compile(r"^(?=.*(?:nghiêm túc|biết))(?:(?:nghiêm túc|khẩn trương|triển khai|tổ chức|thực hiện|biết|và|,)\s*)+"
-                            r"(?:(?:các )?nội dung trên|công văn này|kế hoạch này|quyết định này|thông báo này)?\s*[./]*$", re.IGNORECASE)
 _LIST_HEAD = re.compile(r"^(?:kính gửi|nơi nhận)\b", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?P<label>[IVXLC]+\.|\d+(?:\.\d+)+\.?|\d+[.)]|[a-zđ]\)|[-+•–*])\s*")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+[a-zđ]?)\s*[.:]?\s*(?P<title>.*)$")
@@ -98,17 +93,10 @@ _FIELD = re.compile(
     r"(?P<name>(?:đơn vị|cơ quan)(?:,? (?:đơn vị|cá nhân))? (?:chủ trì|thực hiện)|chủ trì(?: thực hiện)?|trách nhiệm thực hiện"
     r"|(?:đơn vị|cơ quan)(?:,? đơn vị)? phối hợp|phối hợp(?: thực hiện)?|thời (?:gian|hạn)(?: hoàn thành| thực hiện)?"
     r"|tiến độ(?: thực hiện)?|sản phẩm(?: đầu ra)?)\s*:\s*", re.IGNORECASE)
-_PARTNERS = re.compile(r"^(?:chủ trì\s*,?\s*)?(?:và\s+)?phối hợp\s+(?:với|cùng)\s+", re.IGNORECASE)
-_LEAD_ONLY = re.compile(r"^chủ trì\s*,?\s*", re.IGNORECASE)
-_LEADS_WITH = re.compile(r"(?<![\w])chủ trì\s*,?\s*(?:và\s+)?phối hợp\s+(?:với|cùng)\s+", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])|;\s+(?=(?:giao|yêu cầu|đề nghị)\s|[A-ZĐ][^;.]{0,120}theo dõi, (?:kiểm tra, )?đôn đốc)"
                      r"|:\s+(?=[A-ZĐÀ-Ỹ])")
 _MONITORS = re.compile(r"(?P<who>[^;.]{3,120}?)\s+(?:có trách nhiệm\s+)?theo dõi,\s*(?:kiểm tra,\s*)?đôn đốc(?:,\s*kiểm tra)?"
                        r"(?:\s+(?:việc|quá trình)\s+(?:tổ chức\s+)?thực hiện)?\s*[;.]?\s*(?:/\.)?\s*$")
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
-_CUE = re.compile(r"(?<![a-z])(?:cham nhat|truoc|han|hoan thanh|xong|den het|den|trong|tu|bat dau|vao|ke tu|khong qua"
-                  r"|khong muon hon)(?:\s+(?:la|vao|trong|truoc|den|het|ngay|thoi gian|nam|thuc hien|tu))*\s*$")
-_BY_REFERENCE = re.compile(r"\btheo (?:đúng )?(?:thời gian|thời hạn|tiến độ|các mốc(?: thời gian)?|lộ trình)\b[^;.]*", re.IGNORECASE)
 _ORDER = {"roman": 0, "digit": 1, "subdigit": 2, "letter": 3, "dash": 4, "plus": 5, "": 9}
 
 
@@ -161,110 +149,7 @@ class _State:
 # --------------------------------------------------------------------------- phrases
 
 
-def _mask_quotes(text: str) -> str:
-    """The text with quoted passages blanked (same length), so nothing quoted is read as an assignment."""
-    return _QUOTED.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], text)
-
-
-def _agency_end(text: str, start: int, limit: int) -> int:
-    """Where a body's name starting at `start` ends: before the verb that starts the work, a
-    sentence's end, or a ";" that no other body's name follows."""
-    m = _VERB.search(text, start, limit)
-    while m and re.search(r"(?:^|\s)(?:Ban|Tổ)\s$", text[max(start, m.start() - 5):m.start()]):
-        m = _VERB.search(text, m.end(), limit)  # "Ban chỉ đạo", "Ban quản lý": a body's name, not its work
-    end = m.start() if m else limit
-    for stop in _NAME_STOP.finditer(text, start, end):
-        if stop.group(0).startswith(";") and starts_like_agency(text[stop.end():stop.end() + 40]):
-            continue  # "Các sở, ban, ngành; UBND các xã, phường": bodies listed with ";"
-        end = stop.start()
-        break
-    while end > start and text[end - 1] in " ,:–-":
-        end -= 1
-    if text[start:end].endswith(" và"):
-        end -= 3
-    return end
-
-
-_NAME_STOP = re.compile(r";\s*|\.(?:\s|$)|\s(?:để|nhằm|theo|trong|tại|định kỳ|hằng|hàng (?:ngày|tuần|tháng|quý|năm))\s")
-_ADVERB = re.compile(r"(?:định kỳ\s+)?(?:(?:hằng|hàng|mỗi)\s+(?:ngày|tuần|tháng|quý|năm)\s+)?")
-
-
-_NOT_A_BODY = re.compile(r"^(?:trong )?(?:trường hợp|báo cáo|ban hành|hội nghị|hội thảo|hội thi|phòng, chống|đơn vị tính|các nội dung"
-                        r"|các nhiệm vụ|các hoạt động|các hình thức|các chỉ tiêu|các văn bản|những"
-                        r"|tổ chức (?!chính trị|xã hội|kinh tế|tín dụng|đoàn thể|hành nghề|và cá nhân|,))\b", re.IGNORECASE)
-
-
-_COLLECTIVE = re.compile(r"^(?:và\s+)?(?:các\s+)?(?:(?:huyện|thị|thành|đảng|cấp) (?:ủy|uỷ)|sở|ban|ngành|phường|xã|thị trấn|huyện|quận|thị xã|thành phố|đặc khu|đơn vị"
-                         r"|địa phương|cơ quan|tổ chức|đoàn thể|cá nhân|doanh nghiệp|hội|phòng|trường|mặt trận)\b", re.IGNORECASE)
-
-
-def _starts_like_lead(text: str) -> bool:
-    text = text.strip()
-    if not text or _NOT_A_BODY.match(text) or not (starts_like_agency(text) or _ROLE.match(text)):
-        return False
-    rest = re.sub(r"^(?:các|những|tất cả các)\s+", "", text, flags=re.IGNORECASE)
-    return rest == text or bool(_COLLECTIVE.match(rest) or starts_like_agency(rest) or _ROLE.match(rest))  # not "Các quy trình"
-
-
-def _looks_like_lead(phrase: str) -> bool:
-    """A body's name, or a list of them: each piece after a comma names a body too."""
-    phrase = phrase.strip()
-    if not _starts_like_lead(phrase) or len(phrase) > 250:
-        return False
-    if lookup(phrase) is not None:
-        return True  # "Trung tâm Xúc tiến đầu tư, thương mại và du lịch tỉnh"
-    pieces = [x.strip() for x in re.split(r"[,;]", re.sub(r"\([^()]*\)", "", phrase))[1:] if x.strip()]
-    return all(starts_like_agency(x) or _ROLE.match(x) or _COLLECTIVE.match(x) or x[:1].isupper() for x in pieces)
-
-
-def _partners(text: str, at: int, limit: int) -> tuple[tuple[int, int] | None, int]:
-    """The partners named by "(chủ trì,) phối hợp với ..." at `at`, and where the work's text starts."""
-    rest = text[at:limit]
-    m = _PARTNERS.match(rest)
-    if m:
-        p0 = at + m.end()
-        p1 = _agency_end(text, p0, limit)
-        return ((p0, p1) if p1 > p0 else None), p1
-    m = _LEAD_ONLY.match(rest)
-    return None, at + (m.end() if m else 0)
-
-
-def _fold(text: str) -> str:
-    """Lower case without diacritics, one character for one (offsets stay those of `text`)."""
-    folded = strip_diacritics(text).lower()
-    return folded if len(folded) == len(text) else match_key(text).rjust(len(text))
-
-
-def _deadline_phrases(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """The spans of the time expressions in text[a:b] that the text ties to the work."""
-    part = text[a:b]
-    out: list[tuple[int, int]] = []
-    for s, e, rule, kind in time_expressions(part):
-        if kind == "noise" or rule in ("continuous", "reference", "on_request", "vision"):
-            continue
-        before = _fold(part[max(0, s - 40) : s])
-        if rule in ("recurrence_word", "every_n_months"):
-            if "dinh ky" in _fold(part[max(0, s - 12) : e]):
-                out.append((a + s, a + e))
-            continue
-        if rule == "relative":
-            if re.search(r"\d", part[s:e]):
-                out.append((a + s, a + e))
-            continue
-        cue = _CUE.search(before)
-        if cue:
-            out.append((a + s - (len(before) - cue.start()), a + e))
-    for m in _BY_REFERENCE.finditer(part):
-        out.append((a + m.start(), a + m.end()))
-    return sorted(out)
-
-
 # --------------------------------------------------------------------------- tasks
-
-
-def _names_work(text: str) -> bool:
-    """Whether a task's text names some work (a verb), not only people or a reference ("Tại Phụ lục I")."""
-    return bool(_VERB.search(text) or _VERB.match(text[:1].lower() + text[1:]))
 
 
 def _make_task(p: _Para, st: _State, lead: tuple[int, int] | None, partners: tuple[int, int] | None, work: tuple[int, int],
@@ -272,7 +157,7 @@ def _make_task(p: _Para, st: _State, lead: tuple[int, int] | None, partners: tup
     text = p.text
     lead_s = lead_text if lead_text is not None else (text[lead[0]:lead[1]] if lead else "")
     task_text = " ".join(text[work[0]:work[1]].split()).strip(" ;,")
-    if not lead_s.strip() or not task_text or _NOTHING_TO_DO.match(task_text) or not (how == "labels" or _names_work(task_text)):
+    if not lead_s.strip() or not task_text or NOTHING_TO_DO.match(task_text) or not (how == "labels" or names_work(task_text)):
         return None
     raw_deadline = "; ".join(" ".join(text[s:e].split()) for s, e in deadline)
     label = p.label.rstrip(".)") if p.kind not in ("dash", "plus", "roman") else ""
@@ -299,7 +184,7 @@ def _clauses(masked: str, at: int) -> list[int]:
     starts = [at]
     for m in _CLAUSE.finditer(masked, at):
         before = masked[starts[-1]:m.start()]
-        if m.group(0).startswith(":") and (_OPENER.search(masked[starts[-1]:m.end()]) or starts_like_agency(before)):
+        if m.group(0).startswith(":") and (OPENER.search(masked[starts[-1]:m.end()]) or starts_like_agency(before)):
             continue  # "Giao các sở: Nội vụ, ..." names its bodies after the colon
         starts.append(m.end())
     return starts
@@ -308,54 +193,48 @@ def _clauses(masked: str, at: int) -> list[int]:
 def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task | None, bool]:
     """A task for the clause masked[s:e] when it assigns work; and whether it is an assignment clause."""
     clause = masked[s:e]
-    if _BOILERPLATE.search(clause):
+    if BOILERPLATE.search(clause):
         return None, True
-    m = _OPENER.match(clause)
+    m = OPENER.match(clause)
     lead_at = s
-    if (not m and (pre := _PREAMBLE.match(clause)) and _starts_like_lead(clause[pre.end():pre.end() + 120])
+    if (not m and (pre := PREAMBLE.match(clause)) and starts_like_lead(clause[pre.end():pre.end() + 120])
             and (time_expressions(pre.group(0)) or "định kỳ" in pre.group(0).lower())):
         lead_at = s + pre.end()  # "Định kỳ 6 tháng và hàng năm, các Sở, Ban ngành ... phải tổ chức ..."
         clause = masked[lead_at:e]
     if m:
         how = {"giao": "Giao", "yeu": "Yêu cầu", "de": "Đề nghị"}[match_key(m.group("verb")).split()[0]]
         l0 = s + m.end()
-        if how == "Đề nghị" and _TO_SUPERIOR.search(clause[m.end():m.end() + 120]) and not _COMMITS.search(clause):
+        if how == "Đề nghị" and TO_SUPERIOR.search(clause[m.end():m.end() + 120]) and not COMMITS.search(clause):
             return None, True
-    elif _starts_like_lead(clause[:120]) and not (st.descriptive or st.descriptive_kind is not None):
-        if (h := _DUTY_HEAD.match(clause)) and _looks_like_lead(h.group("who")):
+    elif starts_like_lead(clause[:120]) and not (st.descriptive or st.descriptive_kind is not None):
+        if (h := DUTY_HEAD.match(clause)) and looks_like_lead(h.group("who")):
             st.block = (" ".join(h.group("who").split()), s, p, p.kind or "digit")  # "3.2. Các cơ quan ... có trách nhiệm:"
             return None, True
-        commit = _COMMITS.search(clause)
-        name_end = _agency_end(clause, 0, len(clause))
+        commit = COMMITS.search(clause)
+        name_end = agency_end(clause, 0, len(clause))
         if ":" in clause[:name_end]:  # "Sở Xây dựng: các lĩnh vực ...": a body and its scope, not its work
             name_end = clause.index(":")
         if name_end > 160:
             return None, False  # no verb where a body's name should end: not a sentence about a body's work
-        at = _skip_space(clause, name_end, len(clause))
-        at = _ADVERB.match(clause, at).end()
-        acts = (st.implementation or st.plan or st.task_section) and _VERB.match(clause, at) is not None
+        at = skip_space(clause, name_end, len(clause))
+        at = ADVERB.match(clause, at).end()
+        acts = (st.implementation or st.plan or st.task_section) and VERB.match(clause, at) is not None
         if not ((commit and "đã " not in clause[:commit.start()]) or acts):
             return None, False
         how, l0 = (commit.group(0) if commit else "thực hiện"), lead_at
     else:
         return None, False
-    l1 = _agency_end(masked, l0, e)
-    if not _looks_like_lead(masked[l0:l1]):
+    l1 = agency_end(masked, l0, e)
+    if not looks_like_lead(masked[l0:l1]):
         return None, bool(m)
-    partners, w0 = _partners(masked, _skip_space(masked, l1, e), e)
-    w0 = _skip_space(masked, w0, e)
+    partners, w0 = partners_at(masked, skip_space(masked, l1, e), e)
+    w0 = skip_space(masked, w0, e)
     rest = masked[w0:e]
     if how in ("có trách nhiệm", "chịu trách nhiệm") and not re.sub(r"^(?:có|chịu) trách nhiệm\s*", "", rest).strip(" :;.-"):
         st.block = (" ".join(masked[l0:l1].split()), l0, p, p.kind or "digit")  # "3.1. Ban Chỉ đạo có trách nhiệm:" over its items
         return None, True
-    dl = _deadline_phrases(p.text, s if lead_at != s else w0, e)
+    dl = deadline_phrases(p.text, s if lead_at != s else w0, e)
     return _make_task(p, st, (l0, l1), partners, (w0, e), dl, how), True
-
-
-def _skip_space(text: str, at: int, limit: int) -> int:
-    while at < limit and text[at] in " ,":
-        at += 1
-    return at
 
 
 def _fields(p: _Para, masked: str, at: int) -> tuple[int, dict[str, tuple[int, int]]]:
@@ -384,7 +263,7 @@ def _set_fields(t: Task, p: _Para, fields: dict[str, tuple[int, int]]) -> None:
         if name == "deadline":
             if parse_deadline(value).kind == "unparsed":
                 continue
-        elif name == "lead" and not _looks_like_lead(value):
+        elif name == "lead" and not looks_like_lead(value):
             continue
         setattr(t, name, value)
         t.cell_locs[name] = p.loc(*span)
@@ -409,7 +288,7 @@ def _labelled_task(p: _Para, masked: str, st: _State) -> bool:
         if st.pending is None:
             return False
         owner, work = st.pending, (st.pending.body_at, len(st.pending.text))
-    if not _looks_like_lead(p.text[slice(*fields["lead"])]):
+    if not looks_like_lead(p.text[slice(*fields["lead"])]):
         return False
     t = _make_task(owner, st, None, None, work, [], "labels", lead_text=p.text[slice(*fields["lead"])])
     if t is None:
@@ -429,26 +308,26 @@ def _heading(p: _Para, masked: str, st: _State, nxt: _Para | None) -> bool:
     body = masked[p.body_at:].strip()
     colon = body.find(":")
     name = (body[:colon] if colon >= 0 else body).strip()
-    if (not _looks_like_lead(name) or len(name) > 160 or _OPENER.match(name) or _COMMITS.search(name) or name.isupper()
+    if (not looks_like_lead(name) or len(name) > 160 or OPENER.match(name) or COMMITS.search(name) or name.isupper()
             or re.search(r"\bgồm\b", name)):
         return False  # "a) Ban Chủ nhiệm, gồm có:" lists members, not work
     rest = body[colon + 1:].strip() if colon >= 0 else ""
     if not rest:
         items_follow = nxt is not None and _ORDER.get(nxt.kind, 9) > _ORDER.get(p.kind, 9) and nxt.kind != ""
-        if _VERB.search(name) and not (items_follow and name[-1:] not in ".;"):
+        if VERB.search(name) and not (items_follow and name[-1:] not in ".;"):
             return False
         if not (colon >= 0 or items_follow or st.implementation):
             return False
         st.block = (name, p.body_at + masked[p.body_at:].find(name[:10]), p, p.kind)
         return True
-    if _VERB.search(name) or not (_VERB.match(rest) or _VERB.match(rest[:1].lower() + rest[1:]) or _ACTION_START.match(rest)):
+    if VERB.search(name) or not (VERB.match(rest) or VERB.match(rest[:1].lower() + rest[1:]) or _ACTION_START.match(rest)):
         return False
     at = p.body_at + masked[p.body_at:].find(name[:10])
-    w0 = _skip_space(masked, p.body_at + masked[p.body_at:].find(":") + 1, len(masked))
+    w0 = skip_space(masked, p.body_at + masked[p.body_at:].find(":") + 1, len(masked))
     st.block = None
-    partners, w0 = _partners(masked, w0, len(masked))
-    t = _make_task(p, st, (at, at + len(name)), partners, (_skip_space(masked, w0, len(masked)), len(masked)),
-                   _deadline_phrases(p.text, w0, len(masked)), "heading")
+    partners, w0 = partners_at(masked, w0, len(masked))
+    t = _make_task(p, st, (at, at + len(name)), partners, (skip_space(masked, w0, len(masked)), len(masked)),
+                   deadline_phrases(p.text, w0, len(masked)), "heading")
     if t is not None:
         st.tasks.append(t)
     return True
@@ -461,12 +340,12 @@ def _block_item(p: _Para, masked: str, st: _State) -> bool:
     if not p.kind or _ORDER.get(p.kind, 9) <= _ORDER.get(st.block[3], 9):
         st.block = None  # the items of a body's heading are labelled a level below it
         return False
-    at = _skip_space(masked, p.body_at, len(masked))
+    at = skip_space(masked, p.body_at, len(masked))
     colon = masked.find(":", at)
-    if colon > at and _looks_like_lead(masked[at:colon]) and not _VERB.search(masked, at, colon):
+    if colon > at and looks_like_lead(masked[at:colon]) and not VERB.search(masked, at, colon):
         # "+ Sở Xây dựng: các lĩnh vực cấp giấy phép ...": an item naming its own body
-        t = _make_task(p, st, (at, colon), None, (_skip_space(masked, colon + 1, len(masked)), len(masked)),
-                       _deadline_phrases(p.text, colon, len(masked)), "labels")
+        t = _make_task(p, st, (at, colon), None, (skip_space(masked, colon + 1, len(masked)), len(masked)),
+                       deadline_phrases(p.text, colon, len(masked)), "labels")
         if t is not None:
             t.extra["assigned_by"] = "heading"
             st.tasks.append(t)
@@ -475,12 +354,12 @@ def _block_item(p: _Para, masked: str, st: _State) -> bool:
     if own:  # "- Trên cơ sở ..., các Giám đốc Sở ... có trách nhiệm ...": the item names its own body
         st.tasks.extend(own)
         return True
-    partners, w0 = _partners(masked, at, len(masked))
-    if partners is None and (m := _LEADS_WITH.search(masked, at)):
-        partners = (m.end(), _agency_end(masked, m.end(), len(masked)))
+    partners, w0 = partners_at(masked, at, len(masked))
+    if partners is None and (m := LEADS_WITH.search(masked, at)):
+        partners = (m.end(), agency_end(masked, m.end(), len(masked)))
         w0 = at
-    t = _make_task(p, st, None, partners, (_skip_space(masked, w0, len(masked)), len(masked)),
-                   _deadline_phrases(p.text, at, len(masked)), "heading", lead_text=st.block[0])
+    t = _make_task(p, st, None, partners, (skip_space(masked, w0, len(masked)), len(masked)),
+                   deadline_phrases(p.text, at, len(masked)), "heading", lead_text=st.block[0])
     if t is not None:
         st.tasks.append(t)
     return True
@@ -531,7 +410,7 @@ def _paragraph(p: _Para, st: _State, nxt: _Para | None) -> None:
         return
     if _ISSUES.search(p.body.rstrip()):  # "UBND tỉnh ban hành Kế hoạch ... như sau:": the issuer speaking
         return
-    masked = _mask_quotes(p.text)
+    masked = mask_quotes(p.text)
     if masked[p.body_at:].lstrip().startswith(("“", '"')):
         return
     if _labelled_task(p, masked, st):
@@ -539,7 +418,7 @@ def _paragraph(p: _Para, st: _State, nxt: _Para | None) -> None:
     st.fielded = None
     if _heading(p, masked, st, nxt):
         return
-    if st.block is not None and not _OPENER.match(masked, p.body_at) and _block_item(p, masked, st):
+    if st.block is not None and not OPENER.match(masked, p.body_at) and _block_item(p, masked, st):
         return
     made = _clause_tasks(p, masked, st)
     st.tasks.extend(made)
@@ -551,7 +430,7 @@ def _clause_tasks(p: _Para, masked: str, st: _State) -> list[Task]:
     starts = _clauses(masked, p.body_at)
     made: list[Task] = []
     for s, e in zip(starts, starts[1:] + [len(masked)]):
-        if made and (m := _MONITORS.match(masked, s, e)) and _looks_like_lead(m.group("who")):
+        if made and (m := _MONITORS.match(masked, s, e)) and looks_like_lead(m.group("who")):
             made[-1].monitor = " ".join(m.group("who").split())  # "...; Văn phòng UBND tỉnh theo dõi, đôn đốc"
             made[-1].cell_locs["monitor"] = p.loc(m.start("who"), m.end("who"))
             continue
@@ -566,7 +445,7 @@ def _clause_tasks(p: _Para, masked: str, st: _State) -> list[Task]:
 def _extend(task: Task, p: _Para, s: int, e: int) -> None:
     task.task = (task.task + " " + " ".join(p.text[s:e].split())).strip()
     task.loc.end = p.start + e
-    more = _deadline_phrases(p.text, s, e)
+    more = deadline_phrases(p.text, s, e)
     if more and not task.deadline:
         task.deadline = "; ".join(" ".join(p.text[a:b].split()) for a, b in more)
         task.cell_locs["deadline"] = p.loc(more[0][0], more[-1][1])
@@ -588,23 +467,15 @@ def _paragraphs(src: SourceDocument, skip: list[tuple[int, int]]) -> list[_Para]
     return out
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", match_key(text)))
-
-
-def _bodies(lead: str) -> set[str]:
-    return {match_key(a.canonical) for a in split_agencies(lead)} | {match_key(lead)}
-
-
 def _restates(t: Task, rows: list[Task]) -> bool:
     """Whether a task in prose is a row of the document's task table told again: a body of its
     lead leads the row too, and half their words or more are the same (a plan's body often
     names the work its appendix details)."""
-    words, bodies = _words(t.task), _bodies(t.lead)
+    words, bodies = words_of(t.task), bodies_of(t.lead)
     for r in rows:
-        if not bodies & _bodies(r.lead):
+        if not bodies & bodies_of(r.lead):
             continue
-        other = _words(r.task + " " + r.product)
+        other = words_of(r.task + " " + r.product)
         if words and len(words & other) >= 0.5 * len(words | other):
             return True
     return False
