@@ -190,9 +190,12 @@ def _is_sub_header(top: Row, sub: Row) -> bool:
     if (first and _TASK_NO.match(first)) or _section_header(sub) or _is_column_numbers(sub):
         return False
     tg = grid(top)
+    owners = _owners(top, sub)
     for c in filled:
         over = tg.get(c.col)
-        spans = over is not None and (over.colspan > 1 or not over.text.strip())
+        # a top cell spans the columns under it: colspan, or (a text rendering) empty cells on its right
+        spans = over is not None and (over.colspan > 1 or not over.text.strip()
+                                      or sum(o is owners.get(c.col) for o in owners.values()) > 1)
         if len(c.text) > 80 or not (spans or names_field(c.text)):
             return False
     return True
