@@ -148,6 +148,8 @@ def _combine(raw: str, tidy: str, pieces: list[_Piece], year: int | None, period
         return Deadline(raw=raw, kind="unparsed", note="; ".join(errors))
     if recurrence:
         start, end = (start, end) if (start or end) else plan
+        if end and not start and period and not year and period[1] > period[0]:
+            start = plan[0]  # a day each year of a plan over several years: the period's first day to the last one
         unknown = None if end or year or period else "plan year unknown"
         return Deadline(raw, start, end, "/".join(recurrence), "recurring", note(*errors, unknown))
     if "by_reference" in kinds and not (start or end):

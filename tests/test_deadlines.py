@@ -328,6 +328,10 @@ def test_a_plan_period_spans_what_recurs_and_goes_on() -> None:
         assert (d.start, d.end, d.recurrence, d.kind) == ("2026-01-01", "2030-12-31", recurrence, kind)
     # the plan year, when there is one, is what the cell recurs in
     assert parse_deadline("Hằng năm", 2026, (2026, 2030)).end == "2026-12-31"
+    # a day each year of the period: from the period's first day to the last occurrence
+    for text, end in (("Hằng năm, trước ngày 15/12", "2030-12-15"), ("Trước ngày 31/01 năm liền kề", "2031-01-31")):
+        d = parse_deadline(text, period=(2026, 2030))
+        assert (d.start, d.end, d.recurrence, d.kind) == ("2026-01-01", end, "yearly", R)
 
 
 def test_a_start_is_not_a_deadline_ending_that_year() -> None:
