@@ -30,7 +30,7 @@ VERBS = (
 VERB = re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, VERBS), key=len, reverse=True)) + r")(?![\w])")
 
 
-ROLE = re.compile(r"^(?:thủ trưởng|giám đốc|chủ tịch|phó chủ tịch|trưởng|chánh|người đứng đầu|lãnh đạo|hiệu trưởng|bí thư"
+ROLE = re.compile(r"^(?:thủ trưởng|giám đốc|(?:tổng )?cục trưởng|vụ trưởng|viện trưởng|bộ trưởng|thứ trưởng|chủ tịch|phó chủ tịch|trưởng|chánh|người đứng đầu|lãnh đạo|hiệu trưởng|bí thư"
                    r"|đồng chí|các đồng chí|tổng biên tập)\b", re.IGNORECASE)
 
 
@@ -52,7 +52,12 @@ DUTY_HEAD = re.compile(r"^(?P<who>.{3,200}?)\s+(?:có|chịu) trách nhiệm\s*[
 COMMITS = re.compile(r"(?<![\w])(?:chủ trì|có trách nhiệm|chịu trách nhiệm)(?![\w])")
 
 
-BOILERPLATE = re.compile(r"(?:chịu|có) trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị|Thông báo) này", re.IGNORECASE)
+BOILERPLATE = re.compile(r"(?:chịu|có) trách nhiệm thi hành|(?<!hướng dẫn )thi hành (?:Quyết định|Nghị quyết|Chỉ thị|Thông báo) này",
+                         re.IGNORECASE)  # "chịu trách nhiệm hướng dẫn thi hành Quyết định này" is work
+
+
+#: "chịu trách nhiệm trước UBND tỉnh ...": answerable to someone, not given work
+ANSWERABLE = re.compile(r"\s*trước", re.IGNORECASE)
 
 
 NOTHING_TO_DO = re.compile(r"^(?=.*(?:nghiêm túc|biết))(?:(?:nghiêm túc|khẩn trương|triển khai|tổ chức|thực hiện|biết|và|,)\s*)+"
@@ -109,7 +114,7 @@ ADVERB = re.compile(r"(?:định kỳ\s+)?(?:(?:hằng|hàng|mỗi)\s+(?:ngày|t
 
 
 NOT_A_BODY = re.compile(r"^(?:trong )?(?:trường hợp|báo cáo|ban hành|hội nghị|hội thảo|hội thi|phòng, chống|đơn vị tính|các nội dung"
-                        r"|các nhiệm vụ|các hoạt động|các hình thức|các chỉ tiêu|các văn bản|những"
+                        r"|các nhiệm vụ|các hoạt động|các hình thức|các chỉ tiêu|các văn bản|những|người(?! đứng đầu)"
                         r"|tổ chức (?!chính trị|xã hội|kinh tế|tín dụng|đoàn thể|hành nghề|và cá nhân|,))\b", re.IGNORECASE)
 
 
@@ -128,8 +133,8 @@ def starts_like_lead(text: str) -> bool:
 def looks_like_lead(phrase: str) -> bool:
     """A body's name, or a list of them: each piece after a comma names a body too."""
     phrase = phrase.strip()
-    if not starts_like_lead(phrase) or len(phrase) > 250:
-        return False
+    if not starts_like_lead(phrase) or len(phrase) > 250 or re.search(r"\slà\s", phrase):
+        return False  # "Sở KHCNMT là cơ quan ...", "Giám đốc là người ...": what a body is, not who does the work
     if lookup(phrase) is not None:
         return True  # "Trung tâm Xúc tiến đầu tư, thương mại và du lịch tỉnh"
     pieces = [x.strip() for x in re.split(r"[,;]", re.sub(r"\([^()]*\)", "", phrase))[1:] if x.strip()]

@@ -43,6 +43,7 @@ from vanban.normalize.deadlines import parse_deadline, time_expressions
 from vanban.normalize.fold import match_key
 from vanban.normalize.prose_phrases import (
     ADVERB,
+    ANSWERABLE,
     BOILERPLATE,
     COMMITS,
     DUTY_HEAD,
@@ -80,6 +81,12 @@ _SKIP_PARAGRAPH = re.compile(
     r"|văn bản|thông tư|luật))", re.IGNORECASE)
 _ISSUES = re.compile(r"\b(?:ban hành|có ý kiến|thông báo|kết luận)\b.*như sau\s*:$")
 _LIST_HEAD = re.compile(r"^(?:kính gửi|nơi nhận)\b", re.IGNORECASE)
+_RECIPIENTS = re.compile(r"^\s*(?:nơi nhận|nơi gửi)\b", re.IGNORECASE)
+#: a decision that issues a regulation: what follows its signature is the regulation's standing rules
+_ISSUES_RULES = re.compile(r"\bban hành\s+(?:kèm theo\s+)?(?:bản\s+)?(?:quy chế|quy định|chế độ|điều lệ|quy trình|nội quy"
+                           r"|tiêu chuẩn|định mức|bộ tiêu chí)\b", re.IGNORECASE)
+_OFFICIAL = re.compile(r"^\s*(?:Số\s*:|V/v\b|Kính gửi\b)", re.MULTILINE | re.IGNORECASE)
+_FORM_BLANK = re.compile(r"…{3,}|\.{6,}")  # "Số người được cấp sổ BHXH: …………… người": a form to fill
 _LABEL = re.compile(r"^\s*(?P<label>[IVXLC]+\.|\d+(?:\.\d+)+\.?|\d+[.)]|[a-zđ]\)|[-+•–*])\s*")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+[a-zđ]?)\s*[.:]?\s*(?P<title>.*)$")
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.\-–]\s*(?P<title>\S.*)$")
@@ -140,6 +147,7 @@ class _State:
     descriptive: bool = False  # under "Mục đích", "Yêu cầu", "Tình hình": what is, not who does
     descriptive_kind: str | None = None  # the label kind of a "a) Chỉ tiêu" sub-heading in force
     block: tuple[str, int, _Para, str] | None = None  # (lead, offset in paragraph, heading paragraph, its kind)
+    typed: bool = True  # the document's kind is known: a body named with a duty is assigned it
     in_list: bool = False  # under "Kính gửi" / "Nơi nhận"
     pending: _Para | None = None  # a task paragraph whose lead may come in labelled lines under it
     fielded: Task | None = None  # the task whose labelled lines are being read
@@ -206,11 +214,13 @@ def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task
         l0 = s + m.end()
         if how == "Đề nghị" and TO_SUPERIOR.search(clause[m.end():m.end() + 120]) and not COMMITS.search(clause):
             return None, True
-    elif starts_like_lead(clause[:120]) and not (st.descriptive or st.descriptive_kind is not None):
+    elif starts_like_lead(clause[:120]) and st.typed and not (st.descriptive or st.descriptive_kind is not None):
         if (h := DUTY_HEAD.match(clause)) and looks_like_lead(h.group("who")):
             st.block = (" ".join(h.group("who").split()), s, p, p.kind or "digit")  # "3.2. Các cơ quan ... có trách nhiệm:"
             return None, True
         commit = COMMITS.search(clause)
+        if commit and ANSWERABLE.match(clause, commit.end()):
+            commit = None  # "chịu trách nhiệm trước UBND tỉnh": answerable, not assigned
         name_end = agency_end(clause, 0, len(clause))
         if ":" in clause[:name_end]:  # "Sở Xây dựng: các lĩnh vực ...": a body and its scope, not its work
             name_end = clause.index(":")
@@ -303,7 +313,7 @@ def _labelled_task(p: _Para, masked: str, st: _State) -> bool:
 def _heading(p: _Para, masked: str, st: _State, nxt: _Para | None) -> bool:
     """A body's name heading a block ("1. Sở Nội vụ:", "2. Các cơ quan, đơn vị được kiểm tra" over
     "a) ..." items), or inline with its task ("3. Sở Tư pháp: Lồng ghép ...")."""
-    if p.kind not in ("digit", "subdigit", "letter") and not (st.implementation and masked.rstrip().endswith(":")):
+    if not st.typed or (p.kind not in ("digit", "subdigit", "letter") and not (st.implementation and masked.rstrip().endswith(":"))):
         return False
     body = masked[p.body_at:].strip()
     colon = body.find(":")
@@ -374,6 +384,11 @@ def _structure(p: _Para, st: _State) -> bool:
     m = _ROMAN.match(text) or _ARTICLE.match(text)
     if m and len(text) <= 200 and (m.re is _ARTICLE or any(c.isupper() for c in m.group("title")[:3])):
         title = m.group("title").strip()
+        if m.re is _ARTICLE and COMMITS.search(title) and (at := p.text.find(title[:20])) > 0:
+            p.body_at = at  # "Điều 3. Bộ trưởng Bộ Tài chính chịu trách nhiệm hướng dẫn ...": an article that assigns
+            st.section, st.section_title, st.block, st.pending = f"Điều {m.group('num')}", "", None, None
+            st.implementation = st.task_section = st.descriptive = False
+            return False
         short = len(title) <= 80
         st.section = m.group("num") if m.re is _ROMAN else f"Điều {m.group('num')}"
         st.section_title = title if short else ""
@@ -408,7 +423,7 @@ def _after_list(p: _Para, st: _State) -> bool:
 def _paragraph(p: _Para, st: _State, nxt: _Para | None) -> None:
     if _after_list(p, st) or _structure(p, st) or _SKIP_PARAGRAPH.match(p.body.strip()):
         return
-    if _ISSUES.search(p.body.rstrip()):  # "UBND tỉnh ban hành Kế hoạch ... như sau:": the issuer speaking
+    if _ISSUES.search(p.body.rstrip()) or _FORM_BLANK.search(p.text):  # "UBND tỉnh ban hành Kế hoạch ... như sau:": the issuer speaking
         return
     masked = mask_quotes(p.text)
     if masked[p.body_at:].lstrip().startswith(("“", '"')):
@@ -467,6 +482,22 @@ def _paragraphs(src: SourceDocument, skip: list[tuple[int, int]]) -> list[_Para]
     return out
 
 
+def _outside_quotes(paras: list[_Para], longest: int = 40) -> list[_Para]:
+    """The paragraphs less those inside a quotation opened in an earlier one (an amended
+    article quoted whole: '"Điều 13. ...' over several paragraphs up to the closing mark)."""
+    out: list[_Para] = []
+    inside = 0
+    for p in paras:
+        body = p.body.lstrip()
+        if inside:
+            inside = 0 if ("”" in p.text or p.text.count('"') % 2 or inside >= longest) else inside + 1
+            continue
+        out.append(p)
+        if body.startswith("“") and "”" not in body or body.startswith('"') and body.count('"') % 2:
+            inside = 1
+    return out
+
+
 def _restates(t: Task, rows: list[Task]) -> bool:
     """Whether a task in prose is a row of the document's task table told again: a body of its
     lead leads the row too, and half their words or more are the same (a plan's body often
@@ -494,11 +525,17 @@ def prose_tasks(src: SourceDocument, dec: Decision, table_rows: list[Task] | Non
     skip = [(a.first_line or 0, a.last_line or 10**9) for a in dec.attachments if a.kind in NOT_ASSIGNING]
     plans = [(a.first_line or 0, a.last_line or 10**9) for a in dec.attachments if a.kind in PLANS]
     starts = {a.first_line for a in dec.attachments if a.first_line}
-    paras = _paragraphs(src, skip)
-    st = _State()
+    paras = _outside_quotes(_paragraphs(src, skip))
+    if dec.type == "Quyết định" and _ISSUES_RULES.search(dec.subject or "") and not plans:
+        # the regulation it issues follows the decision's recipients: its duties stand, they are not tasks
+        end = next((i for i, p in enumerate(paras) if _RECIPIENTS.match(p.text)), len(paras))
+        paras = paras[:end]
+    # a decision, a letter (its "Số:", "V/v", "Kính gửi"), a plan; not an untitled description of how bodies work
+    typed = dec.type is not None or dec.number is not None or bool(_OFFICIAL.search(src.text[:3000]))
+    st = _State(typed=typed)
     for i, p in enumerate(paras):
         if p.line in starts:  # a new part: nothing carries over from the one before
-            st = _State(tasks=st.tasks)
+            st = _State(tasks=st.tasks, typed=st.typed)
         st.plan = dec.type in PLANS or any(a <= (p.line or 0) <= z for a, z in plans)
         _paragraph(p, st, paras[i + 1] if i + 1 < len(paras) else None)
     return [t for t in st.tasks if not (table_rows and _restates(t, table_rows))]

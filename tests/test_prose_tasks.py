@@ -136,6 +136,35 @@ def test_the_seed_keeps_its_table_and_adds_its_prose():
     assert prose[-4].deadline_end == "2020-12-31"
 
 
+def _real(name: str):
+    from conftest import ROOT
+
+    res = process_file(ROOT / "tests" / "data" / "prose" / "real" / name)
+    assert res.error is None, res.error
+    return [t for t in res.decision.tasks if t.source_kind == "prose"]
+
+
+def test_what_is_not_an_assignment_in_real_documents():
+    """An attached regulation's standing duties (a decision issuing a Quy chế), a project description's
+    account of who reports to whom and who 'chịu trách nhiệm trước' whom, a form to fill: no tasks."""
+    assert _real("2007-Quy-che-chi-tieu-noi-bo-2007.doc") == []
+    assert _real("2004-mauduan.doc") == []
+    assert _real("2006-huong-dan-ghi-phieu.doc") == []
+
+
+def test_articles_that_give_work_and_a_quoted_amendment():
+    """'Điều 3. Bộ trưởng Bộ Tài chính chịu trách nhiệm hướng dẫn thi hành Quyết định này' gives work; the
+    amended article quoted over several paragraphs ('Giám đốc là người ... chịu trách nhiệm trước ...') does not;
+    'chịu trách nhiệm thi hành Quyết định này' is the closing formula."""
+    (t,) = _real("2006-19412_QD115.04TTg_BLTch_DNNVV.pdf")
+    assert (t.lead, t.section, t.loc.line) == ("Bộ trưởng Bộ Tài chính", "Điều 3", 25)
+    assert t.task.startswith("chịu trách nhiệm hướng dẫn thi hành")
+    leads = [t.lead for t in _real("2002-0112qd.doc")]  # and none from the accounting regime it issues
+    assert leads == ["Các Bộ Giáo dục- Đào tạo, Y tế, Văn hoá Thông tin, Uỷ ban Thể dục thể thao và Uỷ ban nhân dân các tỉnh, "
+                     "thành phố trực thuộc Trung ương",
+                     "Vụ trưởng Vụ Chế độ kế toán, Tổng cục trưởng Tổng cục Thuế, Vụ trưởng Vụ Hành chính sự nghiệp, Chánh Văn phòng Bộ"]
+
+
 # ---------------------------------------------------------------- the measurement
 
 
