@@ -217,6 +217,7 @@ def bench_corpus_rules(counts: list[int], work: Path) -> None:
     import pickle
 
     from vanban.batch import Item, Settings, corpus_findings, process_one, store
+    from vanban.cache import load_decision, sign
     from vanban.rules.engine import describe
 
     if not any(r["corpus"] for r in describe()):
@@ -229,14 +230,14 @@ def bench_corpus_rules(counts: list[int], work: Path) -> None:
     store(res, settings)
     from vanban.batch import cache_path
 
-    blob = cache_path(settings.out, res.doc_id, ".pickle").read_bytes()
+    path = cache_path(settings.out, res.doc_id, ".pickle")
     for n in counts:
         items = []
         for i in range(n):  # the same decision under n ids: every citation is shared, the worst case for the index
-            dec = pickle.loads(blob)
+            dec = load_decision(path)
             dec.doc_id = f"d{i:05}"
             p = cache_path(settings.out, dec.doc_id, ".pickle")
-            p.write_bytes(pickle.dumps(dec))
+            p.write_bytes(sign(pickle.dumps(dec)))
             items.append(Item(Path(dec.doc_id), dec.doc_id, "0"))
         t = time.perf_counter()
         corpus_findings(items, settings)

@@ -8,9 +8,11 @@ file cannot be read as a document.
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from pathlib import Path
 
-from vanban.extract.base import ReadError
+from vanban.extract.base import ReadError, not_regular
 from vanban.model import SourceDocument
 
 #: suffix -> reader module under vanban.extract
@@ -41,9 +43,13 @@ def read(path: str | Path) -> SourceDocument:
     suffix = p.suffix.lower()
     if suffix not in READERS:
         raise ReadError(f"unsupported file type {suffix or '(none)'!r}")
-    if not p.is_file():
-        raise ReadError("no such file")
-    if p.stat().st_size == 0:
+    try:
+        st = os.stat(p)
+    except OSError:
+        raise ReadError("no such file") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(not_regular(st.st_mode))
+    if st.st_size == 0:
         raise ReadError("the file is empty (0 bytes)")
     module = importlib.import_module(f"vanban.extract.{READERS[suffix]}")
     return module.read(p)

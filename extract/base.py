@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from vanban.model import Block, Loc, SourceDocument
@@ -21,19 +22,44 @@ class ReadError(Exception):
     """A file that cannot be read as a document; the message says why, in plain words."""
 
 
+#: hex digits of the SHA-256 in a doc_id: 128 bits, so that no one can make a file whose id
+#: is another document's (32 bits could be matched in minutes; issue 14)
+ID_HEX = 32
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISLNK, "a symbolic link"))
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words ("a FIFO", "a socket", ...)."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def not_regular(mode: int) -> str:
+    """The reason a file of this mode is not read: vanban reads regular files only."""
+    return f"not a regular file ({file_kind(mode)}); only regular files are read"
+
+
 def sha256_of(path: str | os.PathLike[str]) -> str:
+    """The file's SHA-256; `OSError` for anything but a regular file (never blocks on a FIFO)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(0, not_regular(mode))
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
 
 def doc_id_for(path: str | os.PathLike[str], sha256: str) -> str:
-    """A stable, file-system-safe id: a slug of the file name's start and the content hash.
+    """A stable, file-system-safe id: a slug of the file name's start and 128 bits of the content hash.
 
     Only [0-9a-z_-] appear, so the id can name a file under the output folder
-    without escaping it; the same bytes always give the same id.
+    without escaping it; the same name and bytes always give the same id, and
+    two files share it only when their names fold to the same slug and their
+    SHA-256 agree on 128 bits (the batch compares the full digests).
     """
     from vanban.normalize.fold import strip_diacritics
 
@@ -43,7 +69,7 @@ def doc_id_for(path: str | os.PathLike[str], sha256: str) -> str:
     slug = "-".join(p for p in slug.split("-") if p)[:40].strip("-_") or "doc"
     # the suffix too: "empty.txt" and "empty.pdf" with the same bytes are two documents
     suffix = "".join(ch for ch in p.suffix.lower() if ch.isascii() and ch.isalnum())[:8]
-    return f"{slug}-{suffix}_{sha256[:8]}" if suffix else f"{slug}_{sha256[:8]}"
+    return f"{slug}-{suffix}_{sha256[:ID_HEX]}" if suffix else f"{slug}_{sha256[:ID_HEX]}"
 
 
 def clean_text(text: str) -> tuple[str, str | None]:
@@ -62,6 +88,8 @@ def build_source(
     ocr: bool = False,
     pages: int | None = None,
     notes: list[str] | None = None,
+    signatures: list | None = None,
+    ocr_checked: dict | None = None,
 ) -> SourceDocument:
     """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
     sha = sha256 or sha256_of(path)
@@ -112,4 +140,6 @@ def build_source(
         ocr=ocr,
         pages=pages,
         notes=notes or [],
+        signatures=signatures or [],
+        ocr_checked=ocr_checked or {},
     )

@@ -172,8 +172,16 @@ def _compile(pairs: dict[str, str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(k) for k in keys))
 
 
+# VNI fonts draw the tone bytes (ù sắc, ø huyền, û hỏi, õ ngã, ï nặng) as marks over the letter before
+# them: the table writes "í" as one byte, but "iù" renders as "í" too, and some converters write it so.
+_VNI_TONED_I = {f"{i}{mark}": unicodedata.normalize("NFC", base + tone)
+                for i, base in (("i", "i"), ("I", "I"))
+                for mark, tone in (("ù", "\u0301"), ("ø", "\u0300"), ("û", "\u0309"), ("õ", "\u0303"), ("ï", "\u0323"),
+                                   ("Ù", "\u0301"), ("Ø", "\u0300"), ("Û", "\u0309"), ("Õ", "\u0303"), ("Ï", "\u0323"))
+                if (i == "I") == mark.isupper()}
+
 _MAPS: dict[str, dict[str, str]] = {
-    "vni": {vni: uni for uni, vni, _ in LEGACY_TABLE},
+    "vni": {**_VNI_TONED_I, **{vni: uni for uni, vni, _ in LEGACY_TABLE}},
     "tcvn3": {tcvn: uni for uni, _, tcvn in LEGACY_TABLE},
 }
 _PATTERNS = {enc: _compile(m) for enc, m in _MAPS.items()}
@@ -206,26 +214,102 @@ def decode_vni(text: str) -> str:
     return decode(text, "vni")
 
 
+_SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+_STYLE_SUFFIX = re.compile(r"(?:[,-]?(?:Bold|Italic|Oblique|Regular|Normal|MT|PS))+$", re.IGNORECASE)
+
+
+def font_family(font: str | None) -> str:
+    """A font name without its subset tag and style: "BADEPR+.VnTimeH,Bold" -> ".VnTimeH".
+
+    >>> font_family("FBHPEM+VnTimeHBold"), font_family("CCBOFB+.VnTime,BoldItalic"), font_family("VNI-Times-Bold")
+    ('VnTimeH', '.VnTime', 'VNI-Times')
+    """
+    name = _SUBSET_TAG.sub("", (font or "").strip())
+    return _STYLE_SUFFIX.sub("", name) or name
+
+
 def font_encoding(font: str | None) -> str | None:
     """The legacy encoding a font name claims: ".VnTime" -> "tcvn3", "VNI-Times" -> "vni".
 
+    PDF embeds subset fonts under names like "FBHPEM+VnTime" (the dot dropped) or
+    "BADEPR+.VnTimeH,Bold"; both claim TCVN3.
+
     >>> font_encoding(".VnTimeH"), font_encoding("VNI-Helve"), font_encoding("Times New Roman")
     ('tcvn3', 'vni', None)
+    >>> font_encoding("FBHPEM+VnTime"), font_encoding("BADEPR+.Vn3DH,Bold")
+    ('tcvn3', 'tcvn3')
     """
     if not font:
         return None
-    name = font.strip()
-    low = name.lower()
-    if low.startswith(".vn") or low.startswith("vn3") or low.startswith(".vn3"):
-        return "tcvn3"
+    low = font_family(font).lower()
     if low.startswith("vni-") or low.startswith("vni "):
         return "vni"
+    if low.startswith((".vn", "vn3", ".vn3")) or re.match(r"^vn(?:time|arial|avant|helv|univer|courier|book|3d|souvenir|commercial|bodoni|clarendon|cooper|free|koala|linus|lucida|present|shelley|swiss|tifani|aptima|bahamas|black|century|gothic)", low):
+        return "tcvn3"
     return None
 
 
 def font_is_upper(font: str | None) -> bool:
-    """True for the TCVN3 capitals fonts (".VnTimeH", ".VnArialH"): their name ends in "H"."""
-    return bool(font) and font_encoding(font) == "tcvn3" and font.strip().endswith("H")
+    """True for the TCVN3 capitals fonts (".VnTimeH", ".VnArialH", "VnTimeHBold"): their family name ends in "H"."""
+    return bool(font) and font_encoding(font) == "tcvn3" and font_family(font).endswith("H")
+
+
+# PDF viewers map some WinAnsi glyph names to other characters than cp1252 does: pdfium gives
+# "hyphen" at 0xAD (TCVN3 "ư") as U+2212, or as a soft-hyphen mark (U+FFFE, U+0002) when it
+# ends a line; "periodcentered" (0xB7, "ã") as U+2219; "mu" (0xB5, "à") as U+03BC.
+_PDF_GLYPH_BACK = str.maketrans({"\u2212": "\xad", "\ufffe": "\xad", "\x02": "\xad", "\u2219": "\xb7", "\u03bc": "\xb5"})
+_CP1252_CHARS = frozenset(bytes(range(256)).decode("latin-1")) | frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", "ignore"))
+
+
+def plan_font_runs(runs: list[tuple[str, str | None]]) -> dict[str, str]:
+    """Which encoding to decode the runs of each claimed legacy encoding with: {claimed: encoding}.
+
+    `runs` are (text, font name) pairs; like the Word reader, the fonts' claim is
+    kept only when decoding makes more Vietnamese syllables of their text and most of
+    its accented words are syllables then (fonts lie: French in a .VnTime font stays French).
+    """
+    by_claim: dict[str, list[str]] = {}
+    for text, font in runs:
+        claim = font_encoding(font)
+        if claim:
+            by_claim.setdefault(claim, []).append(text.translate(_PDF_GLYPH_BACK))
+    plan = {}
+    for claim, texts in by_claim.items():
+        joined = " ".join(texts)
+        gains = {enc: legacy_gain(joined, enc) for enc in ENCODINGS if _mostly_syllables(decode(joined, enc))}
+        best = max(gains, key=lambda e: (gains[e], e == claim), default=None)
+        if best is not None and gains[best] > 0:
+            plan[claim] = best
+    return plan
+
+
+def _mostly_syllables(text: str) -> bool:
+    valid, total = _score(text)
+    return total > 0 and valid >= 0.7 * total
+
+
+def decode_font_runs(runs: list[tuple[str, str | None]], plan: dict[str, str]) -> str:
+    """The text of a line's (text, font) runs, each run in a legacy font decoded as `plan` says.
+
+    A run holding a character a legacy font cannot produce (Vietnamese letters
+    outside cp1252: "ồ", "ư") is already Unicode (a font with a ToUnicode map) and is kept.
+
+    >>> decode_font_runs([("Sè: 109/2004/N", ".VnTime"), ("§-CP", ".VnTime"), (" 2004", "Times")], {"tcvn3": "tcvn3"})
+    'Số: 109/2004/NĐ-CP 2004'
+    >>> decode_font_runs([("céng hoµ x\u2219 héi", "VnTimeHBold")], {"tcvn3": "tcvn3"})
+    'CỘNG HOÀ XÃ HỘI'
+    """
+    out = []
+    for text, font in runs:
+        enc = plan.get(font_encoding(font) or "")
+        if enc:
+            legacy_text = text.translate(_PDF_GLYPH_BACK)
+            if all(ch in _CP1252_CHARS for ch in legacy_text):
+                text = decode(legacy_text, enc)
+                if enc == "tcvn3" and font_is_upper(font):
+                    text = text.upper()
+        out.append(text)
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- detection

@@ -70,7 +70,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from vanban.extract import tablecost
 from vanban.extract.base import ReadError, build_source, clean_text
+from vanban.extract.pdf_fonts import decode_legacy_lines, legacy_runs
+from vanban.extract.signatures import signature_fields, stamps_by_page
 from vanban.model import Block, Cell, Loc, Row, SourceDocument
 
 #: Below this `text_layer_quality` a page's text layer is not trusted and the page is OCR'd.
@@ -198,6 +201,8 @@ class Line:
     geometry: bool = True
     soft: bool = False
     bold: bool = False
+    runs: list[tuple[str, str]] | None = None  # (text, font) runs, kept for lines in legacy fonts
+    raw: str | None = None  # the text as the text layer gave it, when it was decoded
 
 
 @dataclass(slots=True)
@@ -223,6 +228,7 @@ class PageContent:
     text_quality: float | None = None
     needs_ocr: bool = False
     ocr: bool = False
+    legacy: str | None = None  # the legacy encoding its text layer was decoded from
 
     @property
     def lines(self) -> list[Line]:
@@ -239,8 +245,13 @@ def _line_text(segment: str) -> str:
     return _CONTROL.sub("", segment).strip()
 
 
-def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
-    """The page's text layer as lines, each with the box of its first and last characters."""
+def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[Line]:
+    """The page's text layer as lines, each with the box of its first and last characters.
+
+    `stamps` are the short texts that signature widgets draw on this page
+    (`vanban.extract.signatures.StampRun`): each one that stands on a line is put
+    into it where it stands ("Số: /TTr-SNV" -> "Số: 108 /TTr-SNV") and removed from the list.
+    """
     textpage = page.get_textpage()
     try:
         n = textpage.count_chars()
@@ -251,12 +262,14 @@ def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
         geometry = len(text) == n and page.get_rotation() == 0
         top_edge = page.get_mediabox()[3]
         lines: list[Line] = []
+        aligned = len(text) == n
         for m in re.finditer(r"[^\r\n]+", text):
             segment = m.group()
-            clean = _line_text(segment)
-            if not clean:
+            if not _line_text(segment):
                 continue
-            line = Line(text=clean, geometry=geometry, soft=segment.endswith(" "))
+            line = Line(text="", geometry=geometry, soft=segment.endswith(" "))
+            if aligned:
+                line.runs = legacy_runs(textpage, m.start(), segment)
             if geometry:
                 first = m.start() + len(segment) - len(segment.lstrip())
                 last = m.start() + len(segment.rstrip()) - 1
@@ -265,6 +278,12 @@ def text_layer_lines(page: pdfium.PdfPage) -> list[Line]:
                 line.x0, line.x1 = l0, r1
                 line.top, line.bottom = top_edge - max(t0, t1), top_edge - min(b0, b1)
                 line.bold = all(pdfium_c.FPDFText_GetFontWeight(textpage.raw, i) >= 600 for i in (first, last))
+                if stamps:
+                    from vanban.extract.signatures import splice_stamps
+
+                    box = (line.x0, line.top, line.x1, line.bottom)
+                    segment = splice_stamps(segment, m.start(), box, top_edge, textpage.get_charbox, stamps)
+            line.text = _line_text(segment)
             lines.append(line)
         return lines
     finally:
@@ -512,6 +531,8 @@ def paragraphs(lines: list[Line], page_number: int, m: _Margins | None, indented
         for line in group[1:]:
             text = _join(text, line.text)
         cleaned, raw = clean_text(text)
+        if any(line.raw for line in group):  # decoded from a legacy font: keep what the text layer had
+            raw = " ".join(line.raw or line.text for line in group)
         blocks.append(
             Block(kind="paragraph", text=cleaned, raw=raw, bold=all(ln.bold for ln in group), loc=Loc(page=page_number))
         )
@@ -571,7 +592,7 @@ def _continue_table(block: Block, fragment: TableFragment) -> int:
 # --------------------------------------------------------------------------- the reader
 
 
-def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> list[PageContent]:
+def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stamps: dict | None = None) -> list[PageContent]:
     pages: list[PageContent] = []
     plumber = None
     try:
@@ -580,7 +601,8 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
             try:
                 width, height = page.get_size()
                 content = PageContent(index + 1, width, height)
-                lines = text_layer_lines(page)
+                lines = text_layer_lines(page, (stamps or {}).get(index))
+                content.legacy = decode_legacy_lines(lines, _line_text)
                 letters = sum(map(str.isalpha, "".join(ln.text for ln in lines)))
                 if letters < MIN_LETTERS and has_image(page):
                     content.needs_ocr = True  # a scan, or a page of pictures
@@ -591,14 +613,22 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
                     pages.append(content)
                     continue
                 tables: list[TableFragment] = []
-                if lines[0].geometry and looks_ruled(page):
+                ruled = lines[0].geometry and looks_ruled(page)
+                over = ruled and tablecost.segments_over_budget(page)
+                if over:  # issue 14: the work of table detection per page is bounded
+                    notes.append(f"page {index + 1}: {over}")
+                elif ruled:
                     if plumber is None:
                         import pdfplumber
 
                         plumber = pdfplumber.open(io.BytesIO(pdf_data))
                     plumber_page = plumber.pages[index]
                     try:
-                        tables = table_fragments(plumber_page, index + 1)
+                        over = tablecost.grid_over_budget(plumber_page)
+                        if over:
+                            notes.append(f"page {index + 1}: {over}")
+                        else:
+                            tables = table_fragments(plumber_page, index + 1)
                     except Exception as exc:  # pdfminer errors on odd pages: keep the text
                         notes.append(f"page {index + 1}: tables not read ({type(exc).__name__}: {exc})")
                     finally:
@@ -613,11 +643,14 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str]) -> l
     return pages
 
 
-def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> None:
+def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> dict:
+    """OCR the pages that need it; what a second, digits-only read of the header's number and day gave."""
+    checked: dict[str, str | None] = {}
     wanted = [p for p in pages if p.needs_ocr]
     if not wanted:
-        return
+        return checked
     from vanban.extract import ocr
+    from vanban.extract.ocr_lexicon import correct_lines
 
     ocr.check_tesseract()
     garbage = [p.number for p in wanted if p.text_quality is not None]
@@ -630,10 +663,16 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
     if len(done) < len(wanted):
         notes.append(f"OCR limited to {len(done)} pages: pages {', '.join(str(p.number) for p in wanted[len(done):])} have no text")
     seconds = 0.0
+    corrected = 0
     for content in done:
         page = doc[content.number - 1]
         try:
             result = ocr.ocr_page(page, content.number - 1)
+            if not result.error and content.number <= 2 and not {"number", "day"} <= checked.keys():
+                from vanban.extract.ocr_header import confirm_header_digits
+
+                for key, value in confirm_header_digits(page, result.lines).items():
+                    checked.setdefault(key, value)
         finally:
             page.close()
         seconds += result.seconds
@@ -642,11 +681,20 @@ def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int
             continue
         content.ocr = True
         content.items = [Line(ln.text, ln.x0, ln.top, ln.x1, ln.bottom) for ln in result.lines if ln.text.strip()]
+        corrected += correct_lines(content.items)
     if done:
         notes.append(
             f"OCR (tesseract {ocr.LANG}, {ocr.DEFAULT_DPI} dpi) on pages {', '.join(str(p.number) for p in done)}: "
             f"{seconds / len(done):.1f} s/page"
         )
+    if corrected:
+        notes.append(f"OCR text corrected against the lexicon (places, agencies, document words, symbol codes): "
+                     f"{corrected} changes; the raw OCR text is kept")
+    for key in ("number", "day"):
+        if key in checked:
+            verdict = f"read as {checked[key]!r}" if checked[key] else "unreadable"
+            notes.append(f"the {key} of the scanned header, read again digits only: {verdict} ({checked.get(key + '_how')})")
+    return checked
 
 
 def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
@@ -664,22 +712,30 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         notes.append(f"skipped {skipped} bytes before the %PDF header")
     doc = open_pdf(pdf_data)
     try:
-        pages = _read_pages(doc, pdf_data, notes)
-        _ocr_pages(doc, pages, max_ocr_pages, notes)
+        fields = signature_fields(doc, pdf_data, notes)
+        pages = _read_pages(doc, pdf_data, notes, stamps_by_page(fields))
+        checked = _ocr_pages(doc, pages, max_ocr_pages, notes)
     finally:
         doc.close()
     if not any(p.items for p in pages):
         raise ReadError(f"the PDF has no readable text on any of its {len(pages)} pages")
     notes.extend(drop_furniture(pages))
     blocks = _blocks(pages, notes)
+    legacy = sorted({p.legacy for p in pages if p.legacy})
+    if legacy:
+        decoded = [p.number for p in pages if p.legacy and not p.ocr]
+        notes.append(f"text layer in legacy fonts decoded from {', '.join(legacy)} on {len(decoded)} of {len(pages)} pages (no OCR)")
     return build_source(
         path,
         "pdf",
         blocks,
+        encoding=legacy[0] if legacy else None,
         sha256=hashlib.sha256(data).hexdigest(),
         ocr=any(p.ocr for p in pages),
         pages=len(pages),
         notes=notes,
+        signatures=[f.signature for f in fields],
+        ocr_checked={k: v for k, v in checked.items() if k in ("number", "day")},
     )
 
 

@@ -6,6 +6,7 @@ import bisect
 import dataclasses
 
 from vanban.model import Decision, SourceDocument
+from vanban.normalize.identity import apply_signatures, mark_stamped
 from vanban.normalize.structure import _period_of as period_of
 from vanban.normalize.structure import find_abbreviations, parse_structure
 from vanban.normalize.targets import extract_targets
@@ -29,7 +30,9 @@ def normalize(src: SourceDocument) -> Decision:
         pages=src.pages,
         notes=list(src.notes),
     )
+    apply_signatures(src, dec)
     paras = parse_structure(src, dec)
+    mark_stamped(dec)
     _recover_number_from_captions(dec)
 
     # targets: in each plan-like part, or in the document itself when it is a plan

@@ -1,5 +1,9 @@
 """OUT/vanban.xlsx for legal staff: one sheet per table, header row frozen and bold,
-columns sized to their content, autofilter, and the findings sheet coloured by severity."""
+columns sized to their content, autofilter, and the findings sheet coloured by severity.
+
+Every text cell is written as a string, never a formula: document text that starts
+with "=" (`=HYPERLINK(...)`, `=WEBSERVICE(...)`, a DDE `=cmd|...`) stays text
+(issue 14). The CSV files are raw data for systems and are not escaped."""
 
 from __future__ import annotations
 
@@ -36,6 +40,18 @@ def cell_value(column: str, v: Any) -> Any:
         v = _ILLEGAL.sub("", v)
         return v if len(v) <= MAX_CELL else v[: MAX_CELL - 1] + "…"
     return v
+
+
+def text_cell(ws, value: Any):
+    """The value for a row of a write-only sheet: a string that openpyxl would take for a
+    formula (it starts with "=") or an error code ("#N/A") becomes a cell typed as a string."""
+    if isinstance(value, str) and value.startswith(("=", "#")):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def measure(widths: dict[str, int], rows: list[dict[str, Any]]) -> None:
@@ -84,13 +100,15 @@ def write_xlsx(path: Path, records: Callable[[], Iterable[dict[str, Any]]], widt
                     row = []
                     for c in cols:
                         cell = WriteOnlyCell(ws, value=cell_value(c, r.get(c)))
+                        if cell.data_type in ("f", "e"):
+                            cell.data_type = "s"  # text, never a formula
                         cell.alignment = wrap
                         if fill is not None:
                             cell.fill = fill
                         row.append(cell)
                     ws.append(row)
                 else:
-                    ws.append([cell_value(c, r.get(c)) for c in cols])
+                    ws.append([text_cell(ws, cell_value(c, r.get(c))) for c in cols])
     for table, cols in SHEETS.items():
         sheets[table].auto_filter.ref = f"A1:{get_column_letter(len(cols))}{counts[table] + 1}"
     with atomic_path(path) as tmp:

@@ -7,10 +7,12 @@ the target, so a run killed half-way never leaves a half-written table.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -64,17 +66,44 @@ def atomic_open(path: Path, mode: str = "w", *, durable: bool = True, **kwargs: 
             yield f
 
 
-def remove_stale_temporaries(folder: Path) -> int:
-    """Delete the temporary files a killed run left in `folder` (not recursive); how many."""
+def temporary_target(name: str) -> str | None:
+    """The file a temporary of `atomic_path` was for (".documents.csv.x1y2z3.tmp" -> "documents.csv")."""
+    if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+        return None
+    target, _, rand = name[1 : -len(TMP_SUFFIX)].rpartition(".")
+    return target if target and rand else None
+
+
+def remove_stale_temporaries(folder: Path, owned: Callable[[str], bool] | None = None) -> int:
+    """Delete the temporary files a killed run left in `folder` (not recursive); how many.
+
+    With `owned`, only the temporaries of files it accepts (by name) are deleted:
+    in a folder vanban shares with its user, a ".notes.tmp" is not vanban's.
+    """
     n = 0
-    if folder.is_dir():
-        for f in folder.glob(f".*{TMP_SUFFIX}"):
-            try:
-                f.unlink()
-                n += 1
-            except OSError:
-                pass
+    try:
+        names = [e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+    except OSError:
+        return 0
+    for name in names:
+        target = temporary_target(name)
+        if target is None or (owned is not None and not owned(target)):
+            continue
+        try:
+            os.unlink(folder / name)
+            n += 1
+        except OSError:
+            pass
     return n
+
+
+def read_nofollow(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, refusing a symbolic link (`OSError`) and never blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file: {path}")
+        return f.read() if limit is None else f.read(limit)
 
 
 def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -67,7 +67,7 @@ class _Report:
         for d in self.docs:
             for k, v in d.states.items():
                 states[k] = states.get(k, 0) + v
-        failed = sum(d.status != "ok" for d in self.docs)
+        failed = sum(d.status not in ("ok", "duplicate") for d in self.docs)
         n_csv = len(self.store.export_rows())
         csv = base64.b64encode(("\ufeff" + self.store.export_csv()).encode("utf-8")).decode("ascii") if n_csv else ""
         info = self.part("run_info")(self.run, self.now, len(self.docs), failed, totals, states, self.version)

@@ -5,7 +5,8 @@ the CSVs (`outputs.tables`; evidence as JSON text, booleans as 0/1) and are
 rewritten whole on each run inside one transaction, so a reader (the review
 page) sees either the old run or the new one, and a killed run leaves the old
 one. The `reviews` table belongs to legal staff: a run creates it when missing
-and never drops or changes it.
+and never drops or changes it (it only adds, once, the
+decisions made under the 32-bit doc_id of a document whose id grew to 128 bits: issue 14).
 """
 
 from __future__ import annotations
@@ -109,6 +110,54 @@ class SqliteSink:
                 "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
             con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+            carry_reviews_to_longer_ids(con)
             con.execute("COMMIT")
         finally:
             con.close()
+
+
+#: the decisions made before issue 14, under a doc_id of 32 bits of the SHA-256, found with the
+#: same document's id now (it starts with the old one): the old id, its decision, the new id
+_OLD_ID_DECISIONS = """
+SELECT r.doc_id AS old_id, r.fingerprint, r.state, r.note, r.reviewer, r.decided_at, r.evidence_hash,
+       l.rule, d.doc_id AS new_id
+FROM reviews r
+JOIN review_log l ON l.id = (SELECT max(id) FROM review_log WHERE doc_id = r.doc_id AND fingerprint = r.fingerprint)
+JOIN documents d ON d.sha256 = l.sha256 AND d.status = 'ok' AND d.doc_id != r.doc_id
+                AND substr(d.doc_id, 1, length(r.doc_id)) = r.doc_id
+WHERE r.doc_id NOT IN (SELECT doc_id FROM documents)
+"""
+
+
+def carry_reviews_to_longer_ids(con: sqlite3.Connection) -> int:
+    """Give the reviewers' decisions made under a document's short doc_id (before issue 14) to the
+    same document (same SHA-256) under its new id, finding by finding (same rule, same evidence).
+
+    The old rows stay as they were; a finding that already has a decision keeps it. Returns how many
+    decisions were carried.
+    """
+    from vanban.review.store import evidence_hash
+
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'review_log'").fetchone():
+        return 0
+    con.row_factory = sqlite3.Row
+    try:
+        rows = con.execute(_OLD_ID_DECISIONS).fetchall()
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        n = 0
+        for r in rows:
+            if r["new_id"] not in found:
+                found[r["new_id"]] = [
+                    (f["rule"], f["fingerprint"], evidence_hash(json.loads(f["evidence"] or "[]")))
+                    for f in con.execute("SELECT rule, fingerprint, evidence FROM findings WHERE doc_id = ?", (r["new_id"],))
+                ]
+            same = [fp for rule, fp, eh in found[r["new_id"]] if rule == r["rule"] and eh == r["evidence_hash"]]
+            if len(same) == 1:
+                n += con.execute(
+                    "INSERT OR IGNORE INTO reviews (fingerprint, doc_id, state, note, reviewer, decided_at, evidence_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (same[0], r["new_id"], r["state"], r["note"], r["reviewer"], r["decided_at"], r["evidence_hash"]),
+                ).rowcount
+        return n
+    finally:
+        con.row_factory = None

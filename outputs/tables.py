@@ -15,8 +15,11 @@ from vanban.model import Decision, Finding, to_dict
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
     "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
-    "tasks", "targets", "citations", "findings", "pipeline_version",
+    "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
+    "pipeline_version", "duplicate_of",
 ]
+#: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
+STATUSES = ("ok", "error", "duplicate")
 TASK_COLUMNS = [
     "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
     "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "monitor", "deadline_kind",
@@ -68,6 +71,11 @@ def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]
         "signer": s.name if s else None,
         "signer_title": s.title if s else None,
         "signer_authority": s.authority if s else None,
+        "signed_at": dec.signed_at,
+        "signer_cert": dec.signer_cert,
+        "signatures": len(dec.signatures),
+        "issuer_parent": dec.issuer_parent,
+        "stamped": "; ".join(f"{k}={v}" for k, v in sorted(dec.stamped.items())) or None,
         "tasks": len(dec.tasks),
         "targets": len(dec.targets),
         "citations": len(dec.citations),
@@ -79,6 +87,14 @@ def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]
 def error_row(doc_id: str, source: str, sha256: str | None, error: str, version: str) -> dict[str, Any]:
     row = dict.fromkeys(DOCUMENT_COLUMNS)
     row.update(doc_id=doc_id, source=source, sha256=sha256, status="error", error=error, pipeline_version=version)
+    return row
+
+
+def duplicate_row(doc_id: str, source: str, sha256: str, first: str, version: str) -> dict[str, Any]:
+    """An input with the same name and the same bytes (full SHA-256) as the document `first`:
+    listed, with no rows of its own in the other tables (they would count the document twice)."""
+    row = dict.fromkeys(DOCUMENT_COLUMNS)
+    row.update(doc_id=doc_id, source=source, sha256=sha256, status="duplicate", duplicate_of=first, pipeline_version=version)
     return row
 
 

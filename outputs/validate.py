@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES, SOURCE_KINDS
+from vanban.outputs import tables as T
 from vanban.outputs.files import write_json
 
 ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
@@ -73,11 +74,12 @@ def _suites() -> dict[str, list[Any]]:
             E.ExpectColumnValuesToNotBeNull(column="doc_id"),
             E.ExpectColumnValuesToBeUnique(column="doc_id"),
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=r"^[0-9a-z_-]+$"),
-            E.ExpectColumnValuesToBeInSet(column="status", value_set=["ok", "error"]),
+            E.ExpectColumnValuesToBeInSet(column="status", value_set=list(T.STATUSES)),
             E.ExpectColumnValuesToNotBeNull(column="source"),
             E.ExpectColumnValuesToMatchRegex(column="date", regex=ISO_DATE),
             E.ExpectColumnValuesToMatchRegex(column="sha256", regex=r"^[0-9a-f]{64}$"),
             E.ExpectColumnValuesToBeInSet(column="_error_iff_failed", value_set=[True]),
+            E.ExpectColumnValuesToBeInSet(column="_duplicate_iff_marked", value_set=[True]),
         ],
         "tasks": [
             E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
@@ -124,7 +126,7 @@ def _suites() -> dict[str, list[Any]]:
 CHUNK_ROWS = 10_000
 _NUMERIC = {"targets": ("value", "line"), "citations": ("line",)}
 _USED = {
-    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr"),
+    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of"),
     "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "source_kind",
               "line"),
     "targets": ("doc_id", "text", "value", "line"),
@@ -176,6 +178,8 @@ def _derive(name: str, df: pd.DataFrame, state: _RunState) -> pd.DataFrame:
     df = df.copy()
     if name == "documents":
         df["_error_iff_failed"] = (df["status"] == "error") == df["error"].notna()
+        dup_of = df["duplicate_of"] if "duplicate_of" in df else pd.Series(None, index=df.index, dtype=object)
+        df["_duplicate_iff_marked"] = (df["status"] == "duplicate") == dup_of.isin(state.all_ids)
         return df
     known = state.all_ids if name == "findings" else state.ok_ids
     df["_doc_known"] = df["doc_id"].isin(known) if len(df) else pd.Series(dtype=bool)
@@ -315,8 +319,10 @@ def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     vdir = out / "validation"
     docs_dir = vdir / "data_docs"
-    if write and docs_dir.exists():
-        shutil.rmtree(docs_dir)
+    if write:
+        from vanban.outputs.outdir import remove_data_docs
+
+        remove_data_docs(out)  # only when vanban wrote it: never a folder of the user's, never through a link
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     for site in list(ctx.get_site_names()):

@@ -31,6 +31,7 @@ RULE_MODULES: tuple[str, ...] = (
     "vanban.rules.structure",
     "vanban.rules.content",
     "vanban.rules.typos",
+    "vanban.rules.signatures",
 )
 
 

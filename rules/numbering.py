@@ -224,7 +224,7 @@ def numbering_articles(dec: Decision) -> Iterator[Finding]:
     quoted = quoted_lines(dec.text)
     items = [
         Item(h.number, f"Điều {h.number}. {quote(h.title, 60)}", h.loc)
-        for h in dec.articles
+        for h in [*dec.articles, *dec.annex_articles]
         if _ARTICLE_HEAD.match(dec.text[h.loc.start : h.loc.start + 20]) and h.loc.line not in quoted
     ]
     yield from numbering_findings(dec, "numbering_articles", "Các Điều", "The articles", items, article=True)

@@ -12,9 +12,10 @@ first evidence line and a piece of the evidence text that identifies the finding
     .venv/bin/python scripts/ledger.py --refresh             # rewrite the state column from a run over them
     .venv/bin/python scripts/ledger.py --precision           # write corpus/rule_precision.tsv (read by `vanban rules`)
 
-A false finding is `open` while vanban still reports it and `fixed` once it does not; the
-ledger test (tests/test_ledger.py) fails when a fixed one comes back, when an open one went
-away without the ledger saying so, and when a true one is lost.
+A false finding is `open` while vanban still reports it (at its severity or above),
+`downgraded` while it reports it lower (its rule made info), `fixed` once it does not; the
+ledger test (tests/test_ledger.py) fails when a false one comes back up, when one went away
+or down without the ledger saying so, and when a true one is lost.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "tests" / "data" / "judged_findings.tsv"
 COLUMNS = ("file", "half", "rule", "line", "evidence", "severity", "verdict", "reason", "judged", "state")
-#: state of a false finding: `fixed` (vanban no longer reports it at its severity) or `open` (it still
-#: does: a false finding not yet fixed, counted in the precision); of a true or defensible one: `found`,
-#: or `lost` (allowed for a defensible one only: a reviewer may look, or not)
-STATES = ("fixed", "open", "found", "lost")
+#: state of a false finding: `open` (vanban still reports it at the severity it was judged at, or above),
+#: `downgraded` (still reported, at a lower severity: its rule was made info), `fixed` (no longer
+#: reported); of a true or defensible one: `found`, or `lost` (allowed for a defensible one only)
+STATES = ("open", "downgraded", "fixed", "found", "lost")
 VERDICTS = ("true", "defensible", "false")
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -249,9 +250,12 @@ def materialize(dest: Path, copies: Path = JUDGED_COPIES) -> list[Path]:
 
 def current_state(j: Judgement, found: list[dict]) -> str:
     """What a run says of a judged finding: a false one is `open` while reported at its severity
-    (or above), else `fixed`; a true or defensible one is `found` (or `lost`)."""
+    (or above), `downgraded` while reported below it, else `fixed`; a true or defensible one is
+    `found` (or `lost`)."""
     if j.verdict == "false":
-        return "open" if any(_RANK[f["severity"]] >= _RANK[j.severity] for f in found) else "fixed"
+        if any(_RANK[f["severity"]] >= _RANK[j.severity] for f in found):
+            return "open"
+        return "downgraded" if found else "fixed"
     return "found" if found else "lost"
 
 
@@ -310,10 +314,11 @@ _PRECISION_HEADER = (
 
 def precision_rows(rows: list[Judgement]) -> list[tuple[str, int, str, int, str]]:
     """(rule, judged on the checking half, precision there, judged on the tuning half, precision there),
-    counting the findings each rule gives today (a fixed false finding or a lost one is not given)."""
+    counting the findings each rule gives today, at any severity (a fixed false finding or a lost
+    one is not given)."""
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"check": [0, 0], "tune": [0, 0]})
     for j in rows:
-        if j.half in ("check", "tune") and j.state in ("found", "open"):
+        if j.half in ("check", "tune") and j.state in ("found", "open", "downgraded"):
             c = counts[j.rule][j.half]
             c[0] += j.verdict != "false"
             c[1] += 1

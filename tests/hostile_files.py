@@ -280,3 +280,42 @@ QUYẾT ĐỊNH:
 CHỦ TỊCH
 Nguyễn Văn A
 """
+
+
+# --------------------------------------------------------------------------- PDF pages full of rules (issue 14)
+
+
+def _rules_ops(kind: str, n: int, seed: int) -> bytes:
+    """Drawing operators: `n` short rule-like segments scattered over the page ("noise"), or a grid
+    of `n` horizontal and `n` vertical rules across it ("grid")."""
+    r = random.Random(seed)
+    ops = [b"0.5 w"]
+    for i in range(n):
+        if kind == "grid":
+            y, x = 20 + i * 800 / n, 20 + i * 555 / n
+            ops.append(b"20 %.2f m 575 %.2f l %.2f 20 m %.2f 820 l S" % (y, y, x, x))
+        else:
+            x, y, length = r.uniform(20, 560), r.uniform(20, 820), r.uniform(11, 200)
+            ops.append(b"%.1f %.1f m %.1f %.1f l S" % ((x, y, x + length, y) if i % 2 else (x, y, x, y + length)))
+    return b"\n".join(ops)
+
+
+def ruled_pdf_bytes(pages: int, kind: str = "noise", n: int = 50_000) -> bytes:
+    """A text PDF whose every page also draws rules: `kind` "noise" (n segments of 2 path points each,
+    so 2n segments) or "grid" (n x n rules). Vietnamese text lines are on every page."""
+    font, cmap, first = 3, 4, 5
+    objects: dict[int, bytes] = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        font: (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 32 /LastChar 255 "
+               b"/Widths [" + b" ".join([b"500"] * 224) + b"] /ToUnicode 4 0 R >>"),
+        cmap: _stream(_to_unicode_cmap()),
+    }
+    kids = []
+    for i in range(pages):
+        page, content = first + 2 * i, first + 2 * i + 1
+        kids.append(f"{page} 0 R".encode())
+        objects[page] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                         b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % content)
+        objects[content] = _stream(_page_content(PAGE_LINES) + b"\n" + _rules_ops(kind, n, seed=i))
+    objects[2] = b"<< /Type /Pages /Count %d /Kids [" % pages + b" ".join(kids) + b"] >>"
+    return _pdf(objects, 1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
+import re
 import signal
 import sys
 import time
@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vanban.outputs.files import remove_stale_temporaries, safe_child, write_bytes, write_json
-from vanban.pipeline import PIPELINE_VERSION, Result, code_fingerprint, discover, one_line, process_file
-
-CACHE_DIR = ".cache"
+from vanban.cache import (  # noqa: F401 - cache_path, slim_decision and entry_for are this module's API too
+    CACHE_DIR, cache_key, cache_path, entry_for, failure_entry, load_decision, load_entry, reusable, secret_key,
+    slim_decision, store, summary_of,
+)
+from vanban.outputs.files import read_nofollow, remove_stale_temporaries, write_json
+from vanban.outputs.outdir import prepare
+from vanban.pipeline import Result, discover, one_line, process_file
 #: what a document record may reuse from an earlier run when it failed: only failures
 #: that would happen again under the same or stricter limits
 _RESOURCE_ERRORS = ("timeout", "memory")
@@ -47,6 +50,8 @@ class Settings:
     force: bool = False
     rules_config: Any = None  # rules.engine.Config
     cache_key: str = ""
+    force_output: bool = False  # write into a non-empty folder that is not a vanban output folder
+    follow_links: bool = False  # follow symbolic links inside input folders
 
     @property
     def limits(self) -> dict[str, Any]:
@@ -60,8 +65,9 @@ class Item:
     path: Path
     doc_id: str
     sha256: str | None
-    record: dict[str, Any] | None = None  # for failures that are not cached (missing file, crash)
+    record: dict[str, Any] | None = None  # for failures that are not cached (missing file, crash) and duplicates
     cached: bool = False
+    duplicate_of: Item | None = None  # the earlier input with the same name and bytes
 
 
 @dataclass
@@ -73,6 +79,7 @@ class RunSummary:
     processed: int = 0  # processed in this run (not reused)
     reused: int = 0
     skipped: int = 0
+    duplicates: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     by_severity: dict[str, int] = field(default_factory=dict)
     pages: int = 0
@@ -86,71 +93,6 @@ def _say(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- one document
-
-
-def cache_path(out: Path, doc_id: str, suffix: str = ".json") -> Path:
-    return safe_child(out / CACHE_DIR, f"{doc_id}{suffix}")
-
-
-def slim_decision(dec):
-    """The decision without its text and tables, for the corpus rules' Context.
-
-    Keeps metadata, parts, attachments and citations (what cross-document rules
-    compare) so that the Context of a large corpus fits in memory.
-    """
-    dec.text = ""
-    dec.tasks = []
-    dec.targets = []
-    dec.headings = []
-    dec.articles = []
-    dec.recipients = []
-    return dec
-
-
-def _stats(res: Result) -> dict[str, Any]:
-    dec = res.decision
-    if dec is None:
-        return {}
-    return {"format": dec.format, "pages": dec.pages or 0, "chars": len(dec.text)}
-
-
-def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
-    """The cache entry of a processed document: its rows for every table and how it was made."""
-    from vanban.outputs.writer import document_record
-
-    return {
-        "key": settings.cache_key,
-        "doc_id": res.doc_id,
-        "sha256": res.sha256,
-        "source": res.path,
-        "error": res.error,
-        "error_kind": res.error_kind,
-        "limits": settings.limits,
-        "stats": _stats(res),
-        "record": document_record(res, PIPELINE_VERSION),
-    }
-
-
-def store(res: Result, settings: Settings) -> dict[str, Any]:
-    """Write a processed document's JSON, its corpus-rules pickle and, last, its cache entry.
-
-    The entry is the commit mark: a document counts as done when it exists.
-    Returns the summary the parent needs.
-    """
-    from vanban.outputs.writer import write_document_json
-
-    out = settings.out
-    entry = entry_for(res, settings)
-    if res.decision is not None:
-        write_document_json(res, out, PIPELINE_VERSION, durable=False)
-        write_bytes(cache_path(out, res.doc_id, ".pickle"), pickle.dumps(slim_decision(res.decision), protocol=5), durable=False)
-    if res.error_kind != "crash":
-        write_json(cache_path(out, res.doc_id), entry, durable=False, indent=None)
-    return summary_of(entry)
-
-
-def summary_of(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: entry.get(k) for k in ("doc_id", "source", "error", "error_kind", "stats")}
 
 
 def _test_hook(path: Path) -> None:
@@ -174,96 +116,100 @@ def _test_hook(path: Path) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def process_one(path: Path, settings: Settings) -> Result:
-    """`process_file` plus the test hooks and the wording of a memory failure."""
+def process_one(path: Path, settings: Settings, doc_id: str | None = None) -> Result:
+    """`process_file` (under the run's `doc_id` for it) plus the test hooks and the wording of a memory failure."""
     if os.environ.get("VANBAN_TEST_HOOKS") == "1":
         try:
             _test_hook(path)
         except MemoryError:
-            return _memory_result(path, settings)
-    res = process_file(path, rules_config=settings.rules_config)
+            return _memory_result(path, settings, doc_id)
+    res = process_file(path, rules_config=settings.rules_config, doc_id=doc_id)
     if res.error_kind == "memory" and settings.max_memory:
         res.error = f"exceeded the memory limit of {settings.max_memory} MB"
     return res
 
 
-def _memory_result(path: Path, settings: Settings) -> Result:
+def _memory_result(path: Path, settings: Settings, doc_id: str | None) -> Result:
     from vanban.extract.base import doc_id_for, sha256_of
 
     sha = sha256_of(path)
-    return Result(str(path), error=f"exceeded the memory limit of {settings.max_memory} MB", doc_id=doc_id_for(path, sha), sha256=sha, error_kind="memory")
-
-
-def failure_entry(item: Item, error: str, kind: str, settings: Settings) -> dict[str, Any]:
-    res = Result(str(item.path), error=error, doc_id=item.doc_id, sha256=item.sha256, error_kind=kind)
-    return entry_for(res, settings)
+    return Result(str(path), error=f"exceeded the memory limit of {settings.max_memory} MB",
+                  doc_id=doc_id or doc_id_for(path, sha), sha256=sha, error_kind="memory")
 
 
 # --------------------------------------------------------------------------- planning
 
 
 def plan(inputs: list[str], settings: Settings) -> tuple[list[Item], list[Item], int]:
-    """The run's items in table order, the ones still to process, and how many files were skipped."""
-    from vanban.extract.base import doc_id_for, sha256_of
+    """The run's items in table order, the ones still to process, and how many files were skipped.
+
+    Every input file is an item, with a doc_id of its own: two files are the same
+    document only when their names give the same doc_id and their full SHA-256
+    are equal, and then the later one is listed as a duplicate of the first.
+    """
+    from vanban.extract.base import sha256_of
 
     items: list[Item] = []
-    present = [i for i in inputs if Path(i).exists()]
-    for missing in (i for i in inputs if not Path(i).exists()):
-        item = Item(Path(missing), doc_id_for(missing, "0" * 64), None)
-        item.record = failure_entry(item, "no such file or folder", "missing", settings)
+    taken: dict[str, Item] = {}
+    found = discover(inputs, follow_links=settings.follow_links, exclude=[settings.out])
+    for path, why in found.refused:
+        kind = "missing" if why == "no such file or folder" else "read"
+        item = _new_item(path, None, taken)
+        item.record = failure_entry(item, why, kind, settings)
         items.append(item)
-    files, skipped = discover(present)
-    by_id: dict[str, Path] = {}
-    for f in files:
+    for f in found.files:
         try:
             sha = sha256_of(f)
         except OSError as e:
-            item = Item(f, doc_id_for(f, "0" * 64), None)
+            item = _new_item(f, None, taken)
             item.record = failure_entry(item, f"cannot read the file ({e.strerror or e})", "read", settings)
-            items.append(item)
-            continue
-        doc_id = doc_id_for(f, sha)
-        if doc_id in by_id:  # same name and same bytes in two folders: one document
-            skipped.append((f, f"the same document as {by_id[doc_id]}"))
-            continue
-        by_id[doc_id] = f
-        items.append(Item(f, doc_id, sha))
-    for f, why in skipped:
+        else:
+            item = _new_item(f, sha, taken)
+            if item.duplicate_of is not None:
+                item.record = _duplicate_entry(item, settings)
+        items.append(item)
+    for f, why in found.skipped:
         _say(f"vanban: skipped {f}: {why}")
     todo = []
     for item in items:
         if item.record is not None:
             continue
         entry = None if settings.force else load_entry(settings.out, item.doc_id)
-        if _reusable(entry, item, settings):
+        if reusable(entry, item, settings):
             item.cached = True
             if entry.get("error"):
                 _say(f"vanban: error: {item.path}: {entry['error']} (unchanged since the last run)")
         else:
             todo.append(item)
-    return items, todo, len(skipped)
+    return items, todo, len(found.skipped)
 
 
-def load_entry(out: Path, doc_id: str) -> dict[str, Any] | None:
-    try:
-        with open(cache_path(out, doc_id), encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None  # absent, or cut short by a power failure: process again
+def _new_item(path: Path, sha: str | None, taken: dict[str, Item]) -> Item:
+    """The item of an input, its doc_id made unique in the run ("-2", "-3" after a taken one)."""
+    from vanban.extract.base import doc_id_for
+
+    base = doc_id_for(path, sha or "0" * 64)
+    first = taken.get(base)
+    doc_id, n = base, 1
+    while doc_id in taken:
+        n += 1
+        doc_id = f"{base}-{n}"
+    item = Item(path, doc_id, sha)
+    if first is not None and sha is not None and first.sha256 == sha:
+        item.duplicate_of = first
+    taken[doc_id] = item
+    return item
 
 
-def _reusable(entry: dict[str, Any] | None, item: Item, settings: Settings) -> bool:
-    if not entry or entry.get("key") != settings.cache_key or entry.get("sha256") != item.sha256:
-        return False
-    kind = entry.get("error_kind")
-    if kind is None:
-        return cache_path(settings.out, item.doc_id, ".pickle").exists() and (settings.out / "docs" / f"{item.doc_id}.json").exists()
-    if kind == "timeout":
-        return settings.timeout <= (entry.get("limits") or {}).get("timeout", 0)
-    if kind == "memory":
-        old = (entry.get("limits") or {}).get("max_memory")
-        return bool(settings.max_memory and old and settings.max_memory <= old)
-    return kind in ("read", "internal")  # the same bytes and code fail the same way
+def _duplicate_entry(item: Item, settings: Settings) -> dict[str, Any]:
+    from vanban.outputs.tables import duplicate_row
+    from vanban.pipeline import PIPELINE_VERSION
+
+    first = item.duplicate_of
+    row = duplicate_row(item.doc_id, str(item.path), item.sha256 or "", first.doc_id, PIPELINE_VERSION)
+    return {"key": settings.cache_key, "doc_id": item.doc_id, "sha256": item.sha256, "source": str(item.path),
+            "error": None, "error_kind": None, "duplicate_of": first.doc_id, "stats": {},
+            "record": {"documents": [row], "tasks": [], "targets": [], "citations": [], "findings": []}}
 
 
 # --------------------------------------------------------------------------- progress
@@ -374,12 +320,13 @@ def _worker_main(conn, settings: Settings, parent: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     while True:
         try:
-            path = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
-        if path is None:
+        if job is None:
             return
-        summary = store(process_one(Path(path), settings), settings)
+        path, doc_id = job
+        summary = store(process_one(Path(path), settings, doc_id), settings)
         conn.send(summary)
         if summary.get("error_kind") == "memory":
             return  # a MemoryError may leave the interpreter in a poor state: start afresh
@@ -397,7 +344,7 @@ class _Worker:
     def send(self, item: Item) -> None:
         self.item = item
         self.started = time.monotonic()
-        self.conn.send(str(item.path))
+        self.conn.send((str(item.path), item.doc_id))
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -501,7 +448,7 @@ def run_inline(todo: list[Item], settings: Settings) -> Iterator[dict[str, Any]]
             try:
                 if use_alarm:
                     signal.setitimer(signal.ITIMER_REAL, settings.timeout)
-                res = process_one(item.path, settings)
+                res = process_one(item.path, settings, item.doc_id)
             except _Alarm:
                 entry = failure_entry(item, f"timed out after {settings.timeout:g} s", "timeout", settings)
                 write_json(cache_path(settings.out, item.doc_id), entry, durable=False, indent=None)
@@ -516,8 +463,8 @@ def run_inline(todo: list[Item], settings: Settings) -> Iterator[dict[str, Any]]
             signal.signal(signal.SIGALRM, old)
 
 
-def _dask_task(path: str, settings: Settings) -> Result:
-    return process_one(Path(path), settings)
+def _dask_task(path: str, settings: Settings, doc_id: str | None = None) -> Result:
+    return process_one(Path(path), settings, doc_id)
 
 
 def run_dask(todo: list[Item], settings: Settings, scheduler: str) -> Iterator[dict[str, Any]]:
@@ -538,7 +485,7 @@ def run_dask(todo: list[Item], settings: Settings, scheduler: str) -> Iterator[d
         while queue or running:
             while queue and len(running) < window:
                 item = queue.pop()
-                fut = client.submit(_dask_task, str(item.path), settings, key=f"vanban-{item.doc_id}-{time.time_ns()}", pure=False)
+                fut = client.submit(_dask_task, str(item.path), settings, item.doc_id, key=f"vanban-{item.doc_id}-{time.time_ns()}", pure=False)
                 running[fut] = (item, time.monotonic())
             try:
                 done = wait(list(running), timeout=1.0, return_when="FIRST_COMPLETED").done
@@ -578,10 +525,11 @@ class _PickledDecisions:
 
     def __iter__(self) -> Iterator[Any]:
         for item, p in self.paths:
-            try:
-                yield pickle.loads(p.read_bytes())
-            except Exception:  # noqa: BLE001 - a damaged pickle only loses the cross-document checks for it
+            dec = load_decision(p)  # a pickle without this user's MAC is never unpickled
+            if dec is None:  # a damaged pickle only loses the cross-document checks for it
                 _say(f"vanban: warning: {item.path}: could not load it for the cross-document checks")
+            else:
+                yield dec
 
 
 def corpus_findings(items: list[Item], settings: Settings) -> dict[str, list[dict[str, Any]]]:
@@ -626,14 +574,14 @@ def _update_document_json(items: list[Item], settings: Settings, extra: dict[str
     """Put the corpus findings into OUT/docs/<doc_id>.json (and take away those no longer found)."""
     marker = settings.out / CACHE_DIR / "corpus_findings.json"
     try:
-        before = set(json.loads(marker.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        before = set(json.loads(read_nofollow(marker)))
+    except (OSError, ValueError, TypeError):
         before = set()
     run_ids = {i.doc_id for i in items}
     for doc_id in (before & run_ids) | set(extra):
         p = settings.out / "docs" / f"{doc_id}.json"
         try:
-            d = json.loads(p.read_text(encoding="utf-8"))
+            d = json.loads(read_nofollow(p))
         except (OSError, ValueError):
             continue
         own = [f for f in d.get("findings", []) if not f.get("corpus")]
@@ -642,29 +590,48 @@ def _update_document_json(items: list[Item], settings: Settings, extra: dict[str
     write_json(marker, sorted(extra))
 
 
-def _prune_documents(items: list[Item], out: Path) -> None:
-    """OUT/docs holds the run's documents only (their cache entries stay for later runs)."""
-    keep = {f"{i.doc_id}.json" for i in items}
-    docs = out / "docs"
-    if docs.is_dir():
-        for f in docs.glob("*.json"):
-            if f.name not in keep:
-                f.unlink(missing_ok=True)
+def _announce(items: list[Item]) -> int:
+    """A line for each input that is not processed (an error, a duplicate); how many duplicates."""
+    n = 0
+    for item in items:
+        if item.duplicate_of is not None:
+            n += 1
+            _say(f"vanban: duplicate {item.path}: the same name and bytes as {item.duplicate_of.path}; "
+                 "listed in documents.csv as a duplicate")
+        elif item.record is not None:
+            _say(f"vanban: error: {item.path}: {item.record['error']}")
+    return n
 
 
-def cache_key(rules_config) -> str:
-    """What a cached document record must match: the version, the code and data, the rules configuration.
+def _remove_temporaries(out: Path) -> None:
+    """The temporary files a killed run left: only those of files vanban writes."""
+    from vanban.outputs.outdir import fixed_paths
 
-    VANBAN_CACHE_KEY replaces the code part (tests pin it: in a working tree
-    being edited the code fingerprint moves under them).
-    """
-    code = os.environ.get("VANBAN_CACHE_KEY") or code_fingerprint()
-    cfg = ""
-    if rules_config is not None:
-        cfg = json.dumps({"disabled": sorted(rules_config.disabled), "severity": rules_config.severity}, sort_keys=True)
-    import hashlib
+    top = {p for p in fixed_paths() if "/" not in p}
+    remove_stale_temporaries(out, top.__contains__)
+    for folder in ("docs", CACHE_DIR, ".vanban"):
+        remove_stale_temporaries(out / folder, lambda name: _OWN_NAME.fullmatch(name) is not None)
 
-    return f"{PIPELINE_VERSION}+{code}+{hashlib.sha256(cfg.encode()).hexdigest()[:8]}"
+
+_OWN_NAME = re.compile(r"[0-9a-z_-]+\.(json|pickle)")
+
+
+def run_outputs(formats: tuple[str, ...]) -> list[str]:
+    """The files (relative to OUT) a run writes with these formats, besides the documents' JSON."""
+    from vanban.outputs.writer import ALL_TABLES
+    from vanban.outputs.outdir import DATA_DOCS, MANIFEST
+
+    files = [f"{t}.csv" for t in ALL_TABLES if t != "findings"] + [
+        "findings.jsonl", "vanban.sqlite", "vanban.sqlite-wal", "vanban.sqlite-shm", "report.html",
+        ".cache/corpus_findings.json", "validation/results.json", DATA_DOCS, MANIFEST,
+    ]
+    if "jsonl" in formats:
+        files += [f"{t}.jsonl" for t in ALL_TABLES]
+    if "parquet" in formats:
+        files += [f"{t}.parquet" for t in ALL_TABLES]
+    if "xlsx" in formats:
+        files.append("vanban.xlsx")
+    return files
 
 
 def run(inputs: list[str], settings: Settings, *, engine: str = "local", scheduler: str | None = None,
@@ -674,21 +641,23 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
 
     t0 = time.perf_counter()
     out = settings.out
-    out.mkdir(parents=True, exist_ok=True)
-    for folder in (out, out / "docs", out / CACHE_DIR):
-        remove_stale_temporaries(folder)
+    manifest = prepare(out, force=settings.force_output)  # OutputError: the caller says it and stops
+    _remove_temporaries(out)
     settings.cache_key = settings.cache_key or cache_key(settings.rules_config)
+    secret_key()  # made or read once, before the workers fork
     items, todo, skipped = plan(inputs, settings)
+    # what this run may write, recorded before it is written (a killed run's files stay known as vanban's)
+    manifest.add(*run_outputs(formats), *(f"docs/{i.doc_id}.json" for i in items))
+    manifest.save()
     summary = RunSummary(documents=len(items), skipped=skipped, reused=sum(i.cached for i in items))
-    for item in items:
-        if item.record is not None:
-            _say(f"vanban: error: {item.path}: {item.record['error']}")
+    summary.duplicates = _announce(items)
     progress = Progress(len(todo), summary.reused, quiet=quiet)
     jobs = settings.jobs or os.cpu_count() or 1
     t1 = time.perf_counter()
     if engine == "dask":
         stream = run_dask(todo, settings, scheduler or "")
     elif jobs <= 1:
+        _preload(todo)  # the stages' imports do not count against the first document's time limit
         stream = run_inline(todo, settings)
     else:  # even for one document: the pool is what enforces the limits (a fork costs milliseconds)
         _preload(todo)
@@ -717,7 +686,8 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
 
     summary.counts = write_tables(counted, out, formats)
     _update_document_json(items, settings, extra)
-    _prune_documents(items, out)
+    manifest.prune_documents({i.doc_id for i in items})  # OUT/docs holds the run's documents (the cache keeps the rest)
+    manifest.save()
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="seconds one document may take (default: 300)")
     r.add_argument("--max-memory", type=_nonneg_int, default=2048, metavar="MB", help="memory one worker may use, 0 for no limit (default: 2048)")
     r.add_argument("--force", action="store_true", help="process every document again, even those unchanged since the last run")
+    r.add_argument("--force-output", action="store_true",
+                   help="write into OUT even when it is a non-empty folder vanban did not make (nothing of yours is deleted)")
+    r.add_argument("--follow-links", action="store_true", help="follow symbolic links inside input folders (not by default)")
     r.add_argument("--engine", choices=["local", "dask"], default="local", help="a local process pool (default) or a Dask cluster")
     r.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
     r.add_argument("--formats", type=_formats, default=("csv",), metavar="LIST", help="csv,jsonl,parquet,xlsx: copies of the tables to write besides the CSVs")
@@ -143,8 +146,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.engine == "dask" and not args.scheduler:
         _err("--engine dask needs --scheduler ADDRESS")
         return 2
+    from vanban.outputs.outdir import OutputError, prepare
+
     cfg = _rules_config(args.rules_config)
     out = Path(args.out)
+    try:
+        prepare(out, force=args.force_output)  # before anything starts: a bad -o is one line and exit 2
+    except OutputError as e:
+        _err(str(e))
+        return 2
     validator = None
     small = _at_most(args.inputs, EARLY_VALIDATOR_MAX)
     if not args.no_validate and small:
@@ -155,23 +165,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         validator = BackgroundValidator()
     settings = Settings(
         out=out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force, rules_config=cfg,
+        force_output=args.force_output, follow_links=args.follow_links,
     )
-    s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet)
-    ok = s.documents - s.failed
-    sev = ", ".join(f"{s.by_severity.get(k, 0)} {k}" for k in ("error", "warning", "info"))
-    print(
-        f"vanban: {ok} document(s) processed, {s.failed} failed, in {s.seconds:.1f} s; "
-        f"{s.counts['tasks']} tasks, {s.counts['citations']} citations, {s.counts['findings']} findings ({sev}); "
-        f"tables in {out}/",
-        file=sys.stderr,
-    )
-    if not args.quiet:
-        rate = s.processed / s.process_seconds if s.process_seconds > 0 else 0.0
-        print(
-            f"vanban: {s.processed} new, {s.reused} unchanged since the last run, {s.skipped} skipped; "
-            f"{rate:.1f} docs/s; {s.pages} pages, {s.text_chars / 1e6:.1f} MB of text",
-            file=sys.stderr,
-        )
+    try:
+        s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet)
+    except OutputError as e:  # OUT changed under us since the check above
+        _err(str(e))
+        return 2
+    _print_summary(s, out, args.quiet)
     status = 1 if s.failed else 0
     if not args.no_validate and validator is None:
         from vanban.outputs.background import BackgroundValidator
@@ -201,6 +202,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         if any(s.by_severity.get(k) for k in worst):
             status = 1
     return status
+
+
+def _print_summary(s, out: Path, quiet: bool) -> None:
+    ok = s.documents - s.failed - s.duplicates
+    sev = ", ".join(f"{s.by_severity.get(k, 0)} {k}" for k in ("error", "warning", "info"))
+    print(
+        f"vanban: {ok} document(s) processed, {s.failed} failed, in {s.seconds:.1f} s; "
+        f"{s.counts['tasks']} tasks, {s.counts['citations']} citations, {s.counts['findings']} findings ({sev}); "
+        f"tables in {out}/",
+        file=sys.stderr,
+    )
+    if not quiet:
+        rate = s.processed / s.process_seconds if s.process_seconds > 0 else 0.0
+        print(
+            f"vanban: {s.processed} new, {s.reused} unchanged since the last run, {s.skipped} skipped, {s.duplicates} duplicate; "
+            f"{rate:.1f} docs/s; {s.pages} pages, {s.text_chars / 1e6:.1f} MB of text",
+            file=sys.stderr,
+        )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -107,6 +107,39 @@ class Block:
 
 
 @dataclass(slots=True)
+class Signature:
+    """A digital signature of a PDF (an AcroForm field `/FT /Sig`) and its widget.
+
+    `signer` is the person the certificate names (None for an organisation's
+    certificate); `organisation` the unit and organ of the certificate subject
+    ("SỞ NỘI VỤ, ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN"). `signed_at` is the signing
+    time `/M` in ISO 8601 with its offset. `rect` is the widget's rectangle as the
+    file has it: [x0, y0, x1, y1] in PDF points, origin at the page's bottom left.
+    `text` is what the widget's appearance draws ("108", or "Ký bởi: ..."), and
+    `placed` the line of the document text it was put into when it filled a
+    blank there ("Số: 108 /TTr-SNV"). The signature is not verified: `covers_file`
+    only says whether its signed byte range reaches the end of the file.
+    """
+
+    field: str
+    page: int | None = None
+    rect: list[float] | None = None
+    signed_at: str | None = None
+    signer: str | None = None
+    organisation: str | None = None
+    name: str | None = None  # the signature dictionary's /Name, as written
+    reason: str | None = None
+    location: str | None = None
+    sub_filter: str | None = None
+    cert_subject: str | None = None
+    cert_issuer: str | None = None
+    covers_file: bool | None = None
+    text: str = ""
+    placed: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class SourceDocument:
     """What a file says, in reading order.
 
@@ -125,6 +158,9 @@ class SourceDocument:
     ocr: bool = False  # text came from OCR: treat its numbers with care
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # what the reader noticed
+    signatures: list[Signature] = field(default_factory=list)  # digital signatures (PDF)
+    # a scan's header digits read again at high resolution: "number"/"day" -> the digits, or None when unreadable
+    ocr_checked: dict[str, str | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- values
@@ -329,6 +365,7 @@ class Decision:
     place: str | None = None
     issuer: str | None = None
     issuer_loc: Loc | None = None
+    issuer_parent: str | None = None  # the organ above the issuer in the header ("Ủy ban nhân dân tỉnh Bình Thuận")
     subject: str | None = None
     subject_loc: Loc | None = None
     plan_year: int | None = None
@@ -336,6 +373,8 @@ class Decision:
     legal_bases: list[TextValue] = field(default_factory=list)
     proposed_by: TextValue | None = None
     articles: list[Heading] = field(default_factory=list)
+    # articles after the signature: those of an attached regulation, charter or regime ("Điều 1." again)
+    annex_articles: list[Heading] = field(default_factory=list)
     effective: str | None = None
     signer: Signer | None = None
     recipients: list[TextValue] = field(default_factory=list)
@@ -350,6 +389,10 @@ class Decision:
     encoding: str | None = None
     pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)  # the PDF's digital signatures
+    signed_at: str | None = None  # when the last signature was made (ISO 8601, with its offset)
+    signer_cert: str | None = None  # the person whose certificate signed ("Nguyễn Thị Bông")
+    stamped: dict[str, str] = field(default_factory=dict)  # "number"/"date" -> signature field that stamped it
 
     def part_of_line(self, line: int | None) -> str | None:
         if line is None:

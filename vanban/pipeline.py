@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import stat
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from vanban import __version__
 from vanban.model import Decision, Finding
@@ -57,8 +59,11 @@ class Result:
         return self.error is None
 
 
-def process_file(path: str | os.PathLike[str], *, rules_config=None) -> Result:
-    """Read, normalize and check one file (the per-document rules; corpus rules run in `vanban.batch`)."""
+def process_file(path: str | os.PathLike[str], *, rules_config=None, doc_id: str | None = None) -> Result:
+    """Read, normalize and check one file (the per-document rules; corpus rules run in `vanban.batch`).
+
+    `doc_id` replaces the id made from the file's name and bytes (the batch gives each input its own).
+    """
     from vanban.extract import ReadError, read
     from vanban.normalize.document import normalize
     from vanban.rules.engine import check
@@ -67,11 +72,13 @@ def process_file(path: str | os.PathLike[str], *, rules_config=None) -> Result:
     try:
         src = read(p)
     except ReadError as e:
-        return _failed(p, str(e), "read")
+        return _failed(p, str(e), "read", doc_id=doc_id)
     except MemoryError:
-        return _failed(p, "out of memory while reading the file", "memory")
+        return _failed(p, "out of memory while reading the file", "memory", doc_id=doc_id)
     except Exception as e:  # a reader bug must not stop the batch
-        return _failed(p, f"could not read the file ({type(e).__name__}: {e})", "read", tb=True)
+        return _failed(p, f"could not read the file ({type(e).__name__}: {e})", "read", tb=True, doc_id=doc_id)
+    if doc_id:
+        src.doc_id = doc_id
     try:
         dec = normalize(src)
         findings = check(dec, config=rules_config)
@@ -87,7 +94,7 @@ def process_file(path: str | os.PathLike[str], *, rules_config=None) -> Result:
     return Result(str(p), dec, findings, doc_id=dec.doc_id, sha256=dec.sha256)
 
 
-def _failed(p: Path, reason: str, kind: str, tb: bool = False) -> Result:
+def _failed(p: Path, reason: str, kind: str, tb: bool = False, doc_id: str | None = None) -> Result:
     from vanban.extract.base import doc_id_for, sha256_of
 
     if tb and os.environ.get("VANBAN_DEBUG"):
@@ -96,7 +103,7 @@ def _failed(p: Path, reason: str, kind: str, tb: bool = False) -> Result:
         sha = sha256_of(p)
     except OSError:
         sha = None
-    return Result(str(p), error=reason, doc_id=doc_id_for(p, sha or "0" * 64), sha256=sha, error_kind=kind)
+    return Result(str(p), error=reason, doc_id=doc_id or doc_id_for(p, sha or "0" * 64), sha256=sha, error_kind=kind)
 
 
 @lru_cache(maxsize=1)
@@ -117,34 +124,113 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def discover(inputs: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files to process under the inputs (folders recursively), and what was skipped and why.
+class Found(NamedTuple):
+    """What `discover` found: the files to process, what was skipped inside folders (and why),
+    and what was named on the command line but cannot be read as a file (and why)."""
+
+    files: list[Path]
+    skipped: list[tuple[Path, str]]
+    refused: list[tuple[Path, str]]
+
+
+def discover(inputs: Iterable[str | os.PathLike[str]], *, follow_links: bool = False,
+             exclude: Iterable[str | os.PathLike[str]] = ()) -> Found:
+    """The files to process under the inputs (folders recursively), what was skipped and what refused.
 
     A file named explicitly is always processed (an unsupported kind becomes an
-    error record); inside folders, files of unsupported kinds are skipped with a note.
+    error record) when it is a regular file (or a link to one: the user named it);
+    a FIFO, socket or device is refused, never opened (opening a FIFO blocks).
+    Inside folders only regular files are read: symbolic links are not followed
+    unless `follow_links` (a link to /etc/passwd in an inbox must not be read),
+    hidden and temporary files and files of unsupported kinds are skipped with a
+    note, and the `exclude` folders (the run's output folder) are not entered.
     """
-    from vanban.extract import SUPPORTED_SUFFIXES
-
-    files: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
+    found = Found([], [], [])
     seen: set[Path] = set()
+    walk = _Walk(found, follow_links, {_ident(e) for e in exclude} - {None})
     for inp in inputs:
         p = Path(inp)
-        if p.is_dir():
-            for f in sorted(q for q in p.rglob("*") if q.is_file()):
-                rel = f.relative_to(p).parts
-                if any(part.startswith((".", "~$")) for part in rel):
-                    skipped.append((f, "hidden or temporary file"))
-                elif f.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    skipped.append((f, f"not a supported document type ({f.suffix or 'no suffix'})"))
-                elif f.resolve() not in seen:
-                    seen.add(f.resolve())
-                    files.append(f)
+        try:
+            st = os.stat(p)
+        except OSError as e:
+            found.refused.append((p, "no such file or folder" if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror or e})"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            walk.folder(p, seen)
+        elif not stat.S_ISREG(st.st_mode):
+            from vanban.extract.base import not_regular
+
+            found.refused.append((p, not_regular(st.st_mode)))
+        elif p.resolve() not in seen:
+            seen.add(p.resolve())
+            found.files.append(p)
+    return found
+
+
+def _ident(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class _Walk:
+    """A folder's documents in path order, without following links unless asked, each folder once."""
+
+    def __init__(self, found: Found, follow_links: bool, exclude: set[tuple[int, int]]):
+        from vanban.extract import SUPPORTED_SUFFIXES
+
+        self.found, self.follow, self.exclude, self.suffixes = found, follow_links, exclude, SUPPORTED_SUFFIXES
+
+    def folder(self, top: Path, seen: set[Path]) -> None:
+        files: list[Path] = []
+        stack = [top]
+        visited: set[tuple[int, int] | None] = {_ident(top)}
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as e:
+                self.found.skipped.append((folder, f"cannot list the folder ({e.strerror or e})"))
+                continue
+            for entry in entries:
+                self._entry(Path(entry.path), entry, stack, visited, files)
+        for f in sorted(files):
+            key = f.resolve()  # a file reached twice (two inputs, or a link when following) is one input
+            if key not in seen:
+                seen.add(key)
+                self.found.files.append(f)
+
+    def _entry(self, path: Path, entry: os.DirEntry, stack: list[Path], visited: set, files: list[Path]) -> None:
+        skip = self.found.skipped.append
+        if entry.name.startswith((".", "~$")):
+            skip((path, "hidden or temporary " + ("folder" if entry.is_dir(follow_symlinks=False) else "file")))
+            return
+        link = entry.is_symlink()
+        if link and not self.follow:
+            skip((path, "a symbolic link, not followed (--follow-links reads what links point to)"))
+            return
+        try:
+            st = entry.stat(follow_symlinks=True) if link else entry.stat(follow_symlinks=False)
+        except OSError as e:
+            skip((path, f"cannot read it ({e.strerror or e})" if not link else "a broken symbolic link"))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            ident = (st.st_dev, st.st_ino)
+            if ident in self.exclude:
+                skip((path, "the output folder of this run"))
+            elif ident not in visited:  # a link back up the tree is entered once
+                visited.add(ident)
+                stack.append(path)
+        elif not stat.S_ISREG(st.st_mode):
+            from vanban.extract.base import not_regular
+
+            skip((path, not_regular(st.st_mode)))
+        elif path.suffix.lower() not in self.suffixes:
+            skip((path, f"not a supported document type ({path.suffix or 'no suffix'})"))
         else:
-            if p.resolve() not in seen:
-                seen.add(p.resolve())
-                files.append(p)
-    return files, skipped
+            files.append(path)
 
 
 def process_all(files: list[Path], *, rules_config=None) -> Iterator[Result]:

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from vanban.review import labels as L
 from vanban.review import pages as P
+from vanban.review.connections import BoundedServer, DeadlineHandler
 from vanban.review.render import STATIC_TYPES, render, static
 from vanban.review.store import ReviewError, RunStore
 
@@ -51,10 +52,12 @@ def _explanations() -> dict[str, str]:
         return {}
 
 
-class ReviewServer(ThreadingHTTPServer):
+class ReviewServer(BoundedServer, ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128
 
-    def __init__(self, out: Path, port: int = 0, *, quiet: bool = True):
+    def __init__(self, out: Path, port: int = 0, *, quiet: bool = True, **limits: Any):
+        self.init_limits(**limits)  # threads, timeouts: vanban.review.connections
         self.store = RunStore(out)
         self.csrf_token = secrets.token_urlsafe(32)
         self.explanations = _explanations()
@@ -69,7 +72,7 @@ class ReviewServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.port}/"
 
 
-class ReviewHandler(BaseHTTPRequestHandler):
+class ReviewHandler(DeadlineHandler, BaseHTTPRequestHandler):
     server: ReviewServer
     server_version = "vanban-review"
     sys_version = ""
@@ -235,22 +238,28 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self._json(411, {"error": "thiếu Content-Length"})
         if length < 0 or length > MAX_BODY:
             return self._json(413, {"error": "nội dung quá dài"})
+        body = self.read_body(length)
+        if body is None:
+            return self._json(400, {"error": "nội dung ngắn hơn Content-Length"})
         try:
-            data = json.loads(self.rfile.read(length).decode("utf-8"))
+            data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return self._json(400, {"error": "JSON không hợp lệ"})
         if not isinstance(data, dict):
             return self._json(400, {"error": "JSON phải là một đối tượng"})
         return data
 
-def make_server(out: str | Path, port: int = 0, *, quiet: bool = True) -> ReviewServer:
-    """A review server bound to 127.0.0.1 (port 0: a free one); call serve_forever() on it."""
-    return ReviewServer(Path(out), port, quiet=quiet)
+def make_server(out: str | Path, port: int = 0, *, quiet: bool = True, **limits: Any) -> ReviewServer:
+    """A review server bound to 127.0.0.1 (port 0: a free one); call serve_forever() on it.
+
+    `limits`: max_handlers, read_timeout, request_deadline (see vanban.review.connections).
+    """
+    return ReviewServer(Path(out), port, quiet=quiet, **limits)
 
 
-def start_in_thread(out: str | Path, port: int = 0) -> tuple[ReviewServer, threading.Thread]:
+def start_in_thread(out: str | Path, port: int = 0, **limits: Any) -> tuple[ReviewServer, threading.Thread]:
     """A server running in a daemon thread (for tests and embedding); stop with `server.shutdown()`."""
-    srv = make_server(out, port)
+    srv = make_server(out, port, **limits)
     t = threading.Thread(target=srv.serve_forever, name="vanban-review", daemon=True)
     t.start()
     return srv, t

@@ -1,0 +1,217 @@
+"""The incremental cache of `vanban run`: OUT/.cache/<doc_id>.json and .pickle.
+
+Each processed document leaves an entry (its rows for every table and how it was
+made) keyed by its bytes (sha256), the pipeline's code and data and the rules
+configuration, and a pickle of its slimmed decision for the cross-document rules.
+
+The output folder is not trusted (issue 14): it may have been prepared by
+someone else. Entries are read without following links, and a pickle, which
+would run code when loaded, is loaded only when it carries the MAC made with
+this user's secret key (`~/.local/state/vanban/cache.key`, made on first use):
+a crafted or foreign pickle is treated as absent and its document processed
+again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import pickle
+import secrets
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vanban.outputs.files import read_nofollow, safe_child, write_bytes, write_json
+from vanban.pipeline import PIPELINE_VERSION, Result, code_fingerprint, one_line
+
+if TYPE_CHECKING:
+    from vanban.batch import Item, Settings
+
+CACHE_DIR = ".cache"
+_MAGIC = b"VBP1"
+_MAC_BYTES = 32
+
+
+def cache_path(out: Path, doc_id: str, suffix: str = ".json") -> Path:
+    return safe_child(out / CACHE_DIR, f"{doc_id}{suffix}")
+
+
+def slim_decision(dec):
+    """The decision without its text and tables, for the corpus rules' Context.
+
+    Keeps metadata, parts, attachments and citations (what cross-document rules
+    compare) so that the Context of a large corpus fits in memory.
+    """
+    dec.text = ""
+    dec.tasks = []
+    dec.targets = []
+    dec.headings = []
+    dec.articles = []
+    dec.recipients = []
+    return dec
+
+
+def _stats(res: Result) -> dict[str, Any]:
+    dec = res.decision
+    if dec is None:
+        return {}
+    return {"format": dec.format, "pages": dec.pages or 0, "chars": len(dec.text)}
+
+
+def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
+    """The cache entry of a processed document: its rows for every table and how it was made."""
+    from vanban.outputs.writer import document_record
+
+    return {
+        "key": settings.cache_key,
+        "doc_id": res.doc_id,
+        "sha256": res.sha256,
+        "source": res.path,
+        "error": res.error,
+        "error_kind": res.error_kind,
+        "limits": settings.limits,
+        "stats": _stats(res),
+        "record": document_record(res, PIPELINE_VERSION),
+    }
+
+
+def store(res: Result, settings: Settings) -> dict[str, Any]:
+    """Write a processed document's JSON, its corpus-rules pickle and, last, its cache entry.
+
+    The entry is the commit mark: a document counts as done when it exists.
+    Returns the summary the parent needs.
+    """
+    from vanban.outputs.writer import write_document_json
+
+    out = settings.out
+    entry = entry_for(res, settings)
+    if res.decision is not None:
+        write_document_json(res, out, PIPELINE_VERSION, durable=False)
+        write_bytes(cache_path(out, res.doc_id, ".pickle"), sign(pickle.dumps(slim_decision(res.decision), protocol=5)),
+                    durable=False)
+    if res.error_kind != "crash":
+        write_json(cache_path(out, res.doc_id), entry, durable=False, indent=None)
+    return summary_of(entry)
+
+
+def summary_of(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: entry.get(k) for k in ("doc_id", "source", "error", "error_kind", "stats")}
+
+
+def failure_entry(item: Item, error: str, kind: str, settings: Settings) -> dict[str, Any]:
+    res = Result(str(item.path), error=error, doc_id=item.doc_id, sha256=item.sha256, error_kind=kind)
+    return entry_for(res, settings)
+
+
+def load_entry(out: Path, doc_id: str) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(read_nofollow(cache_path(out, doc_id)))
+    except (OSError, ValueError):
+        return None  # absent, a link, or cut short by a power failure: process again
+    return entry if isinstance(entry, dict) and isinstance(entry.get("record"), dict) else None
+
+
+def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings) -> bool:
+    """Whether a cached entry stands for this input under this run's code, configuration and limits."""
+    if not entry or entry.get("key") != settings.cache_key or entry.get("sha256") != item.sha256:
+        return False
+    kind = entry.get("error_kind")
+    if kind is None:
+        docs = settings.out / "docs" / f"{item.doc_id}.json"
+        return docs.is_file() and not docs.is_symlink() and _signed(cache_path(settings.out, item.doc_id, ".pickle")) is not None
+    if kind == "timeout":
+        return settings.timeout <= (entry.get("limits") or {}).get("timeout", 0)
+    if kind == "memory":
+        old = (entry.get("limits") or {}).get("max_memory")
+        return bool(settings.max_memory and old and settings.max_memory <= old)
+    return kind in ("read", "internal")  # the same bytes and code fail the same way
+
+
+# --------------------------------------------------------------------------- signed pickles
+
+
+def _key_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "vanban" / "cache.key"
+
+
+@lru_cache(maxsize=1)
+def secret_key() -> bytes:
+    """This user's key for the cache's MACs, made on first use (mode 0600); a key for this
+    process only when it cannot be kept (earlier runs' pickles are then not reused)."""
+    path = _key_path()
+    for _ in range(2):
+        try:
+            key = read_nofollow(path)
+            if len(key) == 32:
+                return key
+            raise OSError(0, f"{path} is not a key of 32 bytes")
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            return _process_key(path, e)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            continue  # another run made it meanwhile: read theirs
+        except OSError as e:
+            return _process_key(path, e)
+        with open(fd, "wb") as f:
+            key = secrets.token_bytes(32)
+            f.write(key)
+        return key
+    return _process_key(path, OSError(0, "it keeps changing"))
+
+
+def _process_key(path: Path, err: OSError) -> bytes:
+    print(one_line(f"vanban: warning: cannot keep the cache key in {path} ({err.strerror or err}); "
+                   "documents cached by earlier runs are processed again"), file=sys.stderr)
+    return secrets.token_bytes(32)
+
+
+def sign(data: bytes) -> bytes:
+    return _MAGIC + hmac.new(secret_key(), data, hashlib.sha256).digest() + data
+
+
+def _signed(path: Path) -> bytes | None:
+    """The pickle at `path` when it carries this user's MAC, else None."""
+    try:
+        blob = read_nofollow(path)
+    except OSError:
+        return None
+    head = len(_MAGIC) + _MAC_BYTES
+    if len(blob) <= head or not blob.startswith(_MAGIC):
+        return None
+    data = blob[head:]
+    if not hmac.compare_digest(blob[len(_MAGIC):head], hmac.new(secret_key(), data, hashlib.sha256).digest()):
+        return None
+    return data
+
+
+def load_decision(path: Path) -> Any | None:
+    """The pickled decision at `path` when its MAC is this user's, else None (a foreign pickle is never loaded)."""
+    data = _signed(path)
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001 - ours but damaged
+        return None
+
+
+def cache_key(rules_config) -> str:
+    """What a cached document record must match: the version, the code and data, the rules configuration.
+
+    VANBAN_CACHE_KEY replaces the code part (tests pin it: in a working tree
+    being edited the code fingerprint moves under them).
+    """
+    code = os.environ.get("VANBAN_CACHE_KEY") or code_fingerprint()
+    cfg = ""
+    if rules_config is not None:
+        cfg = json.dumps({"disabled": sorted(rules_config.disabled), "severity": rules_config.severity}, sort_keys=True)
+    return f"{PIPELINE_VERSION}+{code}+{hashlib.sha256(cfg.encode()).hexdigest()[:8]}"
