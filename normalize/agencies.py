@@ -338,6 +338,7 @@ _ROLE = re.compile(r"^(?:lãnh\s+đạo|thủ\s+trưởng)\s+", re.IGNORECASE)
 _DISTRIBUTIVE = re.compile(r"^(?:các\s+)?(sở|bộ|ban|phòng)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
 _DISTRIBUTIVE_NO_COLON = re.compile(r"^các\s+(sở|bộ)\s+(?=[^\W\d_])(.+)$", re.IGNORECASE | re.DOTALL)
 _BY_REFERENCE = re.compile(r"^theo\s", re.IGNORECASE)
+_LIST_PREFIX = re.compile(r"^(?:các|những)\s+[^\W\d_]+(?:\s[^\W\d_]+)?\s*:\s*", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[-+•*–]\s*")
 _TRAILING = re.compile(r"[\s.;:,]+$")
 
@@ -371,6 +372,16 @@ def _starts_agency(piece: str) -> bool:
     if _is_abbreviation(first.strip("&-.,")) and len(first) >= 2:
         return True
     return _starts_with(piece, _HEAD_WORDS) is not None
+
+
+def starts_like_agency(text: str) -> bool:
+    """Whether a phrase starts as the name of a body or a set of bodies does ("Sở ...", "Các
+    cơ quan ...", "UBND ...", "Báo ..."): the head words of the gazetteer's names.
+
+    >>> starts_like_agency("Sở Tư pháp chủ trì"), starts_like_agency("Tăng cường công tác")
+    (True, False)
+    """
+    return bool(text.strip()) and _starts_agency(text.strip())
 
 
 def _tidy(text: str) -> str:
@@ -511,6 +522,9 @@ def split_agencies(cell: str) -> list[Agency]:
         return [Agency(raw=text, canonical=_capitalised(text))]
     out: list[Agency] = []
     for segment in _segments(cell):
+        m = _LIST_PREFIX.match(segment)
+        if m and _starts_agency(segment[m.end():]):
+            segment = segment[m.end():]  # "các hội: Hội Nghề cá, Hội Tin học": the names carry their own heads
         invited = bool(_INVITED.match(segment))
         out += _split_segment(_INVITED.sub("", segment), invited)
     return out

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 
 from vanban.model import Decision, SourceDocument
 from vanban.normalize.identity import apply_signatures, mark_stamped
+from vanban.normalize.structure import _period_of as period_of
 from vanban.normalize.structure import find_abbreviations, parse_structure
 from vanban.normalize.targets import extract_targets
+from vanban.normalize.prose_tasks import prose_tasks
 from vanban.normalize.tasks import extract_tasks
 
 
@@ -44,9 +47,10 @@ def normalize(src: SourceDocument) -> Decision:
         dec.targets.extend(extract_targets(paras, areas, 1, body_last))
 
     tasks, tables = extract_tasks(src)
-    dec.tasks = tasks
-    year = dec.plan_year
-    _parse_deadlines(dec, year)
+    # the tables' rows, then the tasks written in prose (those a table row restates left out)
+    dec.tasks = tasks + prose_tasks(src, dec, tasks)
+    # a decision on a programme "giai đoạn 2026-2030" has no plan period of its own; its subject says it
+    _parse_deadlines(dec, dec.plan_year, dec.period or period_of(dec.subject))
     _split_agencies(dec)
     for att in dec.attachments:
         if att.kind == "Phụ lục" and tables and not att.table_columns:
@@ -90,18 +94,19 @@ def _recover_number_from_captions(dec: Decision) -> None:
                 break
 
 
-def _parse_deadlines(dec: Decision, year: int | None) -> None:
+def _parse_deadlines(dec: Decision, year: int | None, period: tuple[int, int] | None) -> None:
     from vanban.normalize.deadlines import parse_deadline
 
     cache: dict[str, object] = {}
     for task in dec.tasks:
         dl = cache.get(task.deadline)
         if dl is None:
-            dl = cache[task.deadline] = parse_deadline(task.deadline, year)
+            dl = cache[task.deadline] = parse_deadline(task.deadline, year, period)
         task.deadline_start = dl.start
         task.deadline_end = dl.end
         task.recurrence = dl.recurrence
         task.deadline_kind = dl.kind
+        task.deadline_reference = dl.reference
 
 
 def _split_agencies(dec: Decision) -> None:
@@ -109,10 +114,12 @@ def _split_agencies(dec: Decision) -> None:
 
     cache: dict[str, list] = {}
     for task in dec.tasks:
-        for cell, attr in ((task.lead, "lead_agencies"), (task.partners, "partner_agencies")):
+        for cell, attr in ((task.lead, "lead_agencies"), (task.partners, "partner_agencies"), (task.monitor, "monitor_agencies")):
             if cell not in cache:
                 cache[cell] = split_agencies(cell) if cell else []
             setattr(task, attr, cache[cell])
+        if task.extra.get("assigned_by") == "Đề nghị":  # a request to a body outside the issuer's authority
+            task.lead_agencies = [dataclasses.replace(a, invited=True) for a in task.lead_agencies]
 
 
 def _find_citations(src: SourceDocument, dec: Decision) -> list:

@@ -24,8 +24,9 @@ DOCUMENT_COLUMNS = [
 STATUSES = ("ok", "error", "duplicate")
 TASK_COLUMNS = [
     "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
-    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "deadline_kind", "line", "page",
-    "table", "row", "inherited", "joined_rows", "lead_invited", "extra",
+    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "monitor", "deadline_kind",
+    "source_kind", "line", "page", "table", "row", "inherited", "joined_rows", "lead_invited", "extra", "monitor_canonical",
+    "deadline_reference",
 ]
 TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
 CITATION_COLUMNS = ["doc_id", *RECORD_COLUMNS]  # one record builder: normalize/citations/records.py
@@ -128,7 +129,9 @@ def task_rows(dec: Decision) -> list[dict[str, Any]]:
             "deadline_start": t.deadline_start,
             "deadline_end": t.deadline_end,
             "recurrence": t.recurrence,
+            "monitor": t.monitor,
             "deadline_kind": t.deadline_kind,
+            "source_kind": t.source_kind,
             "line": t.loc.line,
             "page": t.loc.page,
             "table": t.table,
@@ -137,6 +140,8 @@ def task_rows(dec: Decision) -> list[dict[str, Any]]:
             "joined_rows": t.joined_rows,
             "lead_invited": any(a.invited for a in t.lead_agencies),
             "extra": json.dumps(t.extra, ensure_ascii=False) if t.extra else "",
+            "monitor_canonical": t.monitor_canonical,
+            "deadline_reference": t.deadline_reference,
         })
     return rows
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES
+from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES, SOURCE_KINDS
 from vanban.normalize.symbols import CANONICAL as SYMBOL  # canonical ids that are symbols (names are not)
 from vanban.outputs import tables as T
 from vanban.outputs.files import write_json
@@ -88,6 +88,7 @@ def _suites() -> dict[str, list[Any]]:
                 column_A="deadline_end", column_B="deadline_start", or_equal=True, ignore_row_if="either_value_is_missing"
             ),
             E.ExpectColumnValuesToBeInSet(column="deadline_kind", value_set=list(DEADLINE_KINDS)),
+            E.ExpectColumnValuesToBeInSet(column="source_kind", value_set=list(SOURCE_KINDS)),
             E.ExpectColumnValuesToBeInSet(column="_task_no_in_sequence", value_set=[True]),
         ],
         "targets": [
@@ -131,7 +132,8 @@ CHUNK_ROWS = 10_000
 _NUMERIC = {"targets": ("value", "line"), "citations": ("line",), "relations": ("line",)}
 _USED = {
     "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of"),
-    "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "line"),
+    "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "source_kind",
+              "line"),
     "targets": ("doc_id", "text", "value", "line"),
     "citations": ("doc_id", "id", "number", "kind", "date", "line"),
     "relations": ("doc_id", "relation", "target_id", "evidence", "effective", "line"),
@@ -154,13 +156,17 @@ def _task_no_in_sequence(tasks: pd.DataFrame, state: _RunState) -> pd.Series:
     product of one task) or one more than it; the first TT of a section, or of a new list
     in it, is 1. A break passes when the document has it and a numbering_gap finding says
     so (or the document was OCR'd, whose numerals are not judged); one the pipeline made
-    (a row lost or split) fails."""
+    (a row lost or split) fails. Tasks written in prose carry their paragraph's number, not a TT."""
     ok = []
     prev_key, prev_no = state.seq
-    for doc_id, table, section, task_no, line in zip(tasks["doc_id"], tasks.get("table", [None] * len(tasks)),
-                                                     tasks["section"], tasks["task_no"], tasks["line"]):
+    kinds = tasks["source_kind"] if "source_kind" in tasks else ["table"] * len(tasks)
+    for doc_id, table, section, task_no, line, kind in zip(tasks["doc_id"], tasks.get("table", [None] * len(tasks)),
+                                                           tasks["section"], tasks["task_no"], tasks["line"], kinds):
         key = (doc_id, table, section)
         no = str(task_no) if isinstance(task_no, str) else ""
+        if kind == "prose":
+            ok.append(True)
+            continue
         if not no.isdigit():
             ok.append(True)
             prev_key = key

@@ -69,6 +69,12 @@ def cell_span(task: Task, field: str) -> tuple[str, Loc]:
     return getattr(task, field), loc
 
 
+def table_tasks(dec: Decision) -> list[Task]:
+    """The tasks read from task tables, not the assignments written in prose: the rules on a
+    table's rows, columns and numbering read these."""
+    return [t for t in dec.tasks if t.source_kind == "table"]
+
+
 def task_label(task: Task) -> str:
     """'I.2' for task 2 of section I; '2' without a section."""
     if task.section and task.task_no:

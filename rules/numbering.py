@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vanban.model import Decision, Finding, Loc, Task
-from vanban.rules.common import is_continuation, quote
+from vanban.rules.common import is_continuation, quote, table_tasks
 from vanban.rules.engine import make_finding, rule
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -274,8 +274,8 @@ def numbering_sections(dec: Decision) -> Iterator[Finding]:
         yield from numbering_findings(dec, "numbering_sections", "Các đoạn đánh số", "Numbered paragraphs", group)
 
 
-def _task_groups(tasks: list[Task]) -> dict[tuple[int, str], list[Task]]:
-    groups: dict[tuple[int, str], list[Task]] = {}
+def _task_groups(tasks: list[Task]) -> dict[tuple[int | None, str], list[Task]]:
+    groups: dict[tuple[int | None, str], list[Task]] = {}
     for t in tasks:
         groups.setdefault((t.table, t.section), []).append(t)
     return groups
@@ -286,15 +286,15 @@ def numbering_table(dec: Decision) -> Iterator[Finding]:
     """TT 1, 2, 2, 4 in section "III. CẢI CÁCH TỔ CHỨC BỘ MÁY". A task with several products
     (rows with an empty TT under it) is one task, not a repeat. The sections of the table
     (I, II, ... VII) are checked too."""
-    for (table, section), tasks in _task_groups(dec.tasks).items():
+    for (table, section), tasks in _task_groups(table_tasks(dec)).items():
         items = [Item(t.task_no, f"{t.task_no}. {quote(t.task, 60)}", t.loc) for t in tasks if t.task_no and not is_continuation(t)]
         scope_vi = f", mục {section}" if section else ""
         scope_en = f", section {section}" if section else ""
         yield from numbering_findings(
             dec, "numbering_table", "Số thứ tự nhiệm vụ trong bảng", "Task numbers in the table", items, scope_vi=scope_vi, scope_en=scope_en, min_items=2
         )
-    by_table: dict[int, list[Item]] = {}
-    for t in dec.tasks:
+    by_table: dict[int | None, list[Item]] = {}
+    for t in table_tasks(dec):
         rows = by_table.setdefault(t.table, [])
         if t.section and (not rows or rows[-1].written != t.section):
             rows.append(Item(t.section, f"{t.section}. {t.section_title}", t.loc))

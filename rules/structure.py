@@ -8,15 +8,15 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc, Task
-from vanban.rules.common import content_words, line_of, quote, task_label
+from vanban.rules.common import content_words, line_of, quote, table_tasks, task_label
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.numbering import as_written, number_value
 
 def appendix_sections(dec: Decision) -> list[tuple[str, str, Loc]]:
     """The sections of the task table(s) in order: (roman number, title, loc of its first task)."""
     out: list[tuple[str, str, Loc]] = []
-    seen: set[tuple[int, str]] = set()
-    for t in dec.tasks:
+    seen: set[tuple[int | None, str]] = set()
+    for t in table_tasks(dec):
         if t.section and (t.table, t.section) not in seen:
             seen.add((t.table, t.section))
             out.append((t.section, t.section_title, t.loc))
@@ -273,12 +273,12 @@ def missing_signer(dec: Decision) -> Iterator[Finding]:
     )
 
 
-def _optional_columns(tasks: list[Task]) -> set[tuple[int, str]]:
+def _optional_columns(tasks: list[Task]) -> set[tuple[int | None, str]]:
     """(table, column) pairs a table leaves empty in half its rows or more: the table's habit
     (a procedure whose steps have no deadline, a list whose lead is named once above it),
     not a row's omission."""
-    out: set[tuple[int, str]] = set()
-    by_table: dict[int, list[Task]] = {}
+    out: set[tuple[int | None, str]] = set()
+    by_table: dict[int | None, list[Task]] = {}
     for t in tasks:
         by_table.setdefault(t.table, []).append(t)
     for table, rows in by_table.items():
@@ -294,8 +294,9 @@ def task_missing_field(dec: Decision) -> Iterator[Finding]:
     """A row of the task table whose "Cơ quan chủ trì" or "Thời gian hoàn thành" cell is empty
     and is not the continuation of a merged cell above (a product row under a task takes the
     agencies and deadline of the row above)."""
-    optional = _optional_columns(dec.tasks)
-    for t in dec.tasks:
+    tasks = table_tasks(dec)  # an assignment in prose need not name a deadline
+    optional = _optional_columns(tasks)
+    for t in tasks:
         if not (t.task.strip() or t.product.strip()):
             continue  # a row with nothing to do is not a task (a heading row of a list)
         missing = []

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from vanban.model import Decision, Finding, Loc, Task
-from vanban.rules.common import cell_span, plan_years, quote, task_label, years_named
+from vanban.rules.common import cell_span, plan_years, quote, table_tasks, task_label, years_named
 from vanban.rules.engine import make_finding, rule
 
 _PLAN_NOUN = r"(?:kế hoạch|KH|dự toán|đề án|chương trình|phương án|dự thảo|quy hoạch)"
@@ -103,7 +103,7 @@ def _evidence_for(r: RowYears, fields: list[str]) -> list[tuple[str, Loc]]:
 def year_conflict_in_row(dec: Decision) -> Iterator[Finding]:
     """"Theo dõi tình hình thi hành pháp luật của tỉnh năm 2022" with the product "Kế hoạch theo
     dõi tình hình thi hành pháp luật của tỉnh năm 2021": which year is meant?"""
-    for task in dec.tasks:
+    for task in table_tasks(dec):  # a row's task and product cells; prose mixes bases and work
         r = row_years(task)
         if not year_conflict(r):
             continue
@@ -132,7 +132,7 @@ def report_before_period(dec: Decision) -> Iterator[Finding]:
     """"Kiểm tra CCHC ... và thực hiện ý kiến chỉ đạo năm 2022", product "Kế hoạch, Báo cáo kết
     quả kiểm tra", due "Tháng 12/2021": the results of 2022 cannot be reported before 2022.
     Not "Xây dựng kế hoạch ... năm 2022" due Quý IV/2021: preparing next year is normal."""
-    for task in dec.tasks:
+    for task in table_tasks(dec):  # a row's task and product cells; prose mixes bases and work
         r = row_years(task)
         early = reports_too_early(r)
         if not early:
@@ -210,7 +210,7 @@ def year_out_of_scope(dec: Decision) -> Iterator[Finding]:
     first, last = span
     scope_vi = f"năm {first}" if first == last else f"giai đoạn {first}-{last}"
     scope_en = f"{first}" if first == last else f"{first}-{last}"
-    for task in dec.tasks:
+    for task in table_tasks(dec):  # a row's task and product cells; prose mixes bases and work
         r = row_years(task)
         if year_conflict(r) or reports_too_early(r):
             continue

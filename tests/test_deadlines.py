@@ -26,6 +26,7 @@ from vanban.normalize.deadlines import (
 )
 
 SEED_TASKS = Path(__file__).parent / "data" / "seed_expected" / "tasks.csv"
+REAL_CELLS = Path(__file__).parent / "data" / "deadline_cells.tsv"
 
 F, R, C, B, U = "fixed", "recurring", "continuous", "by_reference", "unparsed"
 _ = None
@@ -71,7 +72,7 @@ ROWS: list[tuple[str, int | None, str | None, str | None, str, str]] = [
      2026, _, "2026-09-30", "", F),
     ("Trong năm 2026", 2026, "2026-01-01", "2026-12-31", "", F),
     ("Trước ngày 05 của tháng liền kề", 2026, "2026-01-01", "2026-12-31", "monthly", R),
-    ("Trước ngày 31/01 năm liền kề", 2026, _, "2027-01-31", "", F),
+    ("Trước ngày 31/01 năm liền kề", 2026, _, "2027-01-31", "yearly", R),  # each year, for the year before
     ("Định kỳ hằng tháng", 2026, "2026-01-01", "2026-12-31", "monthly", R),
     # -- Kế hoạch kiểm tra CCHC 2026, column "Thời gian kiểm tra"
     ("Tháng 3/2026", 2026, "2026-03-01", "2026-03-31", "", F),
@@ -147,10 +148,10 @@ ROWS: list[tuple[str, int | None, str | None, str | None, str, str]] = [
     ("Tháng 12/2021.", None, "2021-12-01", "2021-12-31", "", F),
     ("Năm\u00a02021", None, "2021-01-01", "2021-12-31", "", F),
     ("Thường xuyên.", 2021, "2021-01-01", "2021-12-31", "", C),
-    # -- without a plan year: kind kept, no span
+    # -- without a plan year: kind kept, no span; never a fixed deadline without dates
     ("Thường xuyên", None, _, _, "", C),
     ("Hàng năm", None, _, _, "yearly", R),
-    ("Quý II", None, _, _, "", F),
+    ("Quý II", None, _, _, "", U),
     # -- not a deadline, or impossible
     ("", 2021, _, _, "", U),
     ("   ", 2021, _, _, "", U),
@@ -208,7 +209,8 @@ VOCAB = deadline_vocabulary()
 @pytest.mark.parametrize("row", VOCAB, ids=[f"{r['pattern']}-{r['example'][:40]}" for r in VOCAB])
 def test_vocabulary_example(row: dict[str, str]) -> None:
     year = int(row["year"]) if row["year"] else None
-    d, rules = explain_deadline(row["example"], year)
+    period = tuple(int(y) for y in row["period"].split("-")) if row["period"] else None
+    d, rules = explain_deadline(row["example"], year, period)
     assert (d.start or "", d.end or "", d.recurrence, d.kind) == (
         row["start"], row["end"], row["recurrence"], row["kind"]), d.note
     assert row["pattern"] in rules
@@ -284,3 +286,57 @@ def test_a_month_round_trips(month: int, year: int) -> None:
     assert d.start == f"{year}-{month:02d}-01"
     again = parse_deadline(f"tháng {int(d.start[5:7])} năm {d.start[:4]}")
     assert (again.start, again.end) == (d.start, d.end)
+
+
+# ---------------------------------------------------------------- real cells of the corpora
+
+
+def _real_cells() -> list[dict[str, str]]:
+    lines = [ln for ln in REAL_CELLS.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+REAL = _real_cells()
+
+
+@pytest.mark.parametrize("row", REAL, ids=[f"{i:02d}-{r['cell'][:40]}" for i, r in enumerate(REAL)])
+def test_real_cell(row: dict[str, str]) -> None:
+    """Deadline cells and phrases as real documents write them (tests/data/deadline_cells.tsv)."""
+    year = int(row["year"]) if row["year"] else None
+    period = tuple(int(y) for y in row["period"].split("-")) if row["period"] else None
+    d = parse_deadline(row["cell"], year, period)
+    assert (d.start or "", d.end or "", d.recurrence, d.kind) == (row["start"], row["end"], row["recurrence"], row["kind"]), d.note
+    assert d.reference == row["reference"]
+    if d.kind == "fixed":
+        assert d.end  # never a fixed deadline without dates
+
+
+def test_real_cells_are_enough_and_cover_the_forms() -> None:
+    """At least 40 real cells, with a start, a yearly recurrence over a plan's period, "năm liền kề" and a
+    reference that keeps its citation."""
+    assert len(REAL) >= 40
+    kinds = {r["kind"] for r in REAL}
+    assert {"fixed", "start", "recurring", "continuous", "by_reference", "unparsed"} <= kinds
+    assert any(r["period"] and "yearly" in r["recurrence"] for r in REAL)
+    assert any("năm liền kề" in r["cell"] and r["recurrence"] == "yearly" for r in REAL)
+    assert any(r["reference"] for r in REAL)
+
+
+def test_a_plan_period_spans_what_recurs_and_goes_on() -> None:
+    for text, recurrence, kind in (("Hằng năm", "yearly", R), ("Định kỳ hằng năm", "yearly", R), ("Thường xuyên", "", C)):
+        d = parse_deadline(text, period=(2026, 2030))
+        assert (d.start, d.end, d.recurrence, d.kind) == ("2026-01-01", "2030-12-31", recurrence, kind)
+    # the plan year, when there is one, is what the cell recurs in
+    assert parse_deadline("Hằng năm", 2026, (2026, 2030)).end == "2026-12-31"
+    # a day each year of the period: from the period's first day to the last occurrence
+    for text, end in (("Hằng năm, trước ngày 15/12", "2030-12-15"), ("Trước ngày 31/01 năm liền kề", "2031-01-31")):
+        d = parse_deadline(text, period=(2026, 2030))
+        assert (d.start, d.end, d.recurrence, d.kind) == ("2026-01-01", end, "yearly", R)
+
+
+def test_a_start_is_not_a_deadline_ending_that_year() -> None:
+    d = parse_deadline("Bắt đầu thực hiện từ năm 2026")
+    assert (d.start, d.end, d.kind) == ("2026-01-01", None, "start")
+    d = parse_deadline("Từ năm 2026 đến năm 2030")
+    assert (d.start, d.end, d.kind) == ("2026-01-01", "2030-12-31", "fixed")
+

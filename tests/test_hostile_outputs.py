@@ -32,7 +32,8 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def seed_tasks(out: Path) -> int:
-    return len(read_csv(out / "tasks.csv"))
+    """The task table rows in tasks.csv (the seed's prose tasks follow them as source_kind prose)."""
+    return sum(r["source_kind"] == "table" for r in read_csv(out / "tasks.csv"))
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -263,7 +264,7 @@ def test_ids_carry_128_bits_and_a_prefix_forgery_does_not_touch_the_seed(tmp_pat
     assert {d["sha256"] for d in docs} == {seed_sha, hashlib.sha256(forged).hexdigest()}
     assert [d["status"] for d in docs] == ["ok", "ok"] and len({d["doc_id"] for d in docs}) == 2
     seed_id = next(d["doc_id"] for d in docs if d["sha256"] == seed_sha)
-    assert sum(r["doc_id"] == seed_id for r in read_csv(out / "tasks.csv")) == SEED_TASKS
+    assert sum(r["doc_id"] == seed_id and r["source_kind"] == "table" for r in read_csv(out / "tasks.csv")) == SEED_TASKS
 
 
 def test_two_inputs_whose_ids_collide_are_both_processed(tmp_path, monkeypatch):
@@ -284,7 +285,7 @@ def test_two_inputs_whose_ids_collide_are_both_processed(tmp_path, monkeypatch):
     assert [d["status"] for d in docs] == ["ok", "ok"] and len({d["doc_id"] for d in docs}) == 2
     seed_row = next(d for d in docs if d["sha256"] == seed_sha)
     assert seed_row["source"] == str(inbox / SEED.name)
-    assert sum(r["doc_id"] == seed_row["doc_id"] for r in read_csv(out / "tasks.csv")) == SEED_TASKS
+    assert sum(r["doc_id"] == seed_row["doc_id"] and r["source_kind"] == "table" for r in read_csv(out / "tasks.csv")) == SEED_TASKS
     assert json.loads((out / "docs" / f"{seed_row['doc_id']}.json").read_text(encoding="utf-8"))["sha256"] == seed_sha
 
 
@@ -357,7 +358,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path):
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     # the CSV keeps the text as it is (raw data for systems)
     assert any(r["task"] == "=cmd|' /C calc'!A0" for r in read_csv(out / "tasks.csv"))
-    assert sum(r["doc_id"] == read_csv(out / "documents.csv")[1]["doc_id"] for r in read_csv(out / "tasks.csv")) == SEED_TASKS
+    assert sum(r["doc_id"] == read_csv(out / "documents.csv")[1]["doc_id"] and r["source_kind"] == "table" for r in read_csv(out / "tasks.csv")) == SEED_TASKS
 
 
 def test_review_decisions_made_under_the_short_ids_carry_to_the_new_ones(tmp_path, monkeypatch):

@@ -89,7 +89,7 @@ def clean(tmp_path):
 
 def test_the_clean_document_gives_no_finding(clean):
     assert clean.decision.number == "100/QĐ-UBND" and clean.decision.plan_year == 2021
-    assert len(clean.decision.tasks) == 2
+    assert [t.source_kind for t in clean.decision.tasks] == ["table", "table", "prose"]
     assert [f.message for f in clean.findings] == []
 
 

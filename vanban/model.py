@@ -36,7 +36,10 @@ CATEGORIES: tuple[str, ...] = (
     "format",
 )
 
-DEADLINE_KINDS: tuple[str, ...] = ("fixed", "recurring", "continuous", "by_reference", "unparsed")
+DEADLINE_KINDS: tuple[str, ...] = ("fixed", "start", "recurring", "continuous", "by_reference", "unparsed")
+
+#: Where a task came from: a row of a task table, or an assignment written in prose.
+SOURCE_KINDS: tuple[str, ...] = ("table", "prose")
 
 
 @dataclass(slots=True)
@@ -243,6 +246,7 @@ class Deadline:
     recurrence: str = ""  # monthly, quarterly, yearly, monthly/quarterly, ...
     kind: str = "unparsed"  # one of DEADLINE_KINDS
     note: str | None = None  # why it could not be parsed, or what it refers to
+    reference: str = ""  # by_reference: the canonical ids of the documents cited, "; "-joined
 
 
 @dataclass(slots=True)
@@ -323,7 +327,8 @@ class Target:
 
 @dataclass(slots=True)
 class Task:
-    """One row of a task table, one per product: "Nhiệm vụ" x "Sản phẩm"."""
+    """One row of a task table, one per product: "Nhiệm vụ" x "Sản phẩm"; or one assignment
+    written in prose ("Giao Sở Tư pháp chủ trì, ..."), `source_kind` "prose"."""
 
     section: str
     section_title: str
@@ -337,12 +342,16 @@ class Task:
     deadline_end: str | None = None
     recurrence: str = ""
     deadline_kind: str = "unparsed"
+    monitor: str = ""  # the body that follows up ("Theo dõi, kiểm tra, đôn đốc"), where the table has it
+    source_kind: str = "table"  # one of SOURCE_KINDS
+    deadline_reference: str = ""  # by_reference deadlines: the documents cited, canonical, "; "-joined
     lead_agencies: list[Agency] = field(default_factory=list)
     partner_agencies: list[Agency] = field(default_factory=list)
+    monitor_agencies: list[Agency] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)  # columns not mapped
     inherited: list[str] = field(default_factory=list)  # fields filled from the merged cell above
     joined_rows: int = 1  # how many physical rows made this one (page-split rows)
-    table: int = 0  # which task table of the document
+    table: int | None = 0  # which task table of the document (None: written in prose)
     loc: Loc = field(default_factory=Loc)
     cell_locs: dict[str, Loc] = field(default_factory=dict)
 
@@ -353,6 +362,10 @@ class Task:
     @property
     def partners_canonical(self) -> str:
         return "; ".join(a.canonical for a in self.partner_agencies)
+
+    @property
+    def monitor_canonical(self) -> str:
+        return "; ".join(a.canonical for a in self.monitor_agencies)
 
 
 # --------------------------------------------------------------------------- structure
@@ -527,5 +540,6 @@ def to_dict(obj: Any) -> Any:
         if isinstance(obj, Task):
             out["lead_canonical"] = obj.lead_canonical
             out["partners_canonical"] = obj.partners_canonical
+            out["monitor_canonical"] = obj.monitor_canonical
         return out
     return obj
