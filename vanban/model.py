@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.3"  # 1.1: signatures, issuer_parent, stamped, annex_articles; 1.2: the `format` category, `layout` of documents; 1.3: relations, effective_date, expires, force_status
+SCHEMA_VERSION = "1.3"  # 1.1: signatures, issuer_parent, stamped, annex_articles; 1.2: the `format` category, `layout` of documents; 1.3: relations, effective_date, expires, force_status; tasks' monitor, source_kind, deadline_reference and the `start` deadline kind
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
