@@ -46,6 +46,11 @@ def grid_over_budget(plumber_page, limit: int = MAX_CROSSINGS) -> str | None:
     edges = filter_edges(plumber_page.edges, min_length=s.edge_min_length_prefilter)
     merged = filter_edges(merge_edges(edges, s.snap_x_tolerance, s.snap_y_tolerance, s.join_x_tolerance, s.join_y_tolerance),
                           min_length=s.edge_min_length)
+    return crossings_over_budget(merged, limit)
+
+
+def crossings_over_budget(merged: list[dict], limit: int = MAX_CROSSINGS) -> str | None:
+    """Why no cell is built from these merged rules (too many crossings), or None."""
     h = sum(1 for e in merged if e["orientation"] == "h")
     v = len(merged) - h
     if h * v > limit:
