@@ -54,6 +54,7 @@ from pathlib import Path
 from vanban.extract import docx as docx_reader
 from vanban.extract.base import ReadError, build_source, sha256_of
 from vanban.model import SourceDocument
+from vanban.profile import stage
 
 #: Seconds a conversion may take; `VANBAN_OFFICE_TIMEOUT` overrides it.
 DEFAULT_TIMEOUT = 120.0
@@ -315,7 +316,8 @@ def read(path: Path, *, timeout: float | None = None) -> SourceDocument:
         return build_source(path, "docx", content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vanban-office-") as tmp:
-        converted, how = convert(path, Path(tmp), timeout=timeout)
+        with stage("convert"):
+            converted, how = convert(path, Path(tmp), timeout=timeout)
         seconds = time.monotonic() - started
         content = docx_reader.read_content(converted)
     notes = [f"converted from .{fmt} to .docx by LibreOffice ({how}) in {seconds:.1f} s", *content.notes]

@@ -77,6 +77,7 @@ from vanban.extract.base import ReadError, build_source, clean_text
 from vanban.extract.pdf_fonts import decode_legacy_lines, legacy_runs
 from vanban.extract.signatures import signature_fields, stamps_by_page
 from vanban.model import Block, Cell, Loc, Row, SourceDocument
+from vanban.profile import stage
 
 #: Below this `text_layer_quality` a page's text layer is not trusted and the page is OCR'd.
 QUALITY_THRESHOLD = 0.5
@@ -614,7 +615,10 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
                 if content.needs_ocr or not lines:
                     pages.append(content)
                     continue
-                tables = _page_tables(page, index, plumber, notes) if lines[0].geometry and looks_ruled(page) else []
+                tables = []
+                if lines[0].geometry and looks_ruled(page):
+                    with stage("tables"):
+                        tables = _page_tables(page, index, plumber, notes)
                 content.items = _place_tables(lines, tables)
                 pages.append(content)
             finally:
@@ -749,7 +753,10 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
     try:
         fields = signature_fields(doc, pdf_data, notes)
         pages = _read_pages(doc, pdf_data, notes, stamps_by_page(fields))
-        checked = _ocr_pages(doc, pages, max_ocr_pages, notes)
+        checked = {}
+        if any(p.needs_ocr for p in pages):
+            with stage("ocr"):
+                checked = _ocr_pages(doc, pages, max_ocr_pages, notes)
     finally:
         doc.close()
     if not any(p.items for p in pages):

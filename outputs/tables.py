@@ -16,7 +16,7 @@ DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
     "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
     "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
-    "pipeline_version", "duplicate_of",
+    "pipeline_version", "duplicate_of", "elapsed_ms",
 ]
 #: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
 STATUSES = ("ok", "error", "duplicate")

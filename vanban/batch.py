@@ -34,6 +34,7 @@ from vanban.cache import (  # noqa: F401 - cache_path, slim_decision and entry_f
 from vanban.outputs.files import read_nofollow, remove_stale_temporaries, write_json
 from vanban.outputs.outdir import prepare
 from vanban.pipeline import Result, discover, one_line, process_file
+from vanban.profile import Profile
 #: what a document record may reuse from an earlier run when it failed: only failures
 #: that would happen again under the same or stricter limits
 _RESOURCE_ERRORS = ("timeout", "memory")
@@ -86,6 +87,7 @@ class RunSummary:
     text_chars: int = 0
     seconds: float = 0.0
     process_seconds: float = 0.0
+    profile: Profile = field(default_factory=Profile)  # the processed documents' times by format and stage
 
 
 def _say(msg: str) -> None:
@@ -318,18 +320,22 @@ def _worker_main(conn, settings: Settings, parent: int) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = settings.max_memory << 20
         resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        path, doc_id = job
-        summary = store(process_one(Path(path), settings, doc_id), settings)
-        conn.send(summary)
-        if summary.get("error_kind") == "memory":
-            return  # a MemoryError may leave the interpreter in a poor state: start afresh
+    try:
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            path, doc_id = job
+            summary = store(process_one(Path(path), settings, doc_id), settings)
+            conn.send(summary)
+            if summary.get("error_kind") == "memory":
+                return  # a MemoryError may leave the interpreter in a poor state: start afresh
+    finally:
+        if "vanban.extract.office_server" in sys.modules:  # the worker's LibreOffice ends with it
+            sys.modules["vanban.extract.office_server"].shutdown()
 
 
 class _Worker:
@@ -664,6 +670,7 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
         stream = run_pool(todo, settings, jobs)
     for s in stream:
         summary.processed += 1
+        summary.profile.add(s)
         failed = s.get("error") is not None
         if failed:
             progress.message(f"vanban: error: {s['source']}: {s['error']}")

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--rules-config", metavar="TOML", help="enable, disable or re-grade rules")
     r.add_argument("--no-validate", action="store_true", help="skip checking the tables against the expectation suite")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors and the summary")
+    r.add_argument("--profile", action="store_true",
+                   help="after the run, print where its time went: seconds by format and stage (read: LibreOffice conversion, "
+                        "PDF tables, OCR; normalize; rules) for the documents processed in it")
 
     c = sub.add_parser("check", help="the findings of one document, in the terminal")
     c.add_argument("file")
@@ -173,6 +176,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(str(e))
         return 2
     _print_summary(s, out, args.quiet)
+    if args.profile:
+        _print_profile(s, settings.jobs)
     status = 1 if s.failed else 0
     if not args.no_validate and validator is None:
         from vanban.outputs.background import BackgroundValidator
@@ -202,6 +207,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if any(s.by_severity.get(k) for k in worst):
             status = 1
     return status
+
+
+def _print_profile(s, jobs: int | None) -> None:
+    import os
+
+    workers = jobs or os.cpu_count() or 1
+    print(f"vanban: profile of the {s.processed} document(s) processed in this run ({s.process_seconds:.1f} s of wall time, "
+          f"{workers} worker(s)); seconds of the documents' own time:", file=sys.stderr)
+    for line in s.profile.lines():
+        print(f"  {line}", file=sys.stderr)
 
 
 def _print_summary(s, out: Path, quiet: bool) -> None:
