@@ -659,11 +659,8 @@ class _Plumber:
 
 def _page_tables(page: pdfium.PdfPage, index: int, plumber: _Plumber, notes: list[str]) -> list[TableFragment]:
     """The ruled tables of a page that looks ruled: from PDFium's objects (`pdf_tables`), or
-    from pdfplumber where those cannot stand in; none when the page is over the work budget."""
-    over = tablecost.segments_over_budget(page)
-    if over:  # issue 14: the work of table detection per page is bounded
-        notes.append(f"page {index + 1}: {over}")
-        return []
+    from pdfplumber where those cannot stand in; none when the page is over the work budget
+    (issue 14: the drawn segments and the rule crossings are bounded, `tablecost`)."""
     textpage = page.get_textpage()
     try:
         tables, over = pdf_tables.find_tables(page, textpage, page.get_mediabox()[3])
@@ -674,12 +671,16 @@ def _page_tables(page: pdfium.PdfPage, index: int, plumber: _Plumber, notes: lis
     if over:
         notes.append(f"page {index + 1}: {over}")
         return []
-    if tables is None:
-        return plumber.tables(index, notes)
-    try:
-        return table_fragments(tables, index + 1)
-    except Exception:  # noqa: BLE001
-        return plumber.tables(index, notes)
+    if tables is not None:
+        try:
+            return table_fragments(tables, index + 1)
+        except Exception:  # noqa: BLE001 - pdfplumber reads the page as before
+            pass
+    over = tablecost.segments_over_budget(page)
+    if over:
+        notes.append(f"page {index + 1}: {over}")
+        return []
+    return plumber.tables(index, notes)
 
 
 def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> dict:

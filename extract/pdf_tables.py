@@ -205,10 +205,21 @@ def _subpaths(obj, m: tuple, top_edge: float):
         yield points
 
 
+class OverBudget(Exception):
+    """The page draws more segments than table detection may look at (`tablecost.MAX_SEGMENTS`)."""
+
+
 def page_edges(page, top_edge: float, rotated: list | None = None) -> list[dict]:
-    """The page's level and plumb path pieces as pdfplumber edges (see `_objects` for `rotated`)."""
+    """The page's level and plumb path pieces as pdfplumber edges (see `_objects` for `rotated`).
+
+    Raises `OverBudget` past `tablecost.MAX_SEGMENTS` drawn segments (counted as
+    `tablecost.segments_over_budget` counts them, in the same walk)."""
     edges = []
+    segments = 0
     for obj, m in _objects(page.raw, [] if rotated is None else rotated):
+        segments += max(1, pdfium_c.FPDFPath_CountSegments(obj))
+        if segments > tablecost.MAX_SEGMENTS:
+            raise OverBudget(tablecost.segments_message())
         for pts in _subpaths(obj, m, top_edge):
             for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
                 if x0 == x1:
@@ -223,17 +234,28 @@ def page_edges(page, top_edge: float, rotated: list | None = None) -> list[dict]
     return edges
 
 
+def _codes(textpage_raw, n: int) -> list[int]:
+    """The characters' code points, in one call when the text layer gives one UTF-16 unit a character."""
+    buffer = (ctypes.c_ushort * (n + 1))()
+    got = pdfium_c.FPDFText_GetText(textpage_raw, 0, n, buffer)
+    codes = list(buffer[: max(0, got - 1)])
+    if len(codes) != n or any(0xD800 <= c < 0xE000 for c in codes):
+        return [pdfium_c.FPDFText_GetUnicode(textpage_raw, i) for i in range(n)]
+    return codes
+
+
 def page_chars(textpage_raw, top_edge: float) -> list[dict]:
     """The text layer's characters as pdfplumber chars (upright: `find_tables` checked)."""
     n = pdfium_c.FPDFText_CountChars(textpage_raw)
     box = pdfium_c.FS_RECTF()
     chars = []
-    get_unicode, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    generated = pdfium_c.FPDFText_IsGenerated
     loose, origin, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    for i in range(n):
-        code = get_unicode(textpage_raw, i)
-        if code in (10, 13, 0xFFFE):
+    pbox, pox, poy = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)  # made once: ctypes' dearest step
+    sizes: dict[float, float] = {}  # loose-box height -> font size: one call a font and size, not a character
+    for i, code in enumerate(_codes(textpage_raw, n)):
+        if code in (10, 13):
             continue
         if code == 32 and generated(textpage_raw, i) == 1:
             # PDFium drops the space glyphs a producer drew and puts its own spaces back: one
@@ -243,13 +265,16 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
                 last = chars[-1]
                 chars.append({**last, "text": " ", "x0": last["x1"]})
             continue
-        if not loose(textpage_raw, i, box) or not origin(textpage_raw, i, ox, oy):
+        if not loose(textpage_raw, i, pbox) or not origin(textpage_raw, i, pox, poy):
             continue
         # Heights as pdfminer's: the font size from the baseline down by the usual descent, the same
         # for every letter of a line (PDFium's loose box rises over a capital's accent)
-        size = font_size(textpage_raw, i)
+        height = box.top - box.bottom
+        size = sizes.get(height)
+        if size is None:
+            size = sizes[height] = font_size(textpage_raw, i)
         base = top_edge - oy.value
-        text = "-" if code == 2 else chr(code)  # PDFium's mark for a hyphen that ends a line
+        text = "-" if code in (2, 0xFFFE) else chr(code)  # PDFium's mark for a hyphen that ends a line
         chars.append({"text": text, "x0": box.left, "x1": box.right, "top": base - 0.8 * size,
                       "bottom": base + 0.2 * size, "doctop": base - 0.8 * size, "upright": True, "size": size})
     return chars
@@ -262,7 +287,10 @@ def find_tables(page, textpage, top_edge: float) -> tuple[list[Table] | None, st
     """
     s = _SETTINGS
     rotated: list = []
-    edges = filter_edges(page_edges(page, top_edge, rotated), min_length=s.edge_min_length_prefilter)
+    try:
+        edges = filter_edges(page_edges(page, top_edge, rotated), min_length=s.edge_min_length_prefilter)
+    except OverBudget as exc:
+        return [], str(exc)
     merged = merge_edges(edges, s.snap_x_tolerance, s.snap_y_tolerance, s.join_x_tolerance, s.join_y_tolerance)
     merged = filter_edges(merged, min_length=s.edge_min_length)
     over = tablecost.crossings_over_budget(merged)

@@ -32,9 +32,13 @@ def segments_over_budget(page, limit: int = MAX_SEGMENTS) -> str | None:
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=4):
         n += max(1, pdfium_c.FPDFPath_CountSegments(obj.raw))
         if n > limit:
-            return (f"more than {limit:,} drawn segments on the page, more than a table needs; "
-                    "its tables are not looked for (read as text lines)")
+            return segments_message(limit)
     return None
+
+
+def segments_message(limit: int = MAX_SEGMENTS) -> str:
+    return (f"more than {limit:,} drawn segments on the page, more than a table needs; "
+            "its tables are not looked for (read as text lines)")
 
 
 def grid_over_budget(plumber_page, limit: int = MAX_CROSSINGS) -> str | None:
