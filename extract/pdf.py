@@ -248,14 +248,16 @@ def _line_text(segment: str) -> str:
     return _CONTROL.sub("", segment).strip()
 
 
-def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[Line]:
+def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None, textpage=None) -> list[Line]:
     """The page's text layer as lines, each with the box of its first and last characters.
 
     `stamps` are the short texts that signature widgets draw on this page
     (`vanban.extract.signatures.StampRun`): each one that stands on a line is put
     into it where it stands ("Số: /TTr-SNV" -> "Số: 108 /TTr-SNV") and removed from the list.
+    `textpage` is the page's text page when the caller has it open (and closes it).
     """
-    textpage = page.get_textpage()
+    own = textpage is None
+    textpage = page.get_textpage() if own else textpage
     try:
         n = textpage.count_chars()
         if n <= 0:
@@ -290,7 +292,8 @@ def text_layer_lines(page: pdfium.PdfPage, stamps: list | None = None) -> list[L
             lines.append(line)
         return lines
     finally:
-        textpage.close()
+        if own:
+            textpage.close()
 
 
 def looks_ruled(page: pdfium.PdfPage) -> bool:
@@ -601,10 +604,12 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
     try:
         for index in range(len(doc)):
             page = doc[index]
+            textpage = None
             try:
                 width, height = page.get_size()
                 content = PageContent(index + 1, width, height)
-                lines = text_layer_lines(page, (stamps or {}).get(index))
+                textpage = page.get_textpage()
+                lines = text_layer_lines(page, (stamps or {}).get(index), textpage)
                 content.legacy = decode_legacy_lines(lines, _line_text)
                 letters = sum(map(str.isalpha, "".join(ln.text for ln in lines)))
                 if letters < MIN_LETTERS and has_image(page):
@@ -618,10 +623,12 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
                 tables = []
                 if lines[0].geometry and looks_ruled(page):
                     with stage("tables"):
-                        tables = _page_tables(page, index, plumber, notes)
+                        tables = _page_tables(page, textpage, index, plumber, notes)
                 content.items = _place_tables(lines, tables)
                 pages.append(content)
             finally:
+                if textpage is not None:
+                    textpage.close()
                 page.close()
     finally:
         plumber.close()
@@ -657,17 +664,14 @@ class _Plumber:
             self.pdf.close()
 
 
-def _page_tables(page: pdfium.PdfPage, index: int, plumber: _Plumber, notes: list[str]) -> list[TableFragment]:
+def _page_tables(page: pdfium.PdfPage, textpage, index: int, plumber: _Plumber, notes: list[str]) -> list[TableFragment]:
     """The ruled tables of a page that looks ruled: from PDFium's objects (`pdf_tables`), or
     from pdfplumber where those cannot stand in; none when the page is over the work budget
     (issue 14: the drawn segments and the rule crossings are bounded, `tablecost`)."""
-    textpage = page.get_textpage()
     try:
         tables, over = pdf_tables.find_tables(page, textpage, page.get_mediabox()[3])
     except Exception:  # noqa: BLE001 - an odd page object: pdfplumber reads the page as before
         tables, over = None, None
-    finally:
-        textpage.close()
     if over:
         notes.append(f"page {index + 1}: {over}")
         return []
