@@ -164,8 +164,15 @@ class OfficeServer:
                 self.proc.stdin.flush()
             except OSError:
                 answer = None
+            except BaseException:
+                self.stop()
+                raise
             else:
-                answer = self._answer(max(0.0, deadline - time.monotonic()))
+                try:
+                    answer = self._answer(max(0.0, deadline - time.monotonic()))
+                except BaseException:  # interrupted (the in-process time limit): its answer would go to the next file
+                    self.stop()
+                    raise
             if answer is not None and answer.get("alive") is not False:
                 break
             hung = answer is None and self.alive()

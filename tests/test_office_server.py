@@ -119,3 +119,26 @@ def test_read_goes_through_this_workers_libreoffice(monkeypatch):
     assert server is not None and server.alive()
     monkeypatch.setenv("VANBAN_OFFICE_SERVER", "0")
     assert "(cold)" in office.read(DOCS[1]).notes[0]
+
+
+def test_an_interrupted_conversion_does_not_hand_its_answer_to_the_next_file(server, tmp_path):
+    """`--jobs 1` stops a document with SIGALRM: the LibreOffice it was waiting on is not reused."""
+    class Alarm(BaseException):
+        pass
+
+    def ring(signum, frame):
+        raise Alarm
+
+    server.convert(DOCS[0], tmp_path / "a", 120)
+    first = server.office_pid
+    old = signal.signal(signal.SIGALRM, ring)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
+        with pytest.raises(Alarm):
+            server.convert(DOCS[0], tmp_path / "b", 120)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert not server.alive() and _gone(first)
+    out = server.convert(DOCS[1], tmp_path / "c", 120)
+    assert "991/QĐ-UBND" in " ".join(_text(out))
