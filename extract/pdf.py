@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import re
 import statistics
 import unicodedata
@@ -72,11 +71,11 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from vanban.extract import pdf_tables, tablecost
-from vanban.extract.base import ReadError, build_source, clean_text
+from vanban.extract.base import ReadError, build_source, clean_text, join_lines
+from vanban.extract.pdf_tables import Plumber, TableFragment, page_tables, place_tables, table_fragments  # noqa: F401 - table_fragments is this module's API too
 from vanban.extract.pdf_fonts import decode_legacy_lines, legacy_runs
 from vanban.extract.signatures import signature_fields, stamps_by_page
-from vanban.model import Block, Cell, Loc, Row, SourceDocument
+from vanban.model import Block, Loc, Row, SourceDocument
 from vanban.profile import stage
 
 #: Below this `text_layer_quality` a page's text layer is not trusted and the page is OCR'd.
@@ -209,18 +208,6 @@ class Line:
 
 
 @dataclass(slots=True)
-class TableFragment:
-    """The part of a ruled table on one page, as rows of cells."""
-
-    rows: list[Row]
-    top: float
-    bottom: float
-    x0: float
-    x1: float
-    columns: list[float]  # x of each column's left edge
-
-
-@dataclass(slots=True)
 class PageContent:
     """One page: its lines and table fragments in reading order, and how it was read."""
 
@@ -320,69 +307,6 @@ def looks_ruled(page: pdfium.PdfPage) -> bool:
 
 def has_image(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
-
-
-def _cell_text(value: str) -> tuple[str, str | None]:
-    text = ""
-    for part in (part.strip() for part in value.split("\n")):
-        if part:
-            text = _join(text, part) if text else part
-    text, _ = clean_text(text)
-    return text, (value if value != text else None)
-
-
-def _count_in(edges: list[float], low: float, high: float) -> int:
-    return sum(1 for e in edges if low - 0.5 <= e < high - 0.5)
-
-
-def table_fragments(tables, page_number: int) -> list[TableFragment]:
-    """A page's ruled tables (pdfplumber `Table`s, from `pdf_tables` or pdfplumber) with their spans and merges resolved.
-
-    A table of one row or one column (a frame round a paragraph) is not a table.
-    """
-    fragments = []
-    for table in tables:
-        texts = table.extract()
-        boxes = [row.cells for row in table.rows]
-        if len(texts) < 2 or max(len(r) for r in texts) < 2:
-            continue
-        columns = sorted({round(b[0], 1) for row in boxes for b in row if b})
-        row_tops = sorted({round(b[1], 1) for row in boxes for b in row if b})
-        covered: dict[tuple[int, int], tuple[str, int]] = {}  # (row, col) -> ("v"|"h", colspan)
-        rows: list[Row] = []
-        for r, (row_boxes, row_texts) in enumerate(zip(boxes, texts)):
-            cells: list[Cell] = []
-            for c, (box, value) in enumerate(zip(row_boxes, row_texts)):
-                if box is None or value is None:
-                    how = covered.get((r, c))
-                    if how and how[0] == "v":
-                        cells.append(Cell(text="", col=c, colspan=how[1], merged_above=True, loc=Loc(page=page_number)))
-                    continue  # covered by a cell spanning columns, or by the cell above's span
-                colspan = max(1, _count_in(columns, box[0], box[2]))
-                rowspan = max(1, _count_in(row_tops, box[1], box[3]))
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        if dr or dc:
-                            covered[(r + dr, c + dc)] = ("v" if dr and not dc else "h", colspan)
-                text, raw = _cell_text(value)
-                cells.append(Cell(text=text, col=c, colspan=colspan, rowspan=rowspan, raw=raw, loc=Loc(page=page_number)))
-            rows.append(Row(cells=cells, loc=Loc(page=page_number)))
-        x0, top, x1, bottom = table.bbox
-        fragments.append(TableFragment(rows, top, bottom, x0, x1, columns))
-    return fragments
-
-
-def _place_tables(lines: list[Line], tables: list[TableFragment]) -> list[Line | TableFragment]:
-    """Lines outside the tables, with each table put before the first line below its top."""
-    def inside(line: Line, t: TableFragment) -> bool:
-        middle = (line.top + line.bottom) / 2
-        return t.top - 1 <= middle <= t.bottom + 1 and line.x1 > t.x0 and line.x0 < t.x1
-
-    items: list[Line | TableFragment] = [ln for ln in lines if not any(inside(ln, t) for t in tables)]
-    for t in sorted(tables, key=lambda t: t.top):
-        at = next((i for i, it in enumerate(items) if isinstance(it, Line) and it.top >= t.top), len(items))
-        items.insert(at, t)
-    return items
 
 
 # --------------------------------------------------------------------------- page furniture
@@ -504,13 +428,6 @@ def _continues(prev: Line, cur: Line, prev_first: bool, m: _Margins | None, inde
     return True
 
 
-def _join(text: str, more: str) -> str:
-    # "2764/QĐ-" + "TTg": a hyphen glued to a word at the end of a line joins without a space.
-    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
-        return text + more
-    return f"{text} {more}"
-
-
 def _indented_style(pages: list[PageContent], margins: list[_Margins | None]) -> bool:
     """Whether paragraphs start with a first-line indent (Word decisions do; many decrees don't)."""
     starts = indented = 0
@@ -535,7 +452,7 @@ def paragraphs(lines: list[Line], page_number: int, m: _Margins | None, indented
             return
         text = group[0].text
         for line in group[1:]:
-            text = _join(text, line.text)
+            text = join_lines(text, line.text)
         cleaned, raw = clean_text(text)
         if any(line.raw for line in group):  # decoded from a legacy font: keep what the text layer had
             raw = " ".join(line.raw or line.text for line in group)
@@ -600,7 +517,7 @@ def _continue_table(block: Block, fragment: TableFragment) -> int:
 
 def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stamps: dict | None = None) -> list[PageContent]:
     pages: list[PageContent] = []
-    plumber = _Plumber(pdf_data)
+    plumber = Plumber(pdf_data)
     try:
         for index in range(len(doc)):
             page = doc[index]
@@ -623,8 +540,8 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
                 tables = []
                 if lines[0].geometry and looks_ruled(page):
                     with stage("tables"):
-                        tables = _page_tables(page, textpage, index, plumber, notes)
-                content.items = _place_tables(lines, tables)
+                        tables = page_tables(page, textpage, index, plumber, notes)
+                content.items = place_tables(lines, tables)
                 pages.append(content)
             finally:
                 if textpage is not None:
@@ -633,58 +550,6 @@ def _read_pages(doc: pdfium.PdfDocument, pdf_data: bytes, notes: list[str], stam
     finally:
         plumber.close()
     return pages
-
-
-class _Plumber:
-    """pdfplumber on the same PDF, opened on the first page PDFium's facts cannot read the tables of."""
-
-    def __init__(self, pdf_data: bytes):
-        self.data, self.pdf = pdf_data, None
-
-    def tables(self, index: int, notes: list[str]) -> list[TableFragment]:
-        if self.pdf is None:
-            import pdfplumber
-
-            self.pdf = pdfplumber.open(io.BytesIO(self.data))
-        plumber_page = self.pdf.pages[index]
-        try:
-            over = tablecost.grid_over_budget(plumber_page)
-            if over:
-                notes.append(f"page {index + 1}: {over}")
-                return []
-            return table_fragments(plumber_page.find_tables(), index + 1)
-        except Exception as exc:  # pdfminer errors on odd pages: keep the text
-            notes.append(f"page {index + 1}: tables not read ({type(exc).__name__}: {exc})")
-            return []
-        finally:
-            plumber_page.close()
-
-    def close(self) -> None:
-        if self.pdf is not None:
-            self.pdf.close()
-
-
-def _page_tables(page: pdfium.PdfPage, textpage, index: int, plumber: _Plumber, notes: list[str]) -> list[TableFragment]:
-    """The ruled tables of a page that looks ruled: from PDFium's objects (`pdf_tables`), or
-    from pdfplumber where those cannot stand in; none when the page is over the work budget
-    (issue 14: the drawn segments and the rule crossings are bounded, `tablecost`)."""
-    try:
-        tables, over = pdf_tables.find_tables(page, textpage, page.get_mediabox()[3])
-    except Exception:  # noqa: BLE001 - an odd page object: pdfplumber reads the page as before
-        tables, over = None, None
-    if over:
-        notes.append(f"page {index + 1}: {over}")
-        return []
-    if tables is not None:
-        try:
-            return table_fragments(tables, index + 1)
-        except Exception:  # noqa: BLE001 - pdfplumber reads the page as before
-            pass
-    over = tablecost.segments_over_budget(page)
-    if over:
-        notes.append(f"page {index + 1}: {over}")
-        return []
-    return plumber.tables(index, notes)
 
 
 def _ocr_pages(doc: pdfium.PdfDocument, pages: list[PageContent], max_pages: int | None, notes: list[str]) -> dict:

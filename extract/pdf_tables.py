@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import io
 import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table, TableSettings, cells_to_tables, edges_to_intersections, merge_edges
@@ -34,6 +37,13 @@ from pdfplumber.utils import filter_edges, obj_to_bbox
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
 from vanban.extract import tablecost
+from vanban.extract.base import clean_text, join_lines
+from vanban.model import Cell, Loc, Row
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
+
+    from vanban.extract.pdf import Line
 
 _TOLERANCE = DEFAULT_X_TOLERANCE
 assert DEFAULT_X_TOLERANCE == DEFAULT_Y_TOLERANCE
@@ -306,3 +316,133 @@ def find_tables(page, textpage, top_edge: float) -> tuple[list[Table] | None, st
     order = sorted(range(len(chars)), key=lambda i: (chars[i]["top"] + chars[i]["bottom"]) / 2)
     mids = [(chars[i]["top"] + chars[i]["bottom"]) / 2 for i in order]
     return [_Table(group, chars, mids, order) for group in groups], None
+
+
+# --------------------------------------------------------------------------- fragments of a page
+
+
+@dataclass(slots=True)
+class TableFragment:
+    """The part of a ruled table on one page, as rows of cells."""
+
+    rows: list[Row]
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    columns: list[float]  # x of each column's left edge
+
+
+def _cell_text(value: str) -> tuple[str, str | None]:
+    text = ""
+    for part in (part.strip() for part in value.split("\n")):
+        if part:
+            text = join_lines(text, part) if text else part
+    text, _ = clean_text(text)
+    return text, (value if value != text else None)
+
+
+def _count_in(edges: list[float], low: float, high: float) -> int:
+    return sum(1 for e in edges if low - 0.5 <= e < high - 0.5)
+
+
+def table_fragments(tables, page_number: int) -> list[TableFragment]:
+    """A page's ruled tables (pdfplumber `Table`s, from `pdf_tables` or pdfplumber) with their spans and merges resolved.
+
+    A table of one row or one column (a frame round a paragraph) is not a table.
+    """
+    fragments = []
+    for table in tables:
+        texts = table.extract()
+        boxes = [row.cells for row in table.rows]
+        if len(texts) < 2 or max(len(r) for r in texts) < 2:
+            continue
+        columns = sorted({round(b[0], 1) for row in boxes for b in row if b})
+        row_tops = sorted({round(b[1], 1) for row in boxes for b in row if b})
+        covered: dict[tuple[int, int], tuple[str, int]] = {}  # (row, col) -> ("v"|"h", colspan)
+        rows: list[Row] = []
+        for r, (row_boxes, row_texts) in enumerate(zip(boxes, texts)):
+            cells: list[Cell] = []
+            for c, (box, value) in enumerate(zip(row_boxes, row_texts)):
+                if box is None or value is None:
+                    how = covered.get((r, c))
+                    if how and how[0] == "v":
+                        cells.append(Cell(text="", col=c, colspan=how[1], merged_above=True, loc=Loc(page=page_number)))
+                    continue  # covered by a cell spanning columns, or by the cell above's span
+                colspan = max(1, _count_in(columns, box[0], box[2]))
+                rowspan = max(1, _count_in(row_tops, box[1], box[3]))
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        if dr or dc:
+                            covered[(r + dr, c + dc)] = ("v" if dr and not dc else "h", colspan)
+                text, raw = _cell_text(value)
+                cells.append(Cell(text=text, col=c, colspan=colspan, rowspan=rowspan, raw=raw, loc=Loc(page=page_number)))
+            rows.append(Row(cells=cells, loc=Loc(page=page_number)))
+        x0, top, x1, bottom = table.bbox
+        fragments.append(TableFragment(rows, top, bottom, x0, x1, columns))
+    return fragments
+
+
+def place_tables(lines: list[Line], tables: list[TableFragment]) -> list[Line | TableFragment]:
+    """Lines outside the tables, with each table put before the first line below its top."""
+    def inside(line: Line, t: TableFragment) -> bool:
+        middle = (line.top + line.bottom) / 2
+        return t.top - 1 <= middle <= t.bottom + 1 and line.x1 > t.x0 and line.x0 < t.x1
+
+    items: list[Line | TableFragment] = [ln for ln in lines if not any(inside(ln, t) for t in tables)]
+    for t in sorted(tables, key=lambda t: t.top):
+        at = next((i for i, it in enumerate(items) if not isinstance(it, TableFragment) and it.top >= t.top), len(items))
+        items.insert(at, t)
+    return items
+
+
+class Plumber:
+    """pdfplumber on the same PDF, opened on the first page PDFium's facts cannot read the tables of."""
+
+    def __init__(self, pdf_data: bytes):
+        self.data, self.pdf = pdf_data, None
+
+    def tables(self, index: int, notes: list[str]) -> list[TableFragment]:
+        if self.pdf is None:
+            import pdfplumber
+
+            self.pdf = pdfplumber.open(io.BytesIO(self.data))
+        plumber_page = self.pdf.pages[index]
+        try:
+            over = tablecost.grid_over_budget(plumber_page)
+            if over:
+                notes.append(f"page {index + 1}: {over}")
+                return []
+            return table_fragments(plumber_page.find_tables(), index + 1)
+        except Exception as exc:  # pdfminer errors on odd pages: keep the text
+            notes.append(f"page {index + 1}: tables not read ({type(exc).__name__}: {exc})")
+            return []
+        finally:
+            plumber_page.close()
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+def page_tables(page: pdfium.PdfPage, textpage, index: int, plumber: Plumber, notes: list[str]) -> list[TableFragment]:
+    """The ruled tables of a page that looks ruled: from PDFium's objects (`pdf_tables`), or
+    from pdfplumber where those cannot stand in; none when the page is over the work budget
+    (issue 14: the drawn segments and the rule crossings are bounded, `tablecost`)."""
+    try:
+        tables, over = find_tables(page, textpage, page.get_mediabox()[3])
+    except Exception:  # noqa: BLE001 - an odd page object: pdfplumber reads the page as before
+        tables, over = None, None
+    if over:
+        notes.append(f"page {index + 1}: {over}")
+        return []
+    if tables is not None:
+        try:
+            return table_fragments(tables, index + 1)
+        except Exception:  # noqa: BLE001 - pdfplumber reads the page as before
+            pass
+    over = tablecost.segments_over_budget(page)
+    if over:
+        notes.append(f"page {index + 1}: {over}")
+        return []
+    return plumber.tables(index, notes)
