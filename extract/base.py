@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from vanban.model import Block, Loc, SourceDocument
+from vanban.model import Block, Layout, Loc, SourceDocument
 from vanban.normalize.fold import clean_spaces, nfc
 
 
@@ -88,6 +88,7 @@ def build_source(
     ocr: bool = False,
     pages: int | None = None,
     notes: list[str] | None = None,
+    layout: Layout | None = None,
     signatures: list | None = None,
     ocr_checked: dict | None = None,
 ) -> SourceDocument:
@@ -140,6 +141,7 @@ def build_source(
         ocr=ocr,
         pages=pages,
         notes=notes or [],
+        layout=layout,
         signatures=signatures or [],
         ocr_checked=ocr_checked or {},
     )

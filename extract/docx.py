@@ -701,6 +701,7 @@ class DocxContent:
     blocks: list[Block]
     notes: list[str]
     encoding: str | None
+    layout: object | None = None  # docx_layout.DocxLayout: the presentation, placed by `docx_layout.place`
 
 
 def read_content(path: Path) -> DocxContent:
@@ -753,7 +754,19 @@ def read_content(path: Path) -> DocxContent:
     if alt_chunks:
         notes.append(f"{alt_chunks} embedded chunk(s) (altChunk) not read")
     encoding = "+".join(sorted(ctx.decoded)) or None
-    return DocxContent(blocks=blocks, notes=notes, encoding=encoding)
+    return DocxContent(blocks=blocks, notes=notes, encoding=encoding, layout=_layout(document, ctx, notes))
+
+
+def _layout(document, ctx: _Context, notes: list[str]):
+    """The presentation (sections, fonts, sizes, ...): `vanban.extract.docx_layout`. A part it
+    cannot read loses the layout, never the text."""
+    from vanban.extract import docx_layout
+
+    try:
+        return docx_layout.read_layout(document, ctx)
+    except Exception as e:  # noqa: BLE001
+        notes.append(f"the presentation (fonts, margins) could not be read ({type(e).__name__}: {e})")
+        return None
 
 
 def read(path: Path) -> SourceDocument:
@@ -764,5 +777,15 @@ def read(path: Path) -> SourceDocument:
     3
     """
     content = read_content(Path(path))
-    return build_source(path, "docx", content.blocks, sha256=sha256_of(path),
-                        encoding=content.encoding, notes=content.notes)
+    src = build_source(path, "docx", content.blocks, sha256=sha256_of(path),
+                       encoding=content.encoding, notes=content.notes)
+    return with_layout(src, content)
+
+
+def with_layout(src: SourceDocument, content: DocxContent) -> SourceDocument:
+    """The SourceDocument with its Word layout placed in its text (`docx_layout.place`)."""
+    if content.layout is not None:
+        from vanban.extract import docx_layout
+
+        src.layout = docx_layout.place(src, content.layout)
+    return src

@@ -313,7 +313,8 @@ def read(path: Path, *, timeout: float | None = None) -> SourceDocument:
     if kind == "docx":  # a Word 2007+ package under an old suffix: our own reader, no LibreOffice
         content = docx_reader.read_content(path)
         notes = [f"a .docx package named .{fmt}: read as .docx, without LibreOffice", *content.notes]
-        return build_source(path, "docx", content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
+        src = build_source(path, "docx", content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
+        return docx_reader.with_layout(src, content)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vanban-office-") as tmp:
         with stage("convert"):
@@ -321,4 +322,5 @@ def read(path: Path, *, timeout: float | None = None) -> SourceDocument:
         seconds = time.monotonic() - started
         content = docx_reader.read_content(converted)
     notes = [f"converted from .{fmt} to .docx by LibreOffice ({how}) in {seconds:.1f} s", *content.notes]
-    return build_source(path, fmt, content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
+    src = build_source(path, fmt, content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
+    return docx_reader.with_layout(src, content)

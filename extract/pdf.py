@@ -627,6 +627,7 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         if any(p.needs_ocr for p in pages):
             with stage("ocr"):
                 checked = _ocr_pages(doc, pages, max_ocr_pages, notes)
+        layout = _layout(doc, notes)
     finally:
         doc.close()
     if not any(p.items for p in pages):
@@ -646,9 +647,21 @@ def read(path: Path, *, max_ocr_pages: int | None = None) -> SourceDocument:
         ocr=any(p.ocr for p in pages),
         pages=len(pages),
         notes=notes,
+        layout=layout,
         signatures=[f.signature for f in fields],
         ocr_checked={k: v for k, v in checked.items() if k in ("number", "day")},
     )
+
+
+def _layout(doc: pdfium.PdfDocument, notes: list[str]):
+    """Page sizes and fonts (`vanban.extract.pdf_layout`); a failure there loses them, not the text."""
+    from vanban.extract import pdf_layout
+
+    try:
+        return pdf_layout.read_layout(doc)
+    except Exception as e:  # noqa: BLE001
+        notes.append(f"page sizes and fonts could not be read ({type(e).__name__}: {e})")
+        return None
 
 
 def _blocks(pages: list[PageContent], notes: list[str]) -> list[Block]:

@@ -18,6 +18,7 @@ guessed, never swapped to month-first.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 
@@ -32,13 +33,19 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 _COMBINING = "[\u0300-\u036f]*"
 
 
-def _accented(base: str) -> str:
-    """A regex class for one base letter with any tone or vowel mark, NFC or NFD."""
-    variants = {base, base.upper()}
+@functools.lru_cache(maxsize=1)
+def _marked_letters() -> dict[str, frozenset[str]]:
+    """Base letter -> the letters U+00C0..U+1EFF that carry it with a mark (folded once, not per letter)."""
+    out: dict[str, set[str]] = {}
     for cp in range(0xC0, 0x1EFF + 1):
         ch = chr(cp)
-        if len(ch) == 1 and strip_diacritics(ch).lower() == base:
-            variants.add(ch)
+        out.setdefault(strip_diacritics(ch).lower(), set()).add(ch)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _accented(base: str) -> str:
+    """A regex class for one base letter with any tone or vowel mark, NFC or NFD."""
+    variants = {base, base.upper()} | _marked_letters().get(base, frozenset())
     return "[" + "".join(sorted(variants)) + "]" + _COMBINING
 
 

@@ -26,6 +26,7 @@ def normalize(src: SourceDocument) -> Decision:
         encoding=src.encoding,
         pages=src.pages,
         notes=list(src.notes),
+        layout=src.layout,
     )
     apply_signatures(src, dec)
     paras = parse_structure(src, dec)

@@ -17,6 +17,12 @@ The manifest lists the files vanban wrote; only those are ever deleted (a
 document of `OUT/docs` no longer among the run's inputs, Data Docs being
 replaced). Names in a manifest are only ever taken for the paths vanban itself
 writes, so a crafted manifest cannot point vanban at another file.
+
+OUT may be a URL (`s3://bucket/runs/x/`, see `vanban.storage`): there is no
+link to refuse in an object store; the same rules hold otherwise (an object
+where OUT should be a folder, a prefix holding objects but no manifest, a
+bucket that cannot be written are one-line errors), and only the objects the
+manifest lists are ever deleted.
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from vanban.outputs import tables as T
-from vanban.outputs.files import read_nofollow, write_json
+from vanban.outputs.files import read_nofollow
 
 MANIFEST = ".vanban/manifest.json"
 MANIFEST_FORMAT = 1
@@ -63,11 +71,23 @@ def _acceptable(rel: str) -> bool:
 
 @dataclass
 class Manifest:
-    """The files of OUT that vanban wrote (relative POSIX paths), and how OUT was recognised."""
+    """The files of OUT that vanban wrote (relative POSIX paths), and how OUT was recognised.
 
-    out: Path
+    `run` names the run that saved it last: a worker that reads the same token
+    sees the same OUT as the client.
+    """
+
+    out: Path | str
     files: set[str] = field(default_factory=set)
     how: str = "manifest"  # manifest, new, adopted, forced
+    run: str = field(default_factory=lambda: secrets.token_hex(8))
+    store: Any = None  # vanban.storage.OutStore
+
+    def __post_init__(self) -> None:
+        if self.store is None:
+            from vanban.storage import open_out
+
+            self.store = open_out(self.out)
 
     def add(self, *rels: str) -> None:
         self.files.update(r for r in rels if _acceptable(r))
@@ -76,7 +96,8 @@ class Manifest:
         return rel in self.files
 
     def save(self) -> None:
-        write_json(self.out / MANIFEST, {"vanban": "output folder", "format": MANIFEST_FORMAT, "files": sorted(self.files)})
+        data = {"vanban": "output folder", "format": MANIFEST_FORMAT, "run": self.run, "files": sorted(self.files)}
+        self.store.write(MANIFEST, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode(), durable=True)
 
     def prune_documents(self, keep: set[str]) -> int:
         """Delete OUT/docs/<doc_id>.json files vanban wrote whose doc_id is not in `keep`; how many."""
@@ -84,13 +105,7 @@ class Manifest:
         for rel in sorted(r for r in self.files if r.startswith("docs/")):
             if rel[len("docs/"):-len(".json")] in keep:
                 continue
-            path = self.out / rel
-            try:
-                if stat.S_ISREG(os.lstat(path).st_mode):
-                    path.unlink()
-                    n += 1
-            except FileNotFoundError:
-                pass
+            n += self.store.delete(rel)
             self.files.discard(rel)
         return n
 
@@ -98,9 +113,13 @@ class Manifest:
 _FIXED = frozenset(fixed_paths())
 
 
-def prepare(out: Path, *, force: bool = False) -> Manifest:
+def prepare(out: Path | str, *, force: bool = False) -> Manifest:
     """Check OUT (creating it when missing) and return its manifest; `OutputError` when it cannot be used."""
-    out = Path(out)
+    from vanban.storage import is_url, local_path
+
+    if is_url(out):
+        return _prepare_remote(str(out), force)
+    out = local_path(out)
     _ensure_folder(out)
     check_links(out)
     manifest = load(out)
@@ -181,17 +200,62 @@ def check_links(out: Path) -> None:
                                   "vanban never follows one there (remove it, or choose another -o)")
 
 
-def load(out: Path) -> Manifest | None:
-    """OUT's manifest, or None when there is none (or it is not one of ours)."""
+def _prepare_remote(url: str, force: bool) -> Manifest:
+    """`prepare` for OUT in an object store."""
+    from vanban.storage import RemoteStore, StorageError, reason
+
+    store = RemoteStore(url)
     try:
-        data = json.loads(read_nofollow(out / MANIFEST))
+        fs, root = store.fs, store.key(MANIFEST)[: -len(MANIFEST) - 1]
+        try:
+            kind = fs.info(root).get("type")
+        except FileNotFoundError:
+            kind = None
+        if kind not in (None, "directory"):
+            raise OutputError(f"{url}: not a folder (an object of that name exists); -o needs a folder")
+        manifest = load(url, store)
+        if manifest is not None:
+            return manifest
+        empty = kind is None or not fs.ls(root, detail=False)
+        probe = f".vanban/.write-check-{secrets.token_hex(6)}"
+        store.write(probe, b"")
+        store.delete(probe)
+    except StorageError as e:
+        raise OutputError(str(e)) from None
+    except OutputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - no such bucket, no credentials, access denied: one line
+        raise OutputError(f"{url}: cannot write in the output folder ({reason(e)})") from None
+    if empty:
+        return Manifest(url, how="new", store=store)
+    if force:
+        return Manifest(url, how="forced", store=store)
+    raise OutputError(
+        f"{url}: the folder is not empty and is not a vanban output folder; choose a new or empty folder, "
+        "or pass --force-output to write into it (vanban deletes nothing it did not write)"
+    )
+
+
+def load(out: Path | str, store: Any = None) -> Manifest | None:
+    """OUT's manifest, or None when there is none (or it is not one of ours)."""
+    m = Manifest(out, store=store)
+    try:
+        data = json.loads(m.store.read(MANIFEST))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("vanban") != "output folder" or not isinstance(data.get("files"), list):
         return None
-    m = Manifest(out)
     m.add(*(f for f in data["files"] if isinstance(f, str)))
     return m
+
+
+def run_token(store: Any) -> str | None:
+    """The `run` of OUT's manifest as seen from here (a worker checks it sees the client's OUT), or None."""
+    try:
+        data = json.loads(store.read(MANIFEST))
+    except (OSError, ValueError):
+        return None
+    return data.get("run") if isinstance(data, dict) else None
 
 
 def _adopt(out: Path) -> Manifest | None:
@@ -249,6 +313,15 @@ def _our_cache(out: Path) -> bool:
         if isinstance(entry, dict) and {"key", "record", "doc_id"} <= set(entry) or name == "corpus_findings.json":
             return True
     return False
+
+
+def remove_remote_data_docs(store: Any) -> None:
+    """Delete the objects under OUT/validation/data_docs/ of an object store, when vanban wrote them."""
+    m = load(store.url, store)
+    if m is None or not m.owns(DATA_DOCS):
+        return
+    for rel in sorted(store.names(DATA_DOCS)):
+        store.delete(rel)
 
 
 def remove_data_docs(out: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from vanban.model import SCHEMA_VERSION
 from vanban.outputs import tables as T
-from vanban.outputs.files import _cell, atomic_open, safe_child, write_json
+from vanban.outputs.files import _cell, atomic_open, safe_child
 
 #: every table, in the order they are written, with its columns
 ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
@@ -46,12 +46,18 @@ def document_record(res, version: str) -> Record:
     }
 
 
-def write_document_json(res, out: Path, version: str, *, durable: bool = True) -> None:
-    """OUT/docs/<doc_id>.json: the whole Decision, its findings and the schema version."""
-    dec = res.decision
+def document_json_bytes(res, version: str) -> bytes:
+    """The contents of OUT/docs/<doc_id>.json: the whole Decision, its findings and the schema version."""
     # one line: indenting would take the JSON encoder off its C path and cost more than the pipeline's rules
-    doc = T.decision_json(dec, res.findings, SCHEMA_VERSION, version)
-    write_json(safe_child(out / "docs", f"{dec.doc_id}.json"), doc, durable=durable, indent=None)
+    doc = T.decision_json(res.decision, res.findings, SCHEMA_VERSION, version)
+    return (json.dumps(doc, ensure_ascii=False) + "\n").encode()
+
+
+def write_document_json(res, out: Path, version: str, *, durable: bool = True) -> None:
+    """OUT/docs/<doc_id>.json in a local folder."""
+    from vanban.outputs.files import write_bytes
+
+    write_bytes(safe_child(out / "docs", f"{res.decision.doc_id}.json"), document_json_bytes(res, version), durable=durable)
 
 
 class CsvSink:

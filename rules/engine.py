@@ -31,6 +31,8 @@ RULE_MODULES: tuple[str, ...] = (
     "vanban.rules.structure",
     "vanban.rules.content",
     "vanban.rules.typos",
+    "vanban.rules.format_page",
+    "vanban.rules.format",
     "vanban.rules.signatures",
 )
 
@@ -118,6 +120,13 @@ class Config:
             if sev not in SEVERITIES:
                 raise ValueError(f"{path}: rule {rid}: unknown severity {sev!r}")
         return cfg
+
+
+def format_only(config: Config | None = None) -> Config:
+    """`config` with every rule outside the `format` category disabled (`vanban check --format-only`)."""
+    config = config or Config()
+    others = {r.id for r in load_rules().values() if r.category != "format"}
+    return Config(config.disabled | others, dict(config.severity))
 
 
 def evidence(dec: Decision, text: str, loc: Loc | None) -> Evidence:

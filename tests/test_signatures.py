@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 from signed_pdf import Line, SigField, signed_pdf
 from vanban.extract import read
+from vanban.model import SCHEMA_VERSION
 from vanban.outputs.schema import schema_errors
 from vanban.outputs.tables import decision_json, document_row
 from vanban.pipeline import process_file
@@ -162,7 +163,7 @@ def test_signatures_reach_documents_csv_and_the_json_schema(tmp_path):
     assert (row["signed_at"], row["signer_cert"], row["signatures"], row["stamped"]) == (
         "2025-12-15T10:15:00+07:00", "Nguyễn Văn An", 2, "number=Signature2")
     assert row["issuer_parent"] is None
-    doc = decision_json(res.decision, res.findings, "1.1", "test")
+    doc = decision_json(res.decision, res.findings, SCHEMA_VERSION, "test")
     assert schema_errors(doc, "decision.schema.json") == []
     assert doc["signatures"][1]["placed"].startswith("Số: 2417")
 

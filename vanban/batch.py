@@ -11,7 +11,10 @@
   the tables are rebuilt from the records of the run's inputs, never appended to;
 - then the corpus rules (`corpus=True`) over the run's decisions, and the tables.
 
-Engines: the local pool (default), in-process (`jobs=1`), or a Dask cluster.
+Engines: the local pool (default), in-process (`jobs=1`), or a Dask cluster
+(`vanban.cluster`). Inputs and OUT may be URLs (`vanban.storage`): with a
+remote OUT the cache and the documents' JSON live there, and the tables are
+written in a local staging folder, then uploaded.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -27,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vanban.cache import (  # noqa: F401 - cache_path, slim_decision and entry_for are this module's API too
-    CACHE_DIR, cache_key, cache_path, entry_for, failure_entry, load_decision, load_entry, reusable, secret_key,
-    slim_decision, store, summary_of,
+from vanban.cache import (  # noqa: F401 - cache_path, slim_decision, entry_for and store are this module's API too
+    CACHE_DIR, cache_key, cache_path, cache_rel, cached_entries, entry_for, failure_entry, load_decision, load_entry,
+    parse_entry, reusable, secret_key, slim_decision, store, store_failure, summary_of,
 )
-from vanban.outputs.files import read_nofollow, remove_stale_temporaries, write_json
+from vanban.outputs.files import remove_stale_temporaries
 from vanban.outputs.outdir import prepare
-from vanban.pipeline import Result, discover, one_line, process_file
+from vanban.pipeline import discover, one_line
+from vanban.pool import _preload, process_one, run_inline, run_pool  # noqa: F401 - process_one is this module's API too
 from vanban.profile import Profile
 #: what a document record may reuse from an earlier run when it failed: only failures
 #: that would happen again under the same or stricter limits
@@ -44,7 +47,7 @@ _RESOURCE_ERRORS = ("timeout", "memory")
 class Settings:
     """How a run processes its documents (picklable: it travels to the workers)."""
 
-    out: Path
+    out: Path | None  # OUT, or a URL (then the local folder where the tables are written before their upload)
     jobs: int = 0  # 0: all cores
     timeout: float = 300.0  # seconds per document
     max_memory: int | None = 2048  # MB per worker (address space)
@@ -53,21 +56,50 @@ class Settings:
     cache_key: str = ""
     force_output: bool = False  # write into a non-empty folder that is not a vanban output folder
     follow_links: bool = False  # follow symbolic links inside input folders
+    #: OUT when it is a URL; `out` is then the local staging folder of the tables
+    out_url: str | None = None
+    #: the key of the cache's MACs (this user's, made on first use when None); workers sign with it
+    secret: bytes | None = field(default=None, repr=False)
+    run_token: str = ""  # the manifest's token of this run (a worker that reads it sees this OUT)
+    _store: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from vanban.storage import is_url, local_path
+
+        if self.out is not None and is_url(str(self.out)):
+            self.out_url, self.out = str(self.out), None  # the staging folder is made when the run starts
+        elif self.out is not None:
+            self.out = local_path(self.out)
 
     @property
     def limits(self) -> dict[str, Any]:
         return {"timeout": self.timeout, "max_memory": self.max_memory}
+
+    @property
+    def store(self):
+        """OUT, where the cache and the documents' JSON are (`vanban.storage.OutStore`)."""
+        if self._store is None:
+            from vanban.storage import LocalStore, RemoteStore
+
+            self._store = RemoteStore(self.out_url) if self.out_url else LocalStore(self.out)
+        return self._store
+
+    @property
+    def where(self) -> str:
+        """OUT as the user named it, for messages."""
+        return self.out_url or str(self.out)
 
 
 @dataclass
 class Item:
     """One input of the run, in the order of the tables."""
 
-    path: Path
+    path: Path | str  # a local path as given, or the URL of a remote object
     doc_id: str
     sha256: str | None
     record: dict[str, Any] | None = None  # for failures that are not cached (missing file, crash) and duplicates
     cached: bool = False
+    failed: bool = False  # its entry is an error (no decision to load for the corpus rules)
     duplicate_of: Item | None = None  # the earlier input with the same name and bytes
 
 
@@ -88,55 +120,12 @@ class RunSummary:
     seconds: float = 0.0
     process_seconds: float = 0.0
     profile: Profile = field(default_factory=Profile)  # the processed documents' times by format and stage
+    manifest: Any = None  # the output folder's manifest (vanban.outputs.outdir.Manifest)
+    cluster_error: Any = None  # (message, exit status) when the Dask cluster was lost mid-run
 
 
 def _say(msg: str) -> None:
     print(one_line(msg), file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- one document
-
-
-def _test_hook(path: Path) -> None:
-    """Pathological documents for the tests, active only when VANBAN_TEST_HOOKS=1.
-
-    A file starting with "#vanban-test:sleep=S", ":alloc=MB" or ":die" sleeps,
-    allocates or kills its worker before being processed as usual.
-    """
-    with open(path, "rb") as f:
-        head = f.read(64)
-    if not head.startswith(b"#vanban-test:"):
-        return
-    action = head[len(b"#vanban-test:"):].split(b"\n", 1)[0].decode().strip()
-    name, _, arg = action.partition("=")
-    if name == "sleep":
-        time.sleep(float(arg))
-    elif name == "alloc":
-        blob = bytearray(int(arg) << 20)  # noqa: F841 - the point is to hold it
-        blob[:: 1 << 12] = b"x" * len(blob[:: 1 << 12])
-    elif name == "die":
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def process_one(path: Path, settings: Settings, doc_id: str | None = None) -> Result:
-    """`process_file` (under the run's `doc_id` for it) plus the test hooks and the wording of a memory failure."""
-    if os.environ.get("VANBAN_TEST_HOOKS") == "1":
-        try:
-            _test_hook(path)
-        except MemoryError:
-            return _memory_result(path, settings, doc_id)
-    res = process_file(path, rules_config=settings.rules_config, doc_id=doc_id)
-    if res.error_kind == "memory" and settings.max_memory:
-        res.error = f"exceeded the memory limit of {settings.max_memory} MB"
-    return res
-
-
-def _memory_result(path: Path, settings: Settings, doc_id: str | None) -> Result:
-    from vanban.extract.base import doc_id_for, sha256_of
-
-    sha = sha256_of(path)
-    return Result(str(path), error=f"exceeded the memory limit of {settings.max_memory} MB",
-                  doc_id=doc_id or doc_id_for(path, sha), sha256=sha, error_kind="memory")
 
 
 # --------------------------------------------------------------------------- planning
@@ -149,22 +138,18 @@ def plan(inputs: list[str], settings: Settings) -> tuple[list[Item], list[Item],
     document only when their names give the same doc_id and their full SHA-256
     are equal, and then the later one is listed as a duplicate of the first.
     """
-    from vanban.extract.base import sha256_of
-
     items: list[Item] = []
     taken: dict[str, Item] = {}
-    found = discover(inputs, follow_links=settings.follow_links, exclude=[settings.out])
+    found = discover(inputs, follow_links=settings.follow_links, exclude=[settings.where])
     for path, why in found.refused:
         kind = "missing" if why == "no such file or folder" else "read"
         item = _new_item(path, None, taken)
         item.record = failure_entry(item, why, kind, settings)
         items.append(item)
-    for f in found.files:
-        try:
-            sha = sha256_of(f)
-        except OSError as e:
+    for f, (sha, why) in zip(found.files, _hashes(found.files)):
+        if sha is None:
             item = _new_item(f, None, taken)
-            item.record = failure_entry(item, f"cannot read the file ({e.strerror or e})", "read", settings)
+            item.record = failure_entry(item, f"cannot read the file ({why})", "read", settings)
         else:
             item = _new_item(f, sha, taken)
             if item.duplicate_of is not None:
@@ -173,12 +158,12 @@ def plan(inputs: list[str], settings: Settings) -> tuple[list[Item], list[Item],
     for f, why in found.skipped:
         _say(f"vanban: skipped {f}: {why}")
     todo = []
-    for item in items:
-        if item.record is not None:
-            continue
-        entry = None if settings.force else load_entry(settings.out, item.doc_id)
-        if reusable(entry, item, settings):
+    candidates = [i for i in items if i.record is None]
+    found_entries = ((i, None) for i in candidates) if settings.force else cached_entries(candidates, settings)
+    for item, entry in found_entries:
+        if entry is not None:
             item.cached = True
+            item.failed = entry.get("error") is not None
             if entry.get("error"):
                 _say(f"vanban: error: {item.path}: {entry['error']} (unchanged since the last run)")
         else:
@@ -186,7 +171,29 @@ def plan(inputs: list[str], settings: Settings) -> tuple[list[Item], list[Item],
     return items, todo, len(found.skipped)
 
 
-def _new_item(path: Path, sha: str | None, taken: dict[str, Item]) -> Item:
+def _hashes(files: list[Path | str]) -> Iterator[tuple[str | None, str]]:
+    """Each file's SHA-256 (or None and why not), in order; remote objects are read as streams, several at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vanban.extract.base import sha256_of
+    from vanban.storage import is_url, reason, sha256_of_url
+
+    def one(f: Path | str) -> tuple[str | None, str]:
+        try:
+            return (sha256_of_url(f) if isinstance(f, str) and is_url(f) else sha256_of(f)), ""
+        except OSError as e:
+            return None, reason(e) if is_url(str(f)) else (e.strerror or str(e))
+        except Exception as e:  # noqa: BLE001 - a storage backend's own errors
+            return None, reason(e)
+
+    if not any(isinstance(f, str) for f in files):
+        yield from map(one, files)
+        return
+    with ThreadPoolExecutor(8) as pool:
+        yield from pool.map(one, files)
+
+
+def _new_item(path: Path | str, sha: str | None, taken: dict[str, Item]) -> Item:
     """The item of an input, its doc_id made unique in the run ("-2", "-3" after a taken one)."""
     from vanban.extract.base import doc_id_for
 
@@ -277,261 +284,24 @@ class Progress:
             self.stream.flush()
 
 
-# --------------------------------------------------------------------------- engines
-
-
-def _preload(items: list[Item]) -> None:
-    """Import the stages and the readers the run needs once, before the workers fork."""
-    import importlib
-
-    from vanban.extract import READERS
-
-    for mod in ("vanban.normalize.document", "vanban.rules.engine", "vanban.outputs.writer"):
-        importlib.import_module(mod)
-    from vanban.rules.engine import load_rules
-
-    load_rules()
-    for suffix in {i.path.suffix.lower() for i in items}:
-        if suffix in READERS:
-            try:
-                importlib.import_module(f"vanban.extract.{READERS[suffix]}")
-            except Exception:  # noqa: BLE001 - the worker reports a broken reader per document
-                pass
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the run's process dies (even by SIGKILL)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - not Linux: workers end when their pipe closes
-        pass
-
-
-def _worker_main(conn, settings: Settings, parent: int) -> None:
-    _die_with_parent()
-    if os.getppid() != parent:
-        return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    if settings.max_memory:
-        import resource
-
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = settings.max_memory << 20
-        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    try:
-        while True:
-            try:
-                job = conn.recv()
-            except (EOFError, OSError):
-                return
-            if job is None:
-                return
-            path, doc_id = job
-            summary = store(process_one(Path(path), settings, doc_id), settings)
-            conn.send(summary)
-            if summary.get("error_kind") == "memory":
-                return  # a MemoryError may leave the interpreter in a poor state: start afresh
-    finally:
-        if "vanban.extract.office_server" in sys.modules:  # the worker's LibreOffice ends with it
-            sys.modules["vanban.extract.office_server"].shutdown()
-
-
-class _Worker:
-    def __init__(self, ctx, settings: Settings):
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, settings, os.getpid()), daemon=True)
-        self.proc.start()
-        child.close()
-        self.item: Item | None = None
-        self.started = 0.0
-
-    def send(self, item: Item) -> None:
-        self.item = item
-        self.started = time.monotonic()
-        self.conn.send((str(item.path), item.doc_id))
-
-    def stop(self, kill: bool = False) -> None:
-        if kill:
-            self.proc.kill()
-        else:
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
-        self.proc.join(5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.conn.close()
-
-
-def _death_reason(exitcode: int | None, settings: Settings) -> tuple[str, str]:
-    if exitcode is not None and exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        if -exitcode == signal.SIGKILL:
-            return "crash", f"the worker was killed ({name}), perhaps by the system for lack of memory"
-        return "crash", f"the worker crashed ({name}) while processing it"
-    return "crash", f"the worker stopped (exit status {exitcode}) while processing it"
-
-
-def run_pool(todo: list[Item], settings: Settings, jobs: int) -> Iterator[dict[str, Any]]:
-    """Process the items on `jobs` worker processes; yields each document's summary as it ends."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
-    ctx = multiprocessing.get_context("fork")  # workers inherit the imported stages: no start-up cost
-    queue = list(reversed(todo))
-    workers = [_Worker(ctx, settings) for _ in range(min(jobs, len(todo)))]
-    try:
-        for w in workers:
-            if queue:
-                w.send(queue.pop())
-        while any(w.item is not None for w in workers):
-            busy = [w for w in workers if w.item is not None]
-            now = time.monotonic()
-            next_deadline = min(w.started + settings.timeout for w in busy)
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=max(0.0, next_deadline - now) + 0.01)
-            for i, w in enumerate(workers):
-                if w.item is None:
-                    continue
-                summary = None
-                replace = False
-                if w.conn in ready or w.proc.sentinel in ready:
-                    try:
-                        if w.conn.poll():
-                            summary = w.conn.recv()
-                    except (EOFError, OSError):
-                        summary = None
-                    if summary is None:  # the worker died without answering
-                        w.proc.join(1)
-                        kind, why = _death_reason(w.proc.exitcode, settings)
-                        summary = summary_of(failure_entry(w.item, why, kind, settings))
-                        w.item.record = failure_entry(w.item, why, kind, settings)
-                        replace = True
-                    elif summary.get("error_kind") == "memory":
-                        replace = True
-                elif time.monotonic() - w.started > settings.timeout:
-                    w.stop(kill=True)
-                    entry = failure_entry(w.item, f"timed out after {settings.timeout:g} s", "timeout", settings)
-                    write_json(cache_path(settings.out, w.item.doc_id), entry, durable=False, indent=None)
-                    summary = summary_of(entry)
-                    replace = True
-                if summary is None:
-                    continue
-                w.item = None
-                yield summary
-                if replace:
-                    if w.proc.is_alive() or w.proc.exitcode is None:
-                        w.stop(kill=True)
-                    w = workers[i] = _Worker(ctx, settings)
-                if queue:
-                    w.send(queue.pop())
-    finally:
-        for w in workers:
-            w.stop(kill=w.item is not None)
-
-
-class _Alarm(BaseException):
-    """The time limit of an in-process document (a BaseException: stages catch Exception)."""
-
-
-def run_inline(todo: list[Item], settings: Settings) -> Iterator[dict[str, Any]]:
-    """Process in this process, one after the other (`--jobs 1`): the time limit is a
-    SIGALRM (it cannot stop C code), there is no memory limit."""
-
-    def on_alarm(signum, frame):
-        raise _Alarm()
-
-    use_alarm = settings.timeout and hasattr(signal, "setitimer")
-    old = signal.signal(signal.SIGALRM, on_alarm) if use_alarm else None
-    try:
-        for item in todo:
-            try:
-                if use_alarm:
-                    signal.setitimer(signal.ITIMER_REAL, settings.timeout)
-                res = process_one(item.path, settings, item.doc_id)
-            except _Alarm:
-                entry = failure_entry(item, f"timed out after {settings.timeout:g} s", "timeout", settings)
-                write_json(cache_path(settings.out, item.doc_id), entry, durable=False, indent=None)
-                yield summary_of(entry)
-                continue
-            finally:
-                if use_alarm:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-            yield store(res, settings)
-    finally:
-        if use_alarm:
-            signal.signal(signal.SIGALRM, old)
-
-
-def _dask_task(path: str, settings: Settings, doc_id: str | None = None) -> Result:
-    return process_one(Path(path), settings, doc_id)
-
-
-def run_dask(todo: list[Item], settings: Settings, scheduler: str) -> Iterator[dict[str, Any]]:
-    """Process on a Dask distributed cluster at `scheduler`; the results come back here to be stored.
-
-    The workers must see the input files at the same paths (a shared file
-    system). The memory limit is the cluster's own (each worker's nanny); a
-    document whose worker died is an error record. The time limit counts from
-    submission, and a task over it is cancelled (a running Python call cannot
-    be interrupted; its worker goes on until it ends).
-    """
-    from dask.distributed import Client, wait
-
-    with Client(scheduler, timeout="30s") as client:
-        window = max(2, 2 * sum(client.nthreads().values()))
-        queue = list(reversed(todo))
-        running: dict[Any, tuple[Item, float]] = {}
-        while queue or running:
-            while queue and len(running) < window:
-                item = queue.pop()
-                fut = client.submit(_dask_task, str(item.path), settings, item.doc_id, key=f"vanban-{item.doc_id}-{time.time_ns()}", pure=False)
-                running[fut] = (item, time.monotonic())
-            try:
-                done = wait(list(running), timeout=1.0, return_when="FIRST_COMPLETED").done
-            except TimeoutError:  # nothing finished within the second: check the limits, wait again
-                done = set()
-            for fut in done:
-                item, _ = running.pop(fut)
-                try:
-                    res = fut.result()
-                except Exception as e:  # noqa: BLE001 - KilledWorker and friends
-                    item.record = failure_entry(item, f"the cluster could not process it ({type(e).__name__}: {e})", "crash", settings)
-                    yield summary_of(item.record)
-                    continue
-                res.path = str(item.path)
-                yield store(res, settings)
-            now = time.monotonic()
-            for fut, (item, t0) in list(running.items()):
-                if now - t0 > settings.timeout:
-                    fut.cancel()
-                    running.pop(fut)
-                    item.record = failure_entry(item, f"timed out after {settings.timeout:g} s", "timeout", settings)
-                    yield summary_of(item.record)
-
-
 # --------------------------------------------------------------------------- corpus rules and tables
 
 
 class _PickledDecisions:
-    """The run's decisions read from the cache one at a time, each time they are iterated,
-    so that the corpus rules never hold the whole run in memory."""
+    """The run's decisions read from the cache one at a time (fetched in batches from a remote OUT),
+    each time they are iterated, so that the corpus rules never hold the whole run in memory."""
 
-    def __init__(self, paths: list[tuple[Item, Path]]):
-        self.paths = paths
+    def __init__(self, items: list[Item], settings: Settings):
+        self.items = items
+        self.settings = settings
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return len(self.items)
 
     def __iter__(self) -> Iterator[Any]:
-        for item, p in self.paths:
-            dec = load_decision(p)  # a pickle without this user's MAC is never unpickled
+        blobs = self.settings.store.read_many([cache_rel(i.doc_id, ".pickle") for i in self.items])
+        for item, blob in zip(self.items, blobs):
+            dec = load_decision(blob, self.settings.secret)  # a pickle without the run's MAC is never unpickled
             if dec is None:  # a damaged pickle only loses the cross-document checks for it
                 _say(f"vanban: warning: {item.path}: could not load it for the cross-document checks")
             else:
@@ -548,8 +318,7 @@ def corpus_findings(items: list[Item], settings: Settings) -> dict[str, list[dic
     user = settings.rules_config or Config()
     if not corpus_ids - set(user.disabled):
         return {}
-    paths = [(item, cache_path(settings.out, item.doc_id, ".pickle")) for item in items if item.record is None]
-    decisions = _PickledDecisions([(item, p) for item, p in paths if p.exists()])
+    decisions = _PickledDecisions([i for i in items if i.record is None and not i.failed], settings)
     config = Config(disabled=set(user.disabled) | (set(rules) - corpus_ids), severity=dict(user.severity))
     context = Context(decisions=decisions)
     found: dict[str, list[dict[str, Any]]] = {}
@@ -562,8 +331,9 @@ def corpus_findings(items: list[Item], settings: Settings) -> dict[str, list[dic
 
 def entries(items: list[Item], settings: Settings, extra: dict[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     """Each item's cache entry (its rows in entry["record"]) with the corpus findings added; in item order."""
+    stored = iter(settings.store.read_many([cache_rel(i.doc_id) for i in items if i.record is None]))
     for item in items:
-        entry = item.record if item.record is not None else load_entry(settings.out, item.doc_id)
+        entry = item.record if item.record is not None else parse_entry(next(stored))
         if entry is None:  # vanished under us (another run on the same OUT): say so rather than lose the row
             entry = failure_entry(item, "its result is missing from the cache; run again", "internal", settings)
         rec = entry["record"]
@@ -578,22 +348,23 @@ def entries(items: list[Item], settings: Settings, extra: dict[str, list[dict[st
 
 def _update_document_json(items: list[Item], settings: Settings, extra: dict[str, list[dict[str, Any]]]) -> None:
     """Put the corpus findings into OUT/docs/<doc_id>.json (and take away those no longer found)."""
-    marker = settings.out / CACHE_DIR / "corpus_findings.json"
+    out = settings.store
+    marker = f"{CACHE_DIR}/corpus_findings.json"
     try:
-        before = set(json.loads(read_nofollow(marker)))
+        before = set(json.loads(out.read(marker)))
     except (OSError, ValueError, TypeError):
         before = set()
     run_ids = {i.doc_id for i in items}
-    for doc_id in (before & run_ids) | set(extra):
-        p = settings.out / "docs" / f"{doc_id}.json"
+    ids = sorted((before & run_ids) | set(extra))
+    for doc_id, blob in zip(ids, out.read_many([f"docs/{i}.json" for i in ids])):
         try:
-            d = json.loads(read_nofollow(p))
-        except (OSError, ValueError):
+            d = json.loads(blob)
+        except (TypeError, ValueError):
             continue
         own = [f for f in d.get("findings", []) if not f.get("corpus")]
         d["findings"] = own + [dict(f, corpus=True) for f in extra.get(doc_id, [])]
-        write_json(p, d, indent=None)
-    write_json(marker, sorted(extra))
+        out.write(f"docs/{doc_id}.json", (json.dumps(d, ensure_ascii=False) + "\n").encode())
+    out.write(marker, (json.dumps(sorted(extra), ensure_ascii=False, indent=1) + "\n").encode(), durable=True)
 
 
 def _announce(items: list[Item]) -> int:
@@ -642,41 +413,42 @@ def run_outputs(formats: tuple[str, ...]) -> list[str]:
 
 def run(inputs: list[str], settings: Settings, *, engine: str = "local", scheduler: str | None = None,
         formats: tuple[str, ...] = ("csv",), quiet: bool = False) -> RunSummary:
-    """Process the inputs into settings.out; returns what was done. Errors are printed as they happen."""
+    """Process the inputs into OUT; returns what was done. Errors are printed as they happen.
+
+    With the Dask engine, `vanban.cluster.ClusterError` (its `status` is the exit
+    status) when the cluster cannot be used at all; a cluster lost mid-run ends
+    the processing, the tables of what finished are written and
+    `RunSummary.cluster_error` says what happened.
+    """
     from vanban.outputs.writer import write_tables
 
     t0 = time.perf_counter()
-    out = settings.out
-    manifest = prepare(out, force=settings.force_output)  # OutputError: the caller says it and stops
-    _remove_temporaries(out)
+    manifest = prepare(settings.where, force=settings.force_output)  # OutputError: the caller says it and stops
+    settings.run_token = manifest.run
+    if settings.out_url:
+        _stage(settings, manifest)
+    else:
+        _remove_temporaries(settings.out)
     settings.cache_key = settings.cache_key or cache_key(settings.rules_config)
-    secret_key()  # made or read once, before the workers fork
-    items, todo, skipped = plan(inputs, settings)
-    # what this run may write, recorded before it is written (a killed run's files stay known as vanban's)
-    manifest.add(*run_outputs(formats), *(f"docs/{i.doc_id}.json" for i in items))
-    manifest.save()
-    summary = RunSummary(documents=len(items), skipped=skipped, reused=sum(i.cached for i in items))
-    summary.duplicates = _announce(items)
-    progress = Progress(len(todo), summary.reused, quiet=quiet)
-    jobs = settings.jobs or os.cpu_count() or 1
-    t1 = time.perf_counter()
+    settings.secret = settings.secret or secret_key()  # made or read once, before the workers fork
+    cluster = None
     if engine == "dask":
-        stream = run_dask(todo, settings, scheduler or "")
-    elif jobs <= 1:
-        _preload(todo)  # the stages' imports do not count against the first document's time limit
-        stream = run_inline(todo, settings)
-    else:  # even for one document: the pool is what enforces the limits (a fork costs milliseconds)
-        _preload(todo)
-        stream = run_pool(todo, settings, jobs)
-    for s in stream:
-        summary.processed += 1
-        summary.profile.add(s)
-        failed = s.get("error") is not None
-        if failed:
-            progress.message(f"vanban: error: {s['source']}: {s['error']}")
-        progress.advance(failed)
-    progress.close()
-    summary.process_seconds = time.perf_counter() - t1
+        from vanban.cluster import Cluster
+
+        cluster = Cluster.connect(scheduler or "")  # before the inputs are hashed: a bad cluster fails fast
+    try:
+        items, todo, skipped = plan(inputs, settings)
+        # what this run may write, recorded before it is written (a killed run's files stay known as vanban's)
+        manifest.add(*run_outputs(formats), *(f"docs/{i.doc_id}.json" for i in items))
+        manifest.save()
+        summary = RunSummary(documents=len(items), skipped=skipped, reused=sum(i.cached for i in items), manifest=manifest)
+        summary.duplicates = _announce(items)
+        t1 = time.perf_counter()
+        _process(todo, settings, cluster, Progress(len(todo), summary.reused, quiet=quiet), summary)
+        summary.process_seconds = time.perf_counter() - t1
+    finally:
+        if cluster is not None:
+            cluster.close()
     extra = corpus_findings(items, settings)
 
     def counted() -> Iterator[dict[str, Any]]:
@@ -691,10 +463,81 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
                 summary.by_severity[f["severity"]] = summary.by_severity.get(f["severity"], 0) + 1
             yield rec
 
-    summary.counts = write_tables(counted, out, formats)
+    summary.counts = write_tables(counted, settings.out, formats)
     _update_document_json(items, settings, extra)
     manifest.prune_documents({i.doc_id for i in items})  # OUT/docs holds the run's documents (the cache keeps the rest)
     manifest.save()
+    publish(settings, manifest)
     summary.seconds = time.perf_counter() - t0
     return summary
 
+
+def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progress, summary: RunSummary) -> None:
+    """Process the documents to do on the engine chosen, showing the progress."""
+    jobs = settings.jobs or os.cpu_count() or 1
+    if cluster is not None:
+        stream = cluster.process(todo, settings)
+    elif jobs <= 1:
+        _preload(todo)  # the stages' imports do not count against the first document's time limit
+        stream = run_inline(todo, settings)
+    else:  # even for one document: the pool is what enforces the limits (a fork costs milliseconds)
+        _preload(todo)
+        stream = run_pool(todo, settings, jobs)
+    by_id = {i.doc_id: i for i in todo}
+    for s in stream:
+        summary.processed += 1
+        summary.profile.add(s)
+        failed = s.get("error") is not None
+        item = by_id.get(s.get("doc_id"))
+        if item is not None:
+            item.failed = failed
+            if s.get("error_kind") == "missing" and item.record is None:  # not cached: its row comes from here
+                item.record = failure_entry(item, s["error"], "missing", settings)
+        if failed:
+            progress.message(f"vanban: error: {s['source']}: {s['error']}")
+        progress.advance(failed)
+    progress.close()
+    if cluster is not None and cluster.lost:
+        summary.cluster_error = cluster.lost
+
+
+# --------------------------------------------------------------------------- a remote OUT
+
+
+def _stage(settings: Settings, manifest: Any) -> None:
+    """A local folder for the tables of a run whose OUT is remote, with OUT's database (the reviews live there)."""
+    from vanban.storage import staging_folder
+
+    if settings.out is None:
+        settings.out = staging_folder()
+    if manifest.owns("vanban.sqlite"):
+        settings.store.download("vanban.sqlite", settings.out)
+
+
+def publish(settings: Settings, manifest: Any, *, final: bool = False) -> None:
+    """With a remote OUT: upload what the staging folder holds and is new or changed (the tables; then
+    the report and the validation); `final` removes the folder. Nothing to do for a local OUT."""
+    import shutil
+
+    from vanban.outputs.outdir import DATA_DOCS, remove_remote_data_docs
+
+    if not settings.out_url or settings.out is None:
+        return
+    staging = Path(settings.out)
+    sent = getattr(manifest, "uploaded", None)
+    if sent is None:
+        sent = manifest.uploaded = {}
+    files = {}
+    for p in sorted(staging.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            st = p.stat()
+            files[p.relative_to(staging).as_posix()] = (st.st_mtime_ns, st.st_size)
+    todo = [rel for rel, stamp in files.items() if sent.get(rel) != stamp]
+    if any(rel.startswith(DATA_DOCS + "/") for rel in todo):
+        remove_remote_data_docs(settings.store)  # replaced whole, as locally; only when vanban wrote it
+    settings.store.upload(staging, todo)
+    sent.update((rel, files[rel]) for rel in todo)
+    manifest.add(*todo)
+    manifest.save()
+    if final:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,5 +1,8 @@
 """The incremental cache of `vanban run`: OUT/.cache/<doc_id>.json and .pickle.
 
+OUT is an `OutStore` (`vanban.storage`): a local folder or a URL; the workers
+that process the documents write their entries there themselves.
+
 Each processed document leaves an entry (its rows for every table and how it was
 made) keyed by its bytes (sha256), the pipeline's code and data and the rules
 configuration, and a pickle of its slimmed decision for the cross-document rules.
@@ -10,6 +13,15 @@ would run code when loaded, is loaded only when it carries the MAC made with
 this user's secret key (`~/.local/state/vanban/cache.key`, made on first use):
 a crafted or foreign pickle is treated as absent and its document processed
 again.
+
+Workers on other machines sign with the key of the client that started the
+run: it travels to them inside the run's `Settings` (held in memory, never
+written there). Anyone who can submit work to a Dask scheduler can already run
+any code on its workers, so this opens nothing the cluster did not; it lets
+the client trust what its workers wrote. To resume a run from another machine
+and reuse its documents, give the machines that start runs the same key file
+(`VANBAN_CACHE_KEY_FILE=/path/to/key`, 32 bytes, mode 0600); without it the
+documents whose pickles another key signed are processed again.
 """
 
 from __future__ import annotations
@@ -23,13 +35,15 @@ import secrets
 import sys
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from vanban.outputs.files import read_nofollow, safe_child, write_bytes, write_json
+from vanban.outputs.files import read_nofollow, safe_child
 from vanban.pipeline import PIPELINE_VERSION, Result, code_fingerprint, one_line
 
 if TYPE_CHECKING:
     from vanban.batch import Item, Settings
+    from vanban.storage import OutStore
 
 CACHE_DIR = ".cache"
 _MAGIC = b"VBP1"
@@ -38,6 +52,16 @@ _MAC_BYTES = 32
 
 def cache_path(out: Path, doc_id: str, suffix: str = ".json") -> Path:
     return safe_child(out / CACHE_DIR, f"{doc_id}{suffix}")
+
+
+def cache_rel(doc_id: str, suffix: str = ".json") -> str:
+    """The name of a document's cache entry (or pickle) under OUT."""
+    return f"{CACHE_DIR}/{doc_id}{suffix}"
+
+
+def _dumps(obj: Any) -> bytes:
+    # json.dumps, not json.dump: only the one-shot call uses the C encoder
+    return (json.dumps(obj, ensure_ascii=False) + "\n").encode()
 
 
 def slim_decision(dec):
@@ -52,6 +76,7 @@ def slim_decision(dec):
     dec.headings = []
     dec.articles = []
     dec.recipients = []
+    dec.layout = None
     return dec
 
 
@@ -81,22 +106,47 @@ def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
 
 
 def store(res: Result, settings: Settings) -> dict[str, Any]:
-    """Write a processed document's JSON, its corpus-rules pickle and, last, its cache entry.
+    """Write a processed document's JSON, its corpus-rules pickle and, last, its cache entry, into OUT.
 
     The entry is the commit mark: a document counts as done when it exists.
     Returns the summary the parent needs.
     """
-    from vanban.outputs.writer import write_document_json
+    from vanban.outputs.writer import document_json_bytes
 
-    out = settings.out
+    out = settings.store
     entry = entry_for(res, settings)
     if res.decision is not None:
-        write_document_json(res, out, PIPELINE_VERSION, durable=False)
-        write_bytes(cache_path(out, res.doc_id, ".pickle"), sign(pickle.dumps(slim_decision(res.decision), protocol=5)),
-                    durable=False)
-    if res.error_kind != "crash":
-        write_json(cache_path(out, res.doc_id), entry, durable=False, indent=None)
+        out.write(f"docs/{res.doc_id}.json", document_json_bytes(res, PIPELINE_VERSION))
+        out.write(cache_rel(res.doc_id, ".pickle"), sign(pickle.dumps(slim_decision(res.decision), protocol=5), settings.secret))
+    if res.error_kind not in ("crash", "missing"):
+        out.write(cache_rel(res.doc_id), _dumps(entry))
     return summary_of(entry)
+
+
+def store_failure(item: Item, error: str, kind: str, settings: Settings) -> dict[str, Any]:
+    """The entry of a document that failed outside the pipeline (a time limit): cached, as `store` would."""
+    entry = failure_entry(item, error, kind, settings)
+    settings.store.write(cache_rel(item.doc_id), _dumps(entry))
+    return summary_of(entry)
+
+
+def cached_entries(items: list[Item], settings: Settings, chunk: int = 256) -> Iterator[tuple[Item, dict[str, Any] | None]]:
+    """Each item with its cache entry when that entry can be reused, else None; OUT is read in batches
+    (a remote OUT: a few requests per batch, not several per document)."""
+    out = settings.store
+    docs = out.names("docs") if out.remote else None
+    for start in range(0, len(items), chunk):
+        part = items[start:start + chunk]
+        found = [parse_entry(b) for b in out.read_many([cache_rel(i.doc_id) for i in part])]
+        ok = [i for i, e in zip(part, found) if e and e.get("error_kind") is None and e.get("key") == settings.cache_key]
+        pickles = dict(zip((i.doc_id for i in ok), out.read_many([cache_rel(i.doc_id, ".pickle") for i in ok])))
+        for item, entry in zip(part, found):
+            has_doc = None if docs is None else f"docs/{item.doc_id}.json" in docs
+            blob = pickles.get(item.doc_id) or b""
+            if reusable(entry, item, settings, pickle_blob=blob, has_doc=has_doc):
+                yield item, entry
+            else:
+                yield item, None
 
 
 def summary_of(entry: dict[str, Any]) -> dict[str, Any]:
@@ -108,22 +158,41 @@ def failure_entry(item: Item, error: str, kind: str, settings: Settings) -> dict
     return entry_for(res, settings)
 
 
-def load_entry(out: Path, doc_id: str) -> dict[str, Any] | None:
+def load_entry(out: OutStore, doc_id: str) -> dict[str, Any] | None:
     try:
-        entry = json.loads(read_nofollow(cache_path(out, doc_id)))
+        return parse_entry(out.read(cache_rel(doc_id)))
     except (OSError, ValueError):
         return None  # absent, a link, or cut short by a power failure: process again
+
+
+def parse_entry(blob: bytes | None) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(blob) if blob is not None else None
+    except ValueError:
+        return None
     return entry if isinstance(entry, dict) and isinstance(entry.get("record"), dict) else None
 
 
-def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings) -> bool:
-    """Whether a cached entry stands for this input under this run's code, configuration and limits."""
+def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings, *, pickle_blob: bytes | None = None,
+             has_doc: bool | None = None) -> bool:
+    """Whether a cached entry stands for this input under this run's code, configuration and limits.
+
+    For a document that succeeded, its JSON must be in OUT and its pickle carry the run's MAC:
+    `pickle_blob` and `has_doc` are them when the caller fetched them already (in batches).
+    """
     if not entry or entry.get("key") != settings.cache_key or entry.get("sha256") != item.sha256:
         return False
     kind = entry.get("error_kind")
     if kind is None:
-        docs = settings.out / "docs" / f"{item.doc_id}.json"
-        return docs.is_file() and not docs.is_symlink() and _signed(cache_path(settings.out, item.doc_id, ".pickle")) is not None
+        out = settings.store
+        if not (out.is_file(f"docs/{item.doc_id}.json") if has_doc is None else has_doc):
+            return False
+        if pickle_blob is None:
+            try:
+                pickle_blob = out.read(cache_rel(item.doc_id, ".pickle"))
+            except (OSError, ValueError):
+                return False
+        return _signed(pickle_blob, settings.secret) is not None
     if kind == "timeout":
         return settings.timeout <= (entry.get("limits") or {}).get("timeout", 0)
     if kind == "memory":
@@ -136,6 +205,8 @@ def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings) -> bo
 
 
 def _key_path() -> Path:
+    if os.environ.get("VANBAN_CACHE_KEY_FILE"):
+        return Path(os.environ["VANBAN_CACHE_KEY_FILE"])
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "vanban" / "cache.key"
 
@@ -175,28 +246,31 @@ def _process_key(path: Path, err: OSError) -> bytes:
     return secrets.token_bytes(32)
 
 
-def sign(data: bytes) -> bytes:
-    return _MAGIC + hmac.new(secret_key(), data, hashlib.sha256).digest() + data
+def sign(data: bytes, key: bytes | None = None) -> bytes:
+    """`data` with its MAC under `key` (the run's; this user's when None)."""
+    return _MAGIC + hmac.new(key or secret_key(), data, hashlib.sha256).digest() + data
 
 
-def _signed(path: Path) -> bytes | None:
-    """The pickle at `path` when it carries this user's MAC, else None."""
-    try:
-        blob = read_nofollow(path)
-    except OSError:
-        return None
+def _signed(blob: bytes | None, key: bytes | None = None) -> bytes | None:
+    """The pickle in `blob` when it carries the MAC of `key` (this user's when None), else None."""
     head = len(_MAGIC) + _MAC_BYTES
-    if len(blob) <= head or not blob.startswith(_MAGIC):
+    if blob is None or len(blob) <= head or not blob.startswith(_MAGIC):
         return None
     data = blob[head:]
-    if not hmac.compare_digest(blob[len(_MAGIC):head], hmac.new(secret_key(), data, hashlib.sha256).digest()):
+    if not hmac.compare_digest(blob[len(_MAGIC):head], hmac.new(key or secret_key(), data, hashlib.sha256).digest()):
         return None
     return data
 
 
-def load_decision(path: Path) -> Any | None:
-    """The pickled decision at `path` when its MAC is this user's, else None (a foreign pickle is never loaded)."""
-    data = _signed(path)
+def load_decision(blob: bytes | Path | None, key: bytes | None = None) -> Any | None:
+    """The pickled decision in `blob` (or the file at that path) when its MAC is the key's, else None
+    (a foreign pickle is never loaded)."""
+    if isinstance(blob, Path):
+        try:
+            blob = read_nofollow(blob)
+        except OSError:
+            return None
+    data = _signed(blob, key)
     if data is None:
         return None
     try:

@@ -1,7 +1,8 @@
 """The command line: `vanban run`, `vanban check`, `vanban cite`, `vanban rules`, `vanban review`.
 
 Exit status: 0 when every document was processed, 1 when any failed (or when
-`--fail-on` found findings of that severity), 2 on bad usage.
+`--fail-on` found findings of that severity), 2 on bad usage; with
+`--engine dask`, 3 to 6 when the cluster cannot be used (`vanban.cluster`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="process files and folders, write the tables to OUT")
-    r.add_argument("inputs", nargs="+", metavar="INPUT", help="files and folders (searched recursively)")
-    r.add_argument("-o", "--out", default="out", help="output folder (default: ./out)")
+    r.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files and folders (searched recursively), or storage URLs (s3://bucket/inbox/, gs://, az://, file://)")
+    r.add_argument("-o", "--out", default="out", help="output folder or storage URL (default: ./out)")
     r.add_argument("--jobs", "-j", type=_nonneg_int, default=0, metavar="N", help="worker processes (default: all cores; 1: in this process)")
     r.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="seconds one document may take (default: 300)")
     r.add_argument("--max-memory", type=_nonneg_int, default=2048, metavar="MB", help="memory one worker may use, 0 for no limit (default: 2048)")
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     c.add_argument("--rules-config", metavar="TOML")
     c.add_argument("--json", action="store_true", help="one JSON object per finding")
+    c.add_argument("--format-only", action="store_true", help="only the presentation (thể thức) findings: NĐ 30/2020, HD 36-HD/VPTW")
 
     ci = sub.add_parser("cite", help="the citations in a text or a file, normalized")
     ci.add_argument("text", nargs="?", help="the text to read")
@@ -131,9 +134,13 @@ EARLY_VALIDATOR_MAX = 20
 
 
 def _at_most(inputs: list[str], n: int) -> bool:
-    """Whether the inputs hold at most n files (counting stops at n + 1)."""
+    """Whether the inputs hold at most n files (counting stops at n + 1; a URL counts as many)."""
+    from vanban.storage import is_url
+
     count = 0
     for i in inputs:
+        if is_url(i):
+            return False
         p = Path(i)
         it = (q for q in p.rglob("*") if q.is_file()) if p.is_dir() else iter([p])
         for _ in it:
@@ -144,22 +151,22 @@ def _at_most(inputs: list[str], n: int) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from vanban.batch import Settings, run
+    from vanban.batch import Settings, publish, run
 
     if args.engine == "dask" and not args.scheduler:
         _err("--engine dask needs --scheduler ADDRESS")
         return 2
+    from vanban.cluster import ClusterError
     from vanban.outputs.outdir import OutputError, prepare
 
     cfg = _rules_config(args.rules_config)
-    out = Path(args.out)
     try:
-        prepare(out, force=args.force_output)  # before anything starts: a bad -o is one line and exit 2
+        prepare(args.out, force=args.force_output)  # before anything starts: a bad -o is one line and exit 2
     except OutputError as e:
         _err(str(e))
         return 2
     validator = None
-    small = _at_most(args.inputs, EARLY_VALIDATOR_MAX)
+    small = args.engine == "local" and _at_most(args.inputs, EARLY_VALIDATOR_MAX)
     if not args.no_validate and small:
         from vanban.outputs.background import BackgroundValidator
 
@@ -167,15 +174,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         # run starts it after, so that its memory does not add to the workers'
         validator = BackgroundValidator()
     settings = Settings(
-        out=out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force, rules_config=cfg,
-        force_output=args.force_output, follow_links=args.follow_links,
+        out=args.out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force,
+        rules_config=cfg, force_output=args.force_output, follow_links=args.follow_links,
     )
     try:
         s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet)
     except OutputError as e:  # OUT changed under us since the check above
         _err(str(e))
         return 2
-    _print_summary(s, out, args.quiet)
+    except ClusterError as e:
+        _err(str(e))
+        return e.status
+    status = _finish_run(args, s, settings, validator)
+    try:
+        publish(settings, s.manifest, final=True)  # a remote OUT: the report and the validation's files
+    except Exception as e:  # noqa: BLE001 - the storage's own errors
+        from vanban.storage import reason
+
+        _err(f"{settings.where}: the report and validation files could not be uploaded ({reason(e)})")
+        status = 1
+    if s.cluster_error:
+        message, code = s.cluster_error
+        _err(message)  # the last line: what stopped the run
+        status = code
+    return status
+
+
+def _finish_run(args: argparse.Namespace, s, settings, validator) -> int:
+    """The summary, the validation and the report of a run; the exit status they give."""
+    tables = settings.out  # OUT, or the staging folder of a remote OUT
+    _print_summary(s, settings.where.rstrip("/"), args.quiet)
     if args.profile:
         _print_profile(s, settings.jobs)
     status = 1 if s.failed else 0
@@ -184,18 +212,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         validator = BackgroundValidator()
     if validator is not None:
-        validator.begin(out)  # in its own process, while this one writes the report
+        validator.begin(tables)  # in its own process, while this one writes the report
     try:
         from vanban.outputs.report import write_report
 
-        write_report(out)
+        write_report(tables)
     except Exception as e:  # the report is for people; the tables are written either way
-        _err(f"{out}/report.html not written: {e}")
+        _err(f"{settings.where.rstrip('/')}/report.html not written: {e}")
     if validator is not None:
         try:
             report = validator.result()
         except Exception as e:  # a validation that cannot run is a failure, never a silent pass
-            _err(f"validation of {out}/ could not run: {e}")
+            _err(f"validation of {settings.where.rstrip('/')}/ could not run: {e}")
             status = 1
         else:
             for line in report.summary_lines():
@@ -219,7 +247,7 @@ def _print_profile(s, jobs: int | None) -> None:
         print(f"  {line}", file=sys.stderr)
 
 
-def _print_summary(s, out: Path, quiet: bool) -> None:
+def _print_summary(s, out: str, quiet: bool) -> None:
     ok = s.documents - s.failed - s.duplicates
     sev = ", ".join(f"{s.by_severity.get(k, 0)} {k}" for k in ("error", "warning", "info"))
     print(
@@ -242,7 +270,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from vanban.outputs.tables import finding_record
     from vanban.pipeline import process_file
 
-    res = process_file(args.file, rules_config=_rules_config(args.rules_config))
+    config = _rules_config(args.rules_config)
+    if args.format_only:
+        from vanban.rules.engine import format_only
+
+        config = format_only(config)
+    res = process_file(args.file, rules_config=config)
     if res.error:
         _err(f"{args.file}: {res.error}")
         return 1

@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.1: signatures, issuer_parent, stamped, annex_articles; 1.2: the `format` category, `layout` of documents
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -33,6 +33,7 @@ CATEGORIES: tuple[str, ...] = (
     "unmeasurable_target",
     "inconsistent_name",
     "typo",
+    "format",
 )
 
 DEADLINE_KINDS: tuple[str, ...] = ("fixed", "recurring", "continuous", "by_reference", "unparsed")
@@ -137,6 +138,64 @@ class Signature:
 
 
 @dataclass(slots=True)
+class PageSetup:
+    """Pages of one size and margins: a Word section (`w:sectPr`), or PDF pages of one size.
+
+    Sizes and margins are in millimetres as the file declares them (a margin is None where the
+    file does not say, as in a PDF). `page_numbers` is where the section shows a page-number
+    field: "header center", "footer right", ... ("" when it has none; None when the source cannot
+    tell); `first_page_numbered` whether the section's first page shows it. `first_page` and
+    `last_page` are the pages a PDF run covers; `loc` is where a Word section starts in the text.
+    """
+
+    width_mm: float
+    height_mm: float
+    top_mm: float | None = None
+    bottom_mm: float | None = None
+    left_mm: float | None = None
+    right_mm: float | None = None
+    gutter_mm: float | None = None
+    page_numbers: str | None = None
+    first_page_numbered: bool | None = None
+    first_page: int | None = None
+    last_page: int | None = None
+    loc: Loc = field(default_factory=Loc)
+
+
+@dataclass(slots=True)
+class TextStyle:
+    """How a stretch of a Word document looks: one paragraph, or several adjacent ones that look
+    the same, its runs' properties resolved through the styles.
+
+    `font` and `size` (points) are those of most of its letters; `bold` and `italic` are True when
+    all its letters are, False when none is, None when some are; `color` is the RGB of most letters
+    when that is not black ("FF0000"); `align` is "left", "center", "right" or "justify".
+    """
+
+    loc: Loc
+    font: str | None = None
+    size: float | None = None
+    bold: bool | None = None
+    italic: bool | None = None
+    color: str | None = None
+    align: str | None = None
+
+
+@dataclass(slots=True)
+class Layout:
+    """The presentation of a document, where its file records it (Word: sections, styles and runs;
+    PDF: page sizes and embedded fonts). `fonts` and `colors` count the letters in each font and in
+    each colour that is not black; `page_count` is the number of pages the file says it has (Word:
+    as last laid out by the program that saved it)."""
+
+    pages: list[PageSetup] = field(default_factory=list)
+    styles: list[TextStyle] = field(default_factory=list)
+    fonts: dict[str, int] = field(default_factory=dict)
+    colors: dict[str, int] = field(default_factory=dict)
+    page_count: int | None = None
+
+
+@dataclass(slots=True)
 class SourceDocument:
     """What a file says, in reading order.
 
@@ -155,6 +214,7 @@ class SourceDocument:
     ocr: bool = False  # text came from OCR: treat its numbers with care
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # what the reader noticed
+    layout: Layout | None = None  # the presentation, where the file records it (Word, PDF)
     signatures: list[Signature] = field(default_factory=list)  # digital signatures (PDF)
     # a scan's header digits read again at high resolution: "number"/"day" -> the digits, or None when unreadable
     ocr_checked: dict[str, str | None] = field(default_factory=dict)
@@ -376,6 +436,7 @@ class Decision:
     encoding: str | None = None
     pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    layout: Layout | None = None  # page setup, fonts and text styles (Word, PDF); see SourceDocument
     signatures: list[Signature] = field(default_factory=list)  # the PDF's digital signatures
     signed_at: str | None = None  # when the last signature was made (ISO 8601, with its offset)
     signer_cert: str | None = None  # the person whose certificate signed ("Nguyễn Thị Bông")

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from vanban import __version__
@@ -147,9 +147,9 @@ class Found(NamedTuple):
     """What `discover` found: the files to process, what was skipped inside folders (and why),
     and what was named on the command line but cannot be read as a file (and why)."""
 
-    files: list[Path]
-    skipped: list[tuple[Path, str]]
-    refused: list[tuple[Path, str]]
+    files: list[Path | str]  # a path, or the URL of a remote object
+    skipped: list[tuple[Path | str, str]]
+    refused: list[tuple[Path | str, str]]
 
 
 def discover(inputs: Iterable[str | os.PathLike[str]], *, follow_links: bool = False,
@@ -163,12 +163,22 @@ def discover(inputs: Iterable[str | os.PathLike[str]], *, follow_links: bool = F
     unless `follow_links` (a link to /etc/passwd in an inbox must not be read),
     hidden and temporary files and files of unsupported kinds are skipped with a
     note, and the `exclude` folders (the run's output folder) are not entered.
+
+    A URL (`s3://bucket/inbox/`, see `vanban.storage`) is listed remotely by the
+    same rules (an object store has no links nor special files); a `file://`
+    URL is a local path.
     """
+    from vanban.storage import is_url, local_path
+
     found = Found([], [], [])
     seen: set[Path] = set()
-    walk = _Walk(found, follow_links, {_ident(e) for e in exclude} - {None})
+    walk = _Walk(found, follow_links, {_ident(local_path(e)) for e in exclude if not is_url(e)} - {None})
+    remote_seen: set[str] = set()
     for inp in inputs:
-        p = Path(inp)
+        if is_url(inp):
+            _discover_remote(str(inp), found, remote_seen, [str(e) for e in exclude if is_url(e)])
+            continue
+        p = local_path(inp)
         try:
             st = os.stat(p)
         except OSError as e:
@@ -184,6 +194,59 @@ def discover(inputs: Iterable[str | os.PathLike[str]], *, follow_links: bool = F
             seen.add(p.resolve())
             found.files.append(p)
     return found
+
+
+def _discover_remote(url: str, found: Found, seen: set[str], exclude: list[str]) -> None:
+    """The supported objects under a URL (a folder, recursively, or one object), by `discover`'s rules."""
+    from vanban.extract import SUPPORTED_SUFFIXES
+    from vanban.storage import StorageError, filesystem, reason
+
+    try:
+        fs, root = filesystem(url)
+        info = fs.info(root)
+        listing = {root: info} if info.get("type") != "directory" else fs.find(root, detail=True)
+    except StorageError as e:
+        found.refused.append((url, str(e).removeprefix(f"{url}: ")))
+        return
+    except Exception as e:  # noqa: BLE001 - credentials, network, a missing bucket: one line, the run goes on
+        found.refused.append((url, "no such file or folder" if isinstance(e, FileNotFoundError) else f"cannot read it ({reason(e)})"))
+        return
+    outs = []
+    for e in exclude:
+        try:
+            ofs, oroot = filesystem(e)
+            if ofs.protocol == fs.protocol:
+                outs.append(oroot + "/")
+        except StorageError:
+            pass
+    if info.get("type") != "directory":  # named explicitly: processed whatever its kind, as a local file
+        name = fs.unstrip_protocol(root)
+        if name not in seen:
+            seen.add(name)
+            found.files.append(name)
+        return
+    noted: set[str] = set()
+    for key in sorted(listing):
+        name = fs.unstrip_protocol(key)
+        rel = key[len(root):].lstrip("/")
+        parts = rel.split("/")
+        hidden = next((i for i, part in enumerate(parts) if part.startswith((".", "~$"))), None)
+        out_hit = next((o for o in outs if (key + "/").startswith(o)), None)
+        if out_hit is not None:
+            top = fs.unstrip_protocol(out_hit.rstrip("/"))
+            if top not in noted:
+                noted.add(top)
+                found.skipped.append((top, "the output folder of this run"))
+        elif hidden is not None:
+            top = fs.unstrip_protocol("/".join([root, *parts[: hidden + 1]]))
+            if top not in noted:
+                noted.add(top)
+                found.skipped.append((top, "hidden or temporary " + ("folder" if hidden < len(parts) - 1 else "file")))
+        elif PurePosixPath(key).suffix.lower() not in SUPPORTED_SUFFIXES:
+            found.skipped.append((name, f"not a supported document type ({PurePosixPath(key).suffix or 'no suffix'})"))
+        elif name not in seen:
+            seen.add(name)
+            found.files.append(name)
 
 
 def _ident(path: str | os.PathLike[str]) -> tuple[int, int] | None:
