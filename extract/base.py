@@ -145,3 +145,10 @@ def build_source(
         signatures=signatures or [],
         ocr_checked=ocr_checked or {},
     )
+
+
+def join_lines(text: str, more: str) -> str:
+    # "2764/QĐ-" + "TTg": a hyphen glued to a word at the end of a line joins without a space.
+    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
+        return text + more
+    return f"{text} {more}"

@@ -32,9 +32,13 @@ def segments_over_budget(page, limit: int = MAX_SEGMENTS) -> str | None:
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=4):
         n += max(1, pdfium_c.FPDFPath_CountSegments(obj.raw))
         if n > limit:
-            return (f"more than {limit:,} drawn segments on the page, more than a table needs; "
-                    "its tables are not looked for (read as text lines)")
+            return segments_message(limit)
     return None
+
+
+def segments_message(limit: int = MAX_SEGMENTS) -> str:
+    return (f"more than {limit:,} drawn segments on the page, more than a table needs; "
+            "its tables are not looked for (read as text lines)")
 
 
 def grid_over_budget(plumber_page, limit: int = MAX_CROSSINGS) -> str | None:
@@ -46,6 +50,11 @@ def grid_over_budget(plumber_page, limit: int = MAX_CROSSINGS) -> str | None:
     edges = filter_edges(plumber_page.edges, min_length=s.edge_min_length_prefilter)
     merged = filter_edges(merge_edges(edges, s.snap_x_tolerance, s.snap_y_tolerance, s.join_x_tolerance, s.join_y_tolerance),
                           min_length=s.edge_min_length)
+    return crossings_over_budget(merged, limit)
+
+
+def crossings_over_budget(merged: list[dict], limit: int = MAX_CROSSINGS) -> str | None:
+    """Why no cell is built from these merged rules (too many crossings), or None."""
     h = sum(1 for e in merged if e["orientation"] == "h")
     v = len(merged) - h
     if h * v > limit:

@@ -16,7 +16,7 @@ from vanban.outputs.files import atomic_path
 ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
 
 INT_COLUMNS = {
-    "plan_year", "pages", "tasks", "targets", "citations", "findings", "line", "page", "table", "row", "joined_rows",
+    "plan_year", "pages", "elapsed_ms", "tasks", "targets", "citations", "findings", "line", "page", "table", "row", "joined_rows",
     "area", "year", "start", "end", "relations",
 }
 FLOAT_COLUMNS = {"value"}

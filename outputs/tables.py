@@ -18,7 +18,7 @@ DOCUMENT_COLUMNS = [
     "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
     "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
     "pipeline_version", "duplicate_of", "effective", "effective_text",
-    "expires", "force_status", "relations",
+    "expires", "force_status", "relations", "elapsed_ms",
 ]
 #: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
 STATUSES = ("ok", "error", "duplicate")

@@ -77,6 +77,7 @@ def _suites() -> dict[str, list[Any]]:
             E.ExpectColumnValuesToMatchRegex(column="sha256", regex=r"^[0-9a-f]{64}$"),
             E.ExpectColumnValuesToBeInSet(column="_error_iff_failed", value_set=[True]),
             E.ExpectColumnValuesToBeInSet(column="_duplicate_iff_marked", value_set=[True]),
+            E.ExpectColumnValuesToBeBetween(column="elapsed_ms", min_value=0),
         ],
         "tasks": [
             E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
@@ -129,9 +130,9 @@ def _suites() -> dict[str, list[Any]]:
 #: rows per chunk: tables are validated a chunk (of whole documents) at a time, so that
 #: memory stays flat whatever the size of the run
 CHUNK_ROWS = 10_000
-_NUMERIC = {"targets": ("value", "line"), "citations": ("line",), "relations": ("line",)}
+_NUMERIC = {"documents": ("elapsed_ms",), "targets": ("value", "line"), "citations": ("line",), "relations": ("line",)}
 _USED = {
-    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of"),
+    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of", "elapsed_ms"),
     "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "source_kind",
               "line"),
     "targets": ("doc_id", "text", "value", "line"),
@@ -302,6 +303,8 @@ def validate_run(out: Path, *, data_docs: bool = True) -> ValidationReport:
     """Validate the tables a run wrote to `out`, a chunk of whole documents at a time."""
     docs = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False, na_values=[""],
                        usecols=lambda c: c in _USED["documents"])
+    for c in _NUMERIC["documents"]:
+        docs[c] = pd.to_numeric(docs[c])
     gaps: set[tuple[str, str]] = set()
     for chunk in _jsonl_chunks(out / "findings.jsonl"):
         gaps |= _gap_lines(chunk)

@@ -32,10 +32,13 @@ def document_record(res, version: str) -> Record:
     """One document's rows for every table: {"documents": [row], "tasks": [...], ..., "findings": [...]}."""
     if res.decision is None:
         row = T.error_row(res.doc_id or "", res.path, res.sha256, res.error or "unknown error", version)
+        row["elapsed_ms"] = res.elapsed_ms
         return {"documents": [row], "tasks": [], "targets": [], "citations": [], "relations": [], "findings": []}
     dec = res.decision
+    row = T.document_row(dec, len(res.findings), version)
+    row["elapsed_ms"] = res.elapsed_ms
     return {
-        "documents": [T.document_row(dec, len(res.findings), version)],
+        "documents": [row],
         "tasks": T.task_rows(dec),
         "targets": T.target_rows(dec),
         "citations": T.citation_rows(dec),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up vanban on a fresh machine, idempotently:
 #  1. the Debian packages the readers and the review page need (Tesseract with its
-#     Vietnamese model, LibreOffice Writer, Chromium, poppler), installed with
+#     Vietnamese model, LibreOffice Writer and its Python bridge (python3-uno: one LibreOffice
+#     kept running per worker), Chromium, poppler), installed with
 #     apt-get when this user may, otherwise named in a clear message;
 #  2. a Python 3.11 virtual environment in .venv with the pinned dependencies
 #     (requirements.lock) and vanban itself.
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui chromium poppler-utils)
+DEB_PACKAGES=(tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui python3-uno chromium poppler-utils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

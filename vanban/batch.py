@@ -37,6 +37,7 @@ from vanban.outputs.files import remove_stale_temporaries
 from vanban.outputs.outdir import prepare
 from vanban.pipeline import discover, one_line
 from vanban.pool import _preload, process_one, run_inline, run_pool  # noqa: F401 - process_one is this module's API too
+from vanban.profile import Profile
 #: what a document record may reuse from an earlier run when it failed: only failures
 #: that would happen again under the same or stricter limits
 _RESOURCE_ERRORS = ("timeout", "memory")
@@ -118,6 +119,7 @@ class RunSummary:
     text_chars: int = 0
     seconds: float = 0.0
     process_seconds: float = 0.0
+    profile: Profile = field(default_factory=Profile)  # the processed documents' times by format and stage
     manifest: Any = None  # the output folder's manifest (vanban.outputs.outdir.Manifest)
     cluster_error: Any = None  # (message, exit status) when the Dask cluster was lost mid-run
 
@@ -484,6 +486,7 @@ def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progr
     by_id = {i.doc_id: i for i in todo}
     for s in stream:
         summary.processed += 1
+        summary.profile.add(s)
         failed = s.get("error") is not None
         item = by_id.get(s.get("doc_id"))
         if item is not None:

@@ -81,10 +81,11 @@ def slim_decision(dec):
 
 
 def _stats(res: Result) -> dict[str, Any]:
+    times = {"elapsed_ms": res.elapsed_ms, "timings": res.timings} if res.elapsed_ms is not None else {}
     dec = res.decision
     if dec is None:
-        return {}
-    return {"format": dec.format, "pages": dec.pages or 0, "chars": len(dec.text)}
+        return times
+    return {"format": dec.format, "pages": dec.pages or 0, "chars": len(dec.text), **times}
 
 
 def entry_for(res: Result, settings: Settings) -> dict[str, Any]:

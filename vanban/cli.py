@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-validate", action="store_true", help="skip checking the tables against the expectation suite")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors and the summary")
     r.add_argument("--registry", metavar="PATH", help="the registry of documents in force to check against and to add what this run learned to")
+    r.add_argument("--profile", action="store_true",
+                   help="after the run, print where its time went: seconds by format and stage (read: LibreOffice conversion, "
+                        "PDF tables, OCR; normalize; rules) for the documents processed in it")
 
     c = sub.add_parser("check", help="the findings of one document, in the terminal")
     c.add_argument("file")
@@ -253,6 +256,8 @@ def _finish_run(args: argparse.Namespace, s, settings, validator) -> int:
     """The summary, the validation and the report of a run; the exit status they give."""
     tables = settings.out  # OUT, or the staging folder of a remote OUT
     _print_summary(s, settings.where.rstrip("/"), args.quiet)
+    if args.profile:
+        _print_profile(s, settings.jobs)
     status = 1 if s.failed else 0
     if args.registry and not _add_to_registry(args.registry, Path(tables)):
         status = 1
@@ -297,6 +302,14 @@ def _add_to_registry(path: str, out: Path) -> bool:
         return False
     print(f"vanban: {n} new fact(s) added to the registry {path}", file=sys.stderr)
     return True
+def _print_profile(s, jobs: int | None) -> None:
+    import os
+
+    workers = jobs or os.cpu_count() or 1
+    print(f"vanban: profile of the {s.processed} document(s) processed in this run ({s.process_seconds:.1f} s of wall time, "
+          f"{workers} worker(s)); seconds of the documents' own time:", file=sys.stderr)
+    for line in s.profile.lines():
+        print(f"  {line}", file=sys.stderr)
 
 
 def _print_summary(s, out: str, quiet: bool) -> None:

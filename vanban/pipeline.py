@@ -12,6 +12,7 @@ import importlib.util
 import os
 import stat
 import sys
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class Result:
     doc_id: str | None = None
     sha256: str | None = None
     error_kind: str | None = None
+    elapsed_ms: int | None = None  # the whole of process_file
+    timings: dict[str, int] = field(default_factory=dict)  # ms by stage (`vanban.profile.STAGES`)
 
     @property
     def ok(self) -> bool:
@@ -63,14 +66,28 @@ def process_file(path: str | os.PathLike[str], *, rules_config=None, doc_id: str
     """Read, normalize and check one file (the per-document rules; corpus rules run in `vanban.batch`).
 
     `doc_id` replaces the id made from the file's name and bytes (the batch gives each input its own).
+    The result carries its time (`elapsed_ms`) and its stages' (`timings`).
     """
+    from vanban import profile
+
+    timings = profile.start()
+    t0 = time.perf_counter()
+    res = _process(path, rules_config, doc_id)
+    res.elapsed_ms = round((time.perf_counter() - t0) * 1000)
+    res.timings = profile.as_ms(timings)
+    return res
+
+
+def _process(path: str | os.PathLike[str], rules_config, doc_id: str | None) -> Result:
     from vanban.extract import ReadError, read
+    from vanban.profile import stage
     from vanban.normalize.document import normalize
     from vanban.rules.engine import check
 
     p = Path(path)
     try:
-        src = read(p)
+        with stage("read"):
+            src = read(p)
     except ReadError as e:
         return _failed(p, str(e), "read", doc_id=doc_id)
     except MemoryError:
@@ -80,8 +97,10 @@ def process_file(path: str | os.PathLike[str], *, rules_config=None, doc_id: str
     if doc_id:
         src.doc_id = doc_id
     try:
-        dec = normalize(src)
-        findings = check(dec, config=rules_config)
+        with stage("normalize"):
+            dec = normalize(src)
+        with stage("rules"):
+            findings = check(dec, config=rules_config)
     except MemoryError:
         return Result(str(p), error="out of memory while processing", doc_id=src.doc_id, sha256=src.sha256, error_kind="memory")
     except Exception as e:

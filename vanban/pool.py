@@ -8,6 +8,7 @@ record and a fresh worker takes the next one.
 from __future__ import annotations
 
 import os
+import sys
 import signal
 import time
 from collections.abc import Iterator
@@ -123,18 +124,22 @@ def _worker_main(conn, settings: Settings, parent: int) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = settings.max_memory << 20
         resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        path, doc_id, sha = job
-        summary = store(process_input(path, settings, doc_id, sha), settings)
-        conn.send(summary)
-        if summary.get("error_kind") == "memory":
-            return  # a MemoryError may leave the interpreter in a poor state: start afresh
+    try:
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            path, doc_id, sha = job
+            summary = store(process_input(path, settings, doc_id, sha), settings)
+            conn.send(summary)
+            if summary.get("error_kind") == "memory":
+                return  # a MemoryError may leave the interpreter in a poor state: start afresh
+    finally:
+        if "vanban.extract.office_server" in sys.modules:  # the worker's LibreOffice ends with it
+            sys.modules["vanban.extract.office_server"].shutdown()
 
 
 class _Worker:

@@ -1,0 +1,88 @@
+"""How fast ruled-table PDF pages are read: PDFium's page objects (vanban) against pdfplumber's extract_tables().
+
+Run: .venv/bin/python bench/bench_pdf_tables.py [--repeat 3] [FILE.pdf ...]
+The pages are those of the files (default: the seed rendered to PDF by LibreOffice,
+39 pages with its task table, and the appendix sample of corpus/samples) that look
+ruled. vanban's time per page is what its reader spends on a ruled page beyond its
+text (the text page is open already): the drawn-segment budget, the grid and the
+cells (`pdf_tables.find_tables` and `pdf.table_fragments`); pdfplumber's is
+`page.extract_tables()` on the same page (its parse included: that is its cost).
+Both give the same rows (tests/test_pdf_tables.py); the target (issue 21) is at least 10 times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import pathlib
+import shutil
+import sys
+import tempfile
+import time
+
+import pdfplumber
+
+from vanban.extract import pdf, pdf_tables
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpus" / "samples" / "Phụ lục I Công tác Chỉ đạo điều hành CCHC.pdf"
+
+
+def _default_files(tmp: pathlib.Path) -> list[pathlib.Path]:
+    files = [SAMPLE]
+    if shutil.which("soffice"):
+        sys.path.insert(0, str(ROOT / "tests"))
+        from renderings import seed_docx, seed_pdf
+
+        files.insert(0, seed_pdf(seed_docx(tmp / "seed.docx"), tmp, tmp / "profile"))
+    return files
+
+
+def _vanban(page, textpage, index: int) -> int:
+    tables, _ = pdf_tables.find_tables(page, textpage, page.get_mediabox()[3])
+    return sum(len(f.rows) for f in pdf.table_fragments(tables or [], index + 1))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("files", nargs="*", type=pathlib.Path)
+    ap.add_argument("--repeat", type=int, default=3, help="runs; the best is reported")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        files = args.files or _default_files(pathlib.Path(tmp))
+        docs = [pdf.open_pdf(pdf.pdf_bytes(f)[1]) for f in files]
+        pages = [(d, f, i) for d, f in zip(docs, files) for i in range(len(d)) if pdf.looks_ruled(d[i])]
+        best_v = best_p = float("inf")
+        rows_v = rows_p = 0
+        for _ in range(args.repeat):
+            spent = 0.0
+            rows_v = 0
+            for doc, _, i in pages:
+                page = doc[i]
+                textpage = page.get_textpage()  # the reader has it open for the text already
+                t0 = time.perf_counter()
+                rows_v += _vanban(page, textpage, i)
+                spent += time.perf_counter() - t0
+                textpage.close()
+                page.close()
+            best_v = min(best_v, spent)
+            t0 = time.perf_counter()
+            rows_p = 0
+            for f in files:
+                with pdfplumber.open(io.BytesIO(pdf.pdf_bytes(f)[1])) as plumber:
+                    for doc, g, i in pages:
+                        if g == f:
+                            p = plumber.pages[i]
+                            rows_p += sum(len(t) for t in p.extract_tables() if len(t) >= 2)
+                            p.close()
+            best_p = min(best_p, time.perf_counter() - t0)
+        for d in docs:
+            d.close()
+    n = len(pages)
+    print(f"ruled PDF pages: {n} pages of {len(files)} files, {rows_v} table rows (pdfplumber {rows_p}): "
+          f"vanban {1000 * best_v / n:.1f} ms/page, pdfplumber extract_tables() {1000 * best_p / n:.1f} ms/page: "
+          f"{best_p / best_v:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
