@@ -36,12 +36,17 @@ def identity(c: Citation) -> str | None:
     ("13/CT-TTg", "39-NQ/TW") recurs across years, so it is keyed with the year of
     its date: two dates of different years are two documents, not a conflict.
     A law cited by name is the document its name resolved to in the registry (`Citation.symbol`), and is
-    left out when it resolved to none (a name is not a key). Leading zeros of the number do not count:
+    left out when it resolved to none (a name is not a key), or when the citation gives a day the registry
+    does not know that document by: some names are given to two laws in one year (Luật Tổ chức chính
+    quyền địa phương 65/2025/QH15 of 19/02/2025 and 72/2025/QH15 of 16/06/2025), so a name, a year and
+    another day may be another law, not a wrong date. Leading zeros of the number do not count:
     "09/2010/NĐ-CP" is "9/2010/NĐ-CP".
     """
     symbol = c.symbol or (c.id if c.number else None)
     if not symbol:
         return None
+    if not c.number and c.date and c.date != (c.registry or {}).get("date"):
+        return None  # a name and a year are not one law when a day is given that the registry does not confirm
     key = symbol_key(symbol)
     if c.normative or (c.year and str(c.year) in symbol):
         return key

@@ -251,6 +251,22 @@ def test_citation_corpus_date_needs_the_other_documents():
     assert not [f for f in check(a, Context([a, same])) if f.rule == "citation_corpus_date"]
 
 
+def test_a_name_given_to_two_laws_in_one_year_is_not_one_law_with_two_dates(tmp_path):
+    """Lâm Đồng decisions of 2025 cite "Luật Tổ chức chính quyền địa phương ngày 19 tháng 02 năm 2025" (65/2025/QH15)
+    and, after June, "... ngày 16 tháng 6 năm 2025" (72/2025/QH15, the law of the two-level local government): two
+    laws with one name and one year, not one law written with two dates. A symbol with two dates still is."""
+    head = "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: {n}/QĐ-UBND\nLâm Đồng, ngày {d}\nQUYẾT ĐỊNH\nVề việc phê duyệt Điều lệ Hội\n"
+    docs = []
+    for n, d, law in (("12", "10 tháng 3 năm 2025", "ngày 19 tháng 02 năm 2025"), ("812", "20 tháng 8 năm 2025", "ngày 16 tháng 6 năm 2025"),
+                      ("901", "05 tháng 9 năm 2025", "ngày 16 tháng 6 năm 2025")):
+        path = tmp_path / f"qd{n}.txt"
+        path.write_text(head.format(n=n, d=d) + f"Căn cứ Luật Tổ chức chính quyền địa phương {law};\n"
+                        f"Căn cứ Nghị định số 126/2024/NĐ-CP ngày {'08/10/2024' if n != '901' else '18/10/2024'} của Chính phủ;\n", encoding="utf-8")
+        docs.append(process_file(path).decision)
+    found = [f for dec in docs for f in check(dec, Context(docs)) if f.rule == "citation_corpus_date"]
+    assert [f.evidence[0].text for f in found] == ["Nghị định số 126/2024/NĐ-CP ngày 18/10/2024"]
+
+
 # --------------------------------------------------------------------------- invalid references
 
 
