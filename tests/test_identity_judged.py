@@ -3,8 +3,8 @@
 The expected values (tests/data/identity_judged.tsv) were read off the rendered pages of
 documents of ../shared/corpus-dev (67 of the checking half, 35 of the tuning half), never
 copied from vanban's output.
-The files are looked for in the repository first (tests/data/signed, tests/data/legacy_pdf)
-and then in ../shared/corpus-dev; a file found nowhere is skipped. For every field vanban must
+The files are looked for in the repository first (tests/data/signed, tests/data/legacy_pdf, and
+tests/data/judged, where every judged file is kept) and then in ../shared/corpus-dev; a file found nowhere is skipped. For every field vanban must
 give the value the page shows or nothing, never another value, and never a value the page
 does not show; over the documents found, each field must be right on at least 95% of those
 that show it (the bar of issue 13). `scripts/identity_measure.py -v` prints the same table.
@@ -12,7 +12,9 @@ that show it (the bar of issue 13). `scripts/identity_measure.py -v` prints the 
 
 from __future__ import annotations
 
+import lzma
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,10 +31,21 @@ IN_REPO = [ROOT / "tests" / "data" / "signed", ROOT / "tests" / "data" / "legacy
 CORPUS_DEV = ROOT.parent / "shared" / "corpus-dev"
 
 
+COPIES = ROOT / "tests" / "data" / "judged" / "corpus-dev"  # the judged files, xz for text-like ones (scripts/ledger.py)
+UNPACKED = Path(tempfile.mkdtemp(prefix="vanban-identity-judged-"))
+
+
 def locate(rel: str) -> Path | None:
     for folder in IN_REPO:
         if (folder / Path(rel).name).exists():
             return folder / Path(rel).name
+    if (COPIES / rel).exists():
+        return COPIES / rel
+    if (COPIES / f"{rel}.xz").exists():
+        target = UNPACKED / rel  # the file's own name and suffix: what the reader dispatches on
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(lzma.decompress((COPIES / f"{rel}.xz").read_bytes()))
+        return target
     return CORPUS_DEV / rel if (CORPUS_DEV / rel).exists() else None
 
 
