@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -135,8 +135,9 @@ def page_name(key: str) -> str:
     return f"{slug}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:10]}.html"
 
 
-def _split(rep: _Report, out: Path) -> Iterator[str]:
-    """report.html as the run and an index; each document with findings on its page in OUT/report/."""
+def _split(rep: _Report, out: Path, done: Collection[str] = ()) -> Iterator[str]:
+    """report.html as the run and an index; each document with findings on its page in OUT/report/
+    (except the `done` documents', written elsewhere: `write_pages`)."""
     from vanban.review.pages import doc_title
 
     folder = out / PAGES_DIR
@@ -144,9 +145,10 @@ def _split(rep: _Report, out: Path) -> Iterator[str]:
     written: set[str] = set()
     rows = []
     for d, findings in _batches(rep, count=True):
-        name = page_name(d.key) if findings or d.status != "ok" else ""
+        name = _page_of(d, findings)
         if name:
-            _write_document_page(rep, folder / name, d, findings)
+            if d.doc_id not in done:
+                _write_document_page(rep, folder / name, d, findings)
             written.add(name)
         rows.append(str(rep.part("index_row")(d, f"{PAGES_DIR}/{name}" if name else "", doc_title(d))))
     for old in folder.glob("*.html"):  # pages of documents no longer in the run
@@ -157,6 +159,26 @@ def _split(rep: _Report, out: Path) -> Iterator[str]:
     yield rep.heading(split=True)
     yield str(rep.part("index_head")()) + "".join(rows) + "</tbody></table>"
     yield suffix
+
+
+def _page_of(d: Any, findings: list[Any]) -> str:
+    """The file name of a document's page in a split report ("" when it has none: no findings, read fine)."""
+    return page_name(d.key) if findings or d.status != "ok" else ""
+
+
+def write_pages(out: Path, doc_ids: Collection[str]) -> list[str]:
+    """The pages of these documents in a split report (those that have one), written into OUT/report/;
+    the doc_ids done. For `write_report(pages=...)`: a Dask worker that sees OUT writes them there."""
+    rep = _Report(out, counted=False)
+    wanted = set(doc_ids)
+    rep.docs = [d for d in rep.docs if d.doc_id in wanted]
+    folder = out / PAGES_DIR
+    folder.mkdir(exist_ok=True)
+    for d, findings in _batches(rep):
+        name = _page_of(d, findings)
+        if name:
+            _write_document_page(rep, folder / name, d, findings)
+    return [d.doc_id for d in rep.docs]
 
 
 def _write_document_page(rep: _Report, path: Path, d: Any, findings: list[Any]) -> None:
@@ -175,12 +197,14 @@ def _write_document_page(rep: _Report, path: Path, d: Any, findings: list[Any]) 
         f.write(page)
 
 
-def _report_parts(out: Path) -> Iterator[str]:
+def _report_parts(out: Path, pages: Callable[[Path, list[str]], Collection[str]] | None = None) -> Iterator[str]:
     """The report of the run in OUT, piece by piece (a document at a time)."""
     from vanban.review.store import RunStore
 
-    if len(RunStore(out).documents(counts=False)) > SINGLE_FILE_MAX:
-        yield from _split(_Report(out, counted=False), out)
+    docs = RunStore(out).documents(counts=False)
+    if len(docs) > SINGLE_FILE_MAX:
+        done = pages(out, [d.doc_id for d in docs]) if pages is not None else ()
+        yield from _split(_Report(out, counted=False), out, set(done))
         return
     yield from _single(_Report(out, counted=True))
     folder = out / PAGES_DIR
@@ -189,11 +213,15 @@ def _report_parts(out: Path) -> Iterator[str]:
             old.unlink(missing_ok=True)
 
 
-def write_report(out: Path) -> Path:
-    """Write OUT/report.html (and OUT/report/ for a large run) from OUT/vanban.sqlite and OUT/docs; returns its path."""
+def write_report(out: Path, *, pages: Callable[[Path, list[str]], Collection[str]] | None = None) -> Path:
+    """Write OUT/report.html (and OUT/report/ for a large run) from OUT/vanban.sqlite and OUT/docs; returns its path.
+
+    `pages(out, doc_ids)` may write the documents' pages of a large run elsewhere (`write_pages` on a Dask
+    cluster's workers) and return the doc_ids it did; the others are written here.
+    """
     out = Path(out)
     path = out / "report.html"
     with atomic_open(path, "w", encoding="utf-8") as f:
-        for part in _report_parts(out):
+        for part in _report_parts(out, pages):
             f.write(part)
     return path

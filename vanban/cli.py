@@ -230,14 +230,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         rules_config=cfg, force_output=args.force_output, follow_links=args.follow_links,
     )
     try:
-        s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet)
+        s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet,
+                keep_cluster=True)
     except OutputError as e:  # OUT changed under us since the check above
         _err(str(e))
         return 2
     except ClusterError as e:
         _err(str(e))
         return e.status
-    status = _finish_run(args, s, settings, validator)
+    try:
+        status = _finish_run(args, s, settings, validator)
+    finally:
+        if s.cluster is not None:
+            s.cluster.close()
     try:
         publish(settings, s.manifest, final=True)  # a remote OUT: the report and the validation's files
     except Exception as e:  # noqa: BLE001 - the storage's own errors
@@ -270,7 +275,8 @@ def _finish_run(args: argparse.Namespace, s, settings, validator) -> int:
     try:
         from vanban.outputs.report import write_report
 
-        write_report(tables)
+        # on a Dask cluster, its workers write the documents' pages of a large report (not this machine)
+        write_report(tables, pages=s.cluster.report_pages(settings) if s.cluster is not None else None)
     except Exception as e:  # the report is for people; the tables are written either way
         _err(f"{settings.where.rstrip('/')}/report.html not written: {e}")
     if validator is not None:

@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,8 @@ FIRST_WORKER_WAIT = 3.0  # seconds for a first worker to be there
 NO_WORKERS_GRACE = 60.0  # seconds without any worker mid-run before giving up
 LOST_GRACE = 10.0  # seconds the client may stay disconnected before the scheduler counts as lost
 CHILD_START_TIMEOUT = 120.0  # seconds a worker's child may take to import the stages
+PAGES_CHUNK_MIN = 25  # documents' report pages per task, at least
+PAGES_TIMEOUT, PAGES_TIMEOUT_PER_DOC = 60.0, 0.5  # seconds the report's pages may take on the workers
 
 
 class ClusterError(Exception):
@@ -156,6 +158,37 @@ class Cluster:
     def process(self, todo: list[Item], settings: Settings) -> Iterator[dict[str, Any]]:
         """Run the documents on the cluster; yields each one's summary as it ends (see the module's notes)."""
         return _Submission(self, todo, settings).run()
+
+    def report_pages(self, settings: Settings) -> Callable[[str | os.PathLike[str], list[str]], set[str]] | None:
+        """For `write_report(pages=...)`: the documents' pages of the report written by the workers into a
+        local OUT they see (the client writes the index, and any page they did not write); None when the
+        cluster cannot do it (lost, or OUT is remote: the tables are then in this machine's staging folder)."""
+        if self.lost or settings.out_url or self.client.status != "running":
+            return None
+        return lambda out, doc_ids: self._pages(os.path.abspath(out), doc_ids, settings)
+
+    def _pages(self, out: str, doc_ids: list[str], settings: Settings) -> set[str]:
+        from distributed import wait
+
+        threads = self.threads() or {}
+        size = max(PAGES_CHUNK_MIN, -(-len(doc_ids) // max(1, 2 * sum(threads.values()))))
+        futures = [self.client.submit(pages, out, doc_ids[i : i + size], settings.run_token, identity(), pure=False,
+                                      key=f"vanban-pages-{i}-{settings.run_token}", retries=1)
+                   for i in range(0, len(doc_ids), size)]
+        try:
+            wait(futures, timeout=PAGES_TIMEOUT + PAGES_TIMEOUT_PER_DOC * len(doc_ids))
+        except Exception:  # noqa: BLE001 - timed out, or the scheduler went: this machine writes the rest
+            pass
+        done: set[str] = set()
+        for fut in futures:
+            try:
+                if fut.status == "finished":
+                    done.update(fut.result(timeout=PAGES_TIMEOUT))
+                else:
+                    fut.cancel()
+            except Exception:  # noqa: BLE001 - as above
+                pass
+        return done
 
 
 def _mismatch(addr: str, ident: Any, mine: tuple[str, str]) -> str:
@@ -321,6 +354,20 @@ def work(job: tuple[str, str, str, str | None], settings: Settings, expected: tu
         reply["note"] = (f"vanban: note: worker {name} cannot see the output folder {settings.where}; its results "
                          "come back to this machine to be stored (slower: use a shared folder or a storage URL for -o)")
     return reply
+
+
+def pages(out: str, doc_ids: list[str], token: str, expected: tuple[str, str]) -> list[str]:
+    """The report's pages of these documents written into OUT by a worker (a Dask task), when it sees
+    the client's OUT (the run's token there) and runs its vanban; the doc_ids done (none otherwise)."""
+    from pathlib import Path
+
+    from vanban.outputs.outdir import run_token
+    from vanban.outputs.report import write_pages
+    from vanban.storage import LocalStore
+
+    if identity() != tuple(expected) or run_token(LocalStore(Path(out))) != token:
+        return []
+    return write_pages(Path(out), doc_ids)
 
 
 _seen_out: dict[tuple[str, str], bool] = {}
