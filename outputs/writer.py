@@ -11,6 +11,7 @@ database is rewritten in one transaction.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -26,6 +27,35 @@ ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 
 Record = dict[str, Any]
+
+#: the key of a record's ready-made lines: {table: the CSV lines of its rows (findings: the JSON Lines)},
+#: made by the worker that processed the document, so that the run's process only copies them
+FRAGMENTS = "_lines"
+_PLAIN = (str, int, float, bool, type(None))  # cells that read back from the cache's JSON as they were
+
+
+def csv_lines(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    """The rows as the lines of a CSV table with these columns (what `CsvSink` writes)."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def jsonl_lines(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def fragments(record: Record) -> dict[str, str]:
+    """A record's lines for the CSV tables other than documents (whose row the run completes) and for
+    findings.jsonl; a table whose cells would not read back from JSON as they are is left to the writer."""
+    out = {"findings": jsonl_lines(record["findings"])}
+    for table in ("tasks", "targets", "citations", "relations"):
+        rows = record.get(table) or []
+        if all(type(v) in _PLAIN for r in rows for v in r.values()):
+            out[table] = csv_lines(T.TABLES[table], rows)
+    return out
 
 
 def document_record(res, version: str) -> Record:
@@ -70,15 +100,18 @@ class CsvSink:
             f = stack.enter_context(atomic_open(out / f"{table}.csv", "w", encoding="utf-8", newline=""))
             w = csv.writer(f)
             w.writerow(cols)
-            self.writers[table] = (w, cols)
+            self.writers[table] = (w, cols, f)
         self.findings = stack.enter_context(atomic_open(out / "findings.jsonl", "w", encoding="utf-8"))
 
-    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+    def add(self, table: str, rows: list[dict[str, Any]], lines: str | None = None) -> None:
+        """The rows (`lines`: the same rows made into lines already, `fragments`) at the end of their table."""
         if table == "findings":
-            for r in rows:
-                self.findings.write(json.dumps(r, ensure_ascii=False) + "\n")
+            self.findings.write(jsonl_lines(rows) if lines is None else lines)
             return
-        w, cols = self.writers[table]
+        w, cols, f = self.writers[table]
+        if lines is not None:  # a csv writer keeps no buffer: the lines go straight after its rows
+            f.write(lines)
+            return
         for r in rows:
             w.writerow([_cell(r.get(c)) for c in cols])
 
@@ -126,13 +159,16 @@ def write_tables(records: Callable[[], Iterable[Record]], out: Path, formats: It
             measure_row = measure
         else:
             measure_row = None
+        csv_sink = sinks[0]
         for rec in records():
+            lines = rec.get(FRAGMENTS) or {}
             for table in ALL_TABLES:
                 rows = rec.get(table) or []
                 if not rows:
                     continue
                 counts[table] += len(rows)
-                for s in sinks:
+                csv_sink.add(table, rows, lines.get(table))
+                for s in sinks[1:]:
                     s.add(table, rows)
                 if measure_row:
                     measure_row(widths[table], rows)

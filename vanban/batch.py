@@ -122,6 +122,7 @@ class RunSummary:
     profile: Profile = field(default_factory=Profile)  # the processed documents' times by format and stage
     manifest: Any = None  # the output folder's manifest (vanban.outputs.outdir.Manifest)
     cluster_error: Any = None  # (message, exit status) when the Dask cluster was lost mid-run
+    cluster: Any = None  # the Dask cluster, still connected, when `run(keep_cluster=True)`: the caller closes it
 
 
 def _say(msg: str) -> None:
@@ -331,6 +332,8 @@ def corpus_findings(items: list[Item], settings: Settings) -> dict[str, list[dic
 
 def entries(items: list[Item], settings: Settings, extra: dict[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     """Each item's cache entry (its rows in entry["record"]) with the corpus findings added; in item order."""
+    from vanban.outputs.writer import FRAGMENTS
+
     stored = iter(settings.store.read_many([cache_rel(i.doc_id) for i in items if i.record is None]))
     for item in items:
         entry = item.record if item.record is not None else parse_entry(next(stored))
@@ -341,6 +344,7 @@ def entries(items: list[Item], settings: Settings, extra: dict[str, list[dict[st
         doc["source"] = str(item.path)  # the same bytes may have been moved
         more = extra.get(item.doc_id)
         if more:
+            (rec.get(FRAGMENTS) or {}).pop("findings", None)  # its findings.jsonl lines are made again, with these
             rec["findings"] = rec["findings"] + more
             doc["findings"] = (doc.get("findings") or 0) + len(more)
         yield entry
@@ -412,16 +416,15 @@ def run_outputs(formats: tuple[str, ...]) -> list[str]:
 
 
 def run(inputs: list[str], settings: Settings, *, engine: str = "local", scheduler: str | None = None,
-        formats: tuple[str, ...] = ("csv",), quiet: bool = False) -> RunSummary:
+        formats: tuple[str, ...] = ("csv",), quiet: bool = False, keep_cluster: bool = False) -> RunSummary:
     """Process the inputs into OUT; returns what was done. Errors are printed as they happen.
 
     With the Dask engine, `vanban.cluster.ClusterError` (its `status` is the exit
     status) when the cluster cannot be used at all; a cluster lost mid-run ends
     the processing, the tables of what finished are written and
-    `RunSummary.cluster_error` says what happened.
+    `RunSummary.cluster_error` says what happened. `keep_cluster`: the connection stays open in
+    `RunSummary.cluster` (the report's pages are written there), for the caller to close.
     """
-    from vanban.outputs.writer import write_tables
-
     t0 = time.perf_counter()
     manifest = prepare(settings.where, force=settings.force_output)  # OutputError: the caller says it and stops
     settings.run_token = manifest.run
@@ -432,6 +435,7 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
     settings.cache_key = settings.cache_key or cache_key(settings.rules_config)
     settings.secret = settings.secret or secret_key()  # made or read once, before the workers fork
     cluster = None
+    summary = RunSummary()
     if engine == "dask":
         from vanban.cluster import Cluster
 
@@ -446,9 +450,27 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
         t1 = time.perf_counter()
         _process(todo, settings, cluster, Progress(len(todo), summary.reused, quiet=quiet), summary)
         summary.process_seconds = time.perf_counter() - t1
+        if cluster is not None and keep_cluster and not cluster.lost:
+            summary.cluster = cluster  # the report's pages are written there
+        elif cluster is not None:
+            cluster.close()  # before the tables, as the connection's own threads cost this machine's CPU
+        cluster = None
+        _write_outputs(items, settings, formats, summary)
+    except BaseException:
+        if summary.cluster is not None:
+            summary.cluster.close()
+        raise
     finally:
         if cluster is not None:
             cluster.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _write_outputs(items: list[Item], settings: Settings, formats: tuple[str, ...], summary: RunSummary) -> None:
+    """The cross-document rules, the tables, the documents' JSON and the manifest (uploaded for a remote OUT)."""
+    from vanban.outputs.writer import write_tables
+
     extra = corpus_findings(items, settings)
 
     def counted() -> Iterator[dict[str, Any]]:
@@ -463,13 +485,12 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
                 summary.by_severity[f["severity"]] = summary.by_severity.get(f["severity"], 0) + 1
             yield rec
 
+    manifest = summary.manifest
     summary.counts = write_tables(counted, settings.out, formats)
     _update_document_json(items, settings, extra)
     manifest.prune_documents({i.doc_id for i in items})  # OUT/docs holds the run's documents (the cache keeps the rest)
     manifest.save()
     publish(settings, manifest)
-    summary.seconds = time.perf_counter() - t0
-    return summary
 
 
 def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progress, summary: RunSummary) -> None:

@@ -90,8 +90,11 @@ def _stats(res: Result) -> dict[str, Any]:
 
 def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
     """The cache entry of a processed document: its rows for every table and how it was made."""
-    from vanban.outputs.writer import document_record
+    from vanban.outputs.writer import FRAGMENTS, document_record, fragments
 
+    record = document_record(res, PIPELINE_VERSION)
+    if res.decision is not None:  # made here, on the worker: the run's process copies them into the tables
+        record[FRAGMENTS] = fragments(record)
     return {
         "key": settings.cache_key,
         "doc_id": res.doc_id,
@@ -101,7 +104,7 @@ def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
         "error_kind": res.error_kind,
         "limits": settings.limits,
         "stats": _stats(res),
-        "record": document_record(res, PIPELINE_VERSION),
+        "record": record,
     }
 
 
