@@ -335,3 +335,50 @@ def test_the_local_pool_reads_inputs_from_s3(services, tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr  # the empty file
     fs.get(f"{BUCKET}/out/", str(tmp_path / "got"), recursive=True)
     same_tables(tmp_path / "got", local, str(box), f"s3://{BUCKET}/in")
+
+
+def test_the_workers_write_the_pages_of_a_large_report(services, tmp_path):
+    """A run of more documents than a one-file report holds, OUT a relative local path: the report's pages
+    are those of a local run; the workers write them (a worker that does not see this OUT writes none, and the
+    client writes those)."""
+    import dataclasses
+
+    from vanban.batch import Settings
+    from vanban.cluster import Cluster
+    from vanban.outputs.outdir import run_token
+    from vanban.outputs.report import PAGES_DIR, SINGLE_FILE_MAX
+    from vanban.storage import LocalStore
+
+    n = SINGLE_FILE_MAX + 2
+    for i in range(n):
+        seed_copy(tmp_path / "many" / f"Quyết định {i}.txt", i)
+    address, _ = services.scheduler(free_port())
+    services.workers(address, 2)
+    ref = tmp_path / "ref"
+    assert vanban("run", str(tmp_path / "many"), "-o", str(ref), "--no-validate", timeout=600).returncode == 0
+    cmd = [sys.executable, "-m", "vanban.cli", "run", "many", "-o", "many-out", "--engine", "dask", "--scheduler", address,
+           "--no-validate"]
+    proc = subprocess.run(cmd, cwd=tmp_path, env=services.env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    out = tmp_path / "many-out"
+    same_tables(out, ref, str(tmp_path / "many"), "many")
+
+    def pages(folder: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (folder / PAGES_DIR).iterdir()}
+
+    written = pages(out)
+    assert len(written) == n and written == {k: v.replace(str(tmp_path).encode() + b"/", b"") for k, v in pages(ref).items()}
+    assert b"report/" in (out / "report.html").read_bytes()  # the index, linking to them
+
+    shutil.rmtree(out / PAGES_DIR)
+    settings = Settings(out=out)
+    settings.run_token = run_token(LocalStore(out))
+    ids = [r["doc_id"] for r in read_csv(out / "documents.csv")]
+    cluster = Cluster.connect(address)
+    try:
+        assert cluster.report_pages(dataclasses.replace(settings, run_token="another run"))(out, ids) == set()
+        assert not (out / PAGES_DIR).exists()  # workers that do not see this OUT write nothing there
+        assert cluster.report_pages(settings)(out, ids) == set(ids)
+    finally:
+        cluster.close()
+    assert pages(out) == written

@@ -168,26 +168,18 @@ class Cluster:
         return lambda out, doc_ids: self._pages(os.path.abspath(out), doc_ids, settings)
 
     def _pages(self, out: str, doc_ids: list[str], settings: Settings) -> set[str]:
-        from distributed import wait
-
         threads = self.threads() or {}
         size = max(PAGES_CHUNK_MIN, -(-len(doc_ids) // max(1, 2 * sum(threads.values()))))
         futures = [self.client.submit(pages, out, doc_ids[i : i + size], settings.run_token, identity(), pure=False,
                                       key=f"vanban-pages-{i}-{settings.run_token}", retries=1)
                    for i in range(0, len(doc_ids), size)]
-        try:
-            wait(futures, timeout=PAGES_TIMEOUT + PAGES_TIMEOUT_PER_DOC * len(doc_ids))
-        except Exception:  # noqa: BLE001 - timed out, or the scheduler went: this machine writes the rest
-            pass
+        deadline = time.monotonic() + PAGES_TIMEOUT + PAGES_TIMEOUT_PER_DOC * len(doc_ids)
         done: set[str] = set()
-        for fut in futures:
+        for fut in futures:  # they run at once: one deadline for all
             try:
-                if fut.status == "finished":
-                    done.update(fut.result(timeout=PAGES_TIMEOUT))
-                else:
-                    fut.cancel()
-            except Exception:  # noqa: BLE001 - as above
-                pass
+                done.update(fut.result(timeout=max(0.1, deadline - time.monotonic())))
+            except Exception:  # noqa: BLE001 - timed out, failed, or the scheduler went: this machine writes the rest
+                fut.cancel()
         return done
 
 
