@@ -12,7 +12,10 @@ scheduler and the workers are not waited then, so they do not count), per
 document, and for two sizes the CPU each document adds (the difference of the
 two runs over the difference of their sizes: the client's start, imports and
 connection are paid once per run). `--no-validate` by default: the validation
-is the same work whatever the engine (`--validate` includes it).
+is the same work whatever the engine (`--validate` includes it). The inputs are
+copies of the seed decision (each with its own last line), so every run above
+50 documents has a report of an index and a page per document (the workers
+write the pages).
 
 `--baseline REF` measures the same on the vanban of a git commit (its client
 and its workers run that commit's code, from `git archive`, on a cluster of
@@ -214,9 +217,9 @@ def measure(work: Path, folder: Path, n: int, i: int, address: str, env: dict, a
                                    env, prof)
     print(f"{n} documents on 2 workers ({'S3' if s3 else 'local folders'}): {wall:.1f} s wall, "
           f"client CPU {cpu:.2f} s = {1000 * cpu / n:.1f} ms per document (exit {status})", flush=True)
-    if not s3 and not prof:  # the report alone: the same code whatever the engine
+    if not s3 and not prof:  # for comparison: the whole report on this machine (the run had the workers write its pages)
         _, rcpu, _ = client_run_cmd(["review", out, "--report"], env)
-        print(f"    of which the report (written again by `vanban review OUT --report`): {rcpu:.2f} s", flush=True)
+        print(f"    the report written again on this machine alone (`vanban review OUT --report`): {rcpu:.2f} s", flush=True)
     if prof:
         import pstats
 

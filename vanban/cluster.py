@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import socket
 import subprocess
 import sys
@@ -193,6 +194,7 @@ class _Submission:
 
     def __init__(self, cluster: Cluster, todo: list[Item], settings: Settings):
         self.cluster, self.client, self.settings = cluster, cluster.client, settings
+        self.blob = pickle.dumps(settings, protocol=5)  # once: Dask would go through the dataclass for every task
         self.pending = list(reversed(todo))
         self.running: dict[str, Item] = {}
         self.workers: dict[str, int] = {}
@@ -240,7 +242,7 @@ class _Submission:
 
         where = str(item.path) if isinstance(item.path, str) and is_url(item.path) else os.path.abspath(item.path)
         job = (str(item.path), where, item.doc_id, item.sha256)
-        fut = self.client.submit(work, job, self.settings, identity(), key=f"vanban-{item.doc_id}-{self.settings.run_token}",
+        fut = self.client.submit(work, job, self.blob, identity(), key=f"vanban-{item.doc_id}-{self.settings.run_token}",
                                  pure=False, retries=1)
         self.running[fut.key] = item
         return fut
@@ -334,12 +336,14 @@ def worker_name() -> str:
         return socket.gethostname()
 
 
-def work(job: tuple[str, str, str, str | None], settings: Settings, expected: tuple[str, str]) -> dict[str, Any]:
-    """One document on a worker (a Dask task): its summary, as `vanban.cache.store` gives it."""
+def work(job: tuple[str, str, str, str | None], blob: bytes, expected: tuple[str, str]) -> dict[str, Any]:
+    """One document on a worker (a Dask task): its summary, as `vanban.cache.store` gives it.
+    `blob`: the run's `Settings`, pickled (after the check that this worker runs the client's vanban)."""
     name = worker_name()
     mine = identity()
     if mine != tuple(expected):
         return {"mismatch": mine, "worker": name}
+    settings = _settings(blob)
     write = _sees_out(settings)
     reply = _children.get().run(job, settings, write, name)
     if not write:
@@ -360,6 +364,18 @@ def pages(out: str, doc_ids: list[str], token: str, expected: tuple[str, str]) -
     if identity() != tuple(expected) or run_token(LocalStore(Path(out))) != token:
         return []
     return write_pages(Path(out), doc_ids)
+
+
+_runs: dict[bytes, Settings] = {}
+
+
+def _settings(blob: bytes) -> Settings:
+    """The run's settings (one object for all its documents on this worker: its storage client is made once)."""
+    settings = _runs.get(blob)
+    if settings is None:
+        _runs.clear()  # the previous run's
+        settings = _runs[blob] = pickle.loads(blob)
+    return settings
 
 
 _seen_out: dict[tuple[str, str], bool] = {}
