@@ -12,6 +12,7 @@ decisions made under the 32-bit doc_id of a document whose id grew to 128 bits: 
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +27,8 @@ INDEXES = [
     ("documents", "doc_id"), ("tasks", "doc_id"), ("targets", "doc_id"), ("citations", "doc_id"),
     ("citations", "id"), ("relations", "doc_id"), ("relations", "target_symbol"), ("findings", "doc_id"), ("findings", "category"), ("findings", "fingerprint"),
 ]
+
+_getters = {t: operator.itemgetter(*cols) for t, cols in DATA_TABLES.items()}
 
 REVIEWS_DDL = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -90,8 +93,12 @@ class SqliteSink:
         cols = DATA_TABLES[table]
         if table == "findings":  # the one column that is not a scalar (sqlite3 stores bools as 0/1 itself)
             self.con.executemany(self.inserts[table], [[_value(r.get(c)) for c in cols] for r in rows])
-        else:
-            self.con.executemany(self.inserts[table], [[r.get(c) for c in cols] for r in rows])
+            return
+        try:  # rows with every column (as outputs.tables makes them): taken in C
+            values = list(map(_getters[table], rows))
+        except KeyError:
+            values = [[r.get(c) for c in cols] for r in rows]
+        self.con.executemany(self.inserts[table], values)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         con = self.con
