@@ -19,8 +19,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vanban.normalize.fold import strip_diacritics
-
 #: The five tone marks as combining characters (grave, acute, tilde, hook above, dot below).
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 _ONSET = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
@@ -45,4 +43,4 @@ def is_vietnamese_syllable(word: str) -> bool:
 
 def has_vowel(word: str) -> bool:
     """Whether `word` has a vowel letter (with or without marks); abbreviations ("HĐND", "QĐ") have none."""
-    return _VOWEL.search(strip_diacritics(word).lower()) is not None
+    return _VOWEL.search(unicodedata.normalize("NFD", word.lower())) is not None
