@@ -66,7 +66,7 @@ def _jsonl(path: Path) -> str:
 
 
 def _sqlite(path: Path) -> str:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)  # leaves no -wal/-shm behind
     try:
         out = []
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
@@ -117,6 +117,7 @@ def files(root: Path) -> set[str]:
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
         if p.is_file() and not _SKIP_DIRS.intersection(p.relative_to(root).parts)
+        and not p.name.endswith(("-wal", "-shm"))
     }
 
 
