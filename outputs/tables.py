@@ -1,8 +1,8 @@
 """The contract's tables as rows: documents, tasks, targets, citations, findings.
 
-The columns of DESIGN.md come first, in its order; columns after them are
-additions (the contract is a floor). Every writer (CSV, Parquet, XLSX, SQLite)
-takes its rows from here, so the formats cannot drift apart.
+Each table's columns come from its one definition (`outputs.definitions`: the columns
+of DESIGN.md first, in its order, then additions). Every writer (CSV, Parquet, XLSX,
+SQLite) takes its rows from here, so the formats cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,43 +11,21 @@ import json
 from typing import Any
 
 from vanban.model import Decision, Finding, to_dict
-from vanban.normalize.citations.records import RECORD_COLUMNS, citation_record
+from vanban.normalize.citations.records import citation_record
+from vanban.outputs.definitions import CSV_TABLES, TABLES as DEFINITIONS
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
-    "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
-    "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
-    "pipeline_version", "duplicate_of", "effective", "effective_text",
-    "expires", "force_status", "relations", "elapsed_ms",
-]
-#: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
-STATUSES = ("ok", "error", "duplicate")
-TASK_COLUMNS = [
-    "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
-    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "monitor", "deadline_kind",
-    "source_kind", "line", "page", "table", "row", "inherited", "joined_rows", "lead_invited", "extra", "monitor_canonical",
-    "deadline_reference",
-]
-TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
-CITATION_COLUMNS = ["doc_id", *RECORD_COLUMNS]  # one record builder: normalize/citations/records.py
-#: one row per relation a document states (normalize/relations.py): `doc` is the stating document's symbol
-#: (its `number`) or, when the sentence names another document as the subject ("Nghị định số 107/2020/NĐ-CP
-#: ... sửa đổi, bổ sung ... Nghị định số 24/2014/NĐ-CP"), that one; `target_id` the cited document's id and
-#: `target_symbol` its symbol (a law cited by name resolved by the registry); `effective` the ISO date the
-#: relation takes effect; `evidence` the sentence.
-RELATION_COLUMNS = [
-    "doc_id", "doc", "relation", "target_id", "target_symbol", "target_kind", "target_date", "effective", "evidence",
-    "line", "page", "doc_is_self",
-]
-FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "evidence", "fingerprint"]
+# the columns of each table, from its one definition (outputs/definitions.py)
+DOCUMENT_COLUMNS = DEFINITIONS["documents"].names
+TASK_COLUMNS = DEFINITIONS["tasks"].names
+TARGET_COLUMNS = DEFINITIONS["targets"].names
+CITATION_COLUMNS = DEFINITIONS["citations"].names  # one record builder: normalize/citations/records.py
+RELATION_COLUMNS = DEFINITIONS["relations"].names
+FINDING_COLUMNS = DEFINITIONS["findings"].names
 
-TABLES = {
-    "documents": DOCUMENT_COLUMNS,
-    "tasks": TASK_COLUMNS,
-    "targets": TARGET_COLUMNS,
-    "citations": CITATION_COLUMNS,
-    "relations": RELATION_COLUMNS,
-}
+#: the CSV tables and their columns (findings go to findings.jsonl)
+TABLES = {name: DEFINITIONS[name].names for name in CSV_TABLES}
+#: every table, in the order they are written, with its columns
+ALL_TABLES: dict[str, list[str]] = {**TABLES, "findings": FINDING_COLUMNS}
 
 
 def _num(v: float | None) -> Any:
