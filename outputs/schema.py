@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from vanban.outputs.definitions import TABLES, Column
+from vanban.outputs.definitions import CSV_TABLES, TABLES, Column
 
 SCHEMA_FILES = ("decision.schema.json", "finding.schema.json")
 _BASE = "https://vanban.invalid/schemas/"
@@ -122,17 +122,20 @@ def schema_errors(obj: Any, name: str) -> list[str]:
 
 
 def check_output_folder(out: Path) -> dict[str, list[str]]:
-    """Schema errors of every docs/*.json and every findings.jsonl line of a run, by file."""
+    """Schema errors of every docs/*.json, every findings.jsonl line and every line of the tables'
+    JSON Lines copies (`--formats jsonl`) of a run, by file."""
     problems: dict[str, list[str]] = {}
     for p in sorted((out / "docs").glob("*.json")):
         errs = schema_errors(json.loads(p.read_text(encoding="utf-8")), "decision.schema.json")
         if errs:
             problems[str(p)] = errs
-    fj = out / "findings.jsonl"
-    if fj.exists():
-        for n, line in enumerate(fj.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                errs = schema_errors(json.loads(line), "finding.schema.json")
+    lines = {"findings.jsonl": "finding.schema.json", **{f"{t}.jsonl": f"{t}.row.schema.json" for t in CSV_TABLES}}
+    for fname, schema in lines.items():
+        if not (out / fname).exists():
+            continue
+        with open(out / fname, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                errs = schema_errors(json.loads(line), schema) if line.strip() else []
                 if errs:
-                    problems[f"{fj}:{n}"] = errs
+                    problems[f"{out / fname}:{n}"] = errs
     return problems

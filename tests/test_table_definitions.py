@@ -157,3 +157,25 @@ def test_every_written_form_has_the_definitions_columns_in_order(written):
         for line in (written / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if name != "findings" else []:
             assert list(json.loads(line)) == table.names, name
     con.close()
+
+
+def test_the_run_checks_reject_what_the_definitions_forbid(written, tmp_path):
+    """The derived suite passes on real rows and names the columns a broken copy breaks; the JSON Lines
+    copies are checked against the row schemas."""
+    from vanban.outputs.schema import check_output_folder
+    from vanban.outputs.validate import load_tables, validate_tables
+
+    assert check_output_folder(written) == {}
+    tables = load_tables(written)
+    assert validate_tables(tables, tmp_path, data_docs=False, write=False).success
+    tables["documents"].loc[0, "pipeline_version"] = None
+    tables["citations"].loc[0, "registry_date"] = "19/6/2015"
+    tables["tasks"].loc[0, "page"] = 0
+    report = validate_tables(tables, tmp_path, data_docs=False, write=False)
+    assert {(f.table, f.column) for f in report.failures} == {
+        ("documents", "pipeline_version"), ("citations", "registry_date"), ("tasks", "page")}
+    lines = (written / "tasks.jsonl").read_text(encoding="utf-8").splitlines()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "tasks.jsonl").write_text("\n".join([lines[0].replace('"row": 1', '"row": "1"'), *lines[1:]]) + "\n", encoding="utf-8")
+    assert check_output_folder(broken) == {f"{broken / 'tasks.jsonl'}:1": ["row: '1' is not of type 'integer', 'null'"]}
