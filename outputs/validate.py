@@ -1,9 +1,10 @@
 """Validating a run's tables with Great Expectations (GX Core 1.x), loudly.
 
-One expectation suite per table: keys present and unique where they must be,
-doc_id joining to documents, deadlines ISO with start before end, section and
-task_no forming a sequence, canonical citation ids matching the symbol
-grammar, severities and categories in their closed sets, lead agencies present.
+One expectation suite per table, derived from its definition
+(`outputs.definitions`): each column's declared facts (a value present, unique,
+its pattern, its closed set, its minimum) and the table's rules over several
+columns (doc_id joining to documents, deadlines with start before end, section
+and task_no forming a sequence, canonical citation ids matching the symbol grammar).
 
 Great Expectations is imported only here (its import costs about 2-3 s) and runs
 in an ephemeral context: results and Data Docs go to OUT/validation/, nothing
