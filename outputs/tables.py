@@ -34,45 +34,33 @@ def _num(v: float | None) -> Any:
     return int(v) if float(v).is_integer() else v
 
 
+def _row(obj: Any, columns: list[str], computed: dict[str, Any]) -> dict[str, Any]:
+    """A row of `columns`: each one's computed value, else the attribute of `obj` of the same name (so a
+    column that is an attribute of the model needs only its definition)."""
+    return {c: computed[c] if c in computed else getattr(obj, c) for c in columns}
+
+
 def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]:
     s = dec.signer
-    return {
-        "doc_id": dec.doc_id,
-        "source": dec.source,
-        "sha256": dec.sha256,
+    return _row(dec, DOCUMENT_COLUMNS, {
         "status": "ok",
         "error": None,
-        "type": dec.type,
-        "number": dec.number,
-        "date": dec.date,
-        "issuer": dec.issuer,
-        "subject": dec.subject,
-        "plan_year": dec.plan_year,
-        "format": dec.format,
-        "pages": dec.pages,
-        "ocr": dec.ocr,
-        "encoding": dec.encoding,
-        "number_from": dec.number_from,
-        "place": dec.place,
         "signer": s.name if s else None,
         "signer_title": s.title if s else None,
         "signer_authority": s.authority if s else None,
-        "signed_at": dec.signed_at,
-        "signer_cert": dec.signer_cert,
         "signatures": len(dec.signatures),
-        "issuer_parent": dec.issuer_parent,
         "stamped": "; ".join(f"{k}={v}" for k, v in sorted(dec.stamped.items())) or None,
         "tasks": len(dec.tasks),
         "targets": len(dec.targets),
         "citations": len(dec.citations),
         "findings": n_findings,
         "pipeline_version": version,
+        "duplicate_of": None,
         "effective": dec.effective_date,
         "effective_text": dec.effective,
-        "expires": dec.expires,
-        "force_status": dec.force_status,
         "relations": len(dec.relations),
-    }
+        "elapsed_ms": None,  # the batch's measure, set by the writer
+    })
 
 
 def error_row(doc_id: str, source: str, sha256: str | None, error: str, version: str) -> dict[str, Any]:
@@ -90,53 +78,29 @@ def duplicate_row(doc_id: str, source: str, sha256: str, first: str, version: st
 
 
 def task_rows(dec: Decision) -> list[dict[str, Any]]:
-    rows = []
-    for i, t in enumerate(dec.tasks, 1):
-        rows.append({
+    return [
+        _row(t, TASK_COLUMNS, {
             "doc_id": dec.doc_id,
-            "section": t.section,
-            "section_title": t.section_title,
-            "task_no": t.task_no,
-            "task": t.task,
-            "product": t.product,
-            "lead": t.lead,
-            "lead_canonical": t.lead_canonical,
-            "partners": t.partners,
-            "partners_canonical": t.partners_canonical,
-            "deadline": t.deadline,
-            "deadline_start": t.deadline_start,
-            "deadline_end": t.deadline_end,
-            "recurrence": t.recurrence,
-            "monitor": t.monitor,
-            "deadline_kind": t.deadline_kind,
-            "source_kind": t.source_kind,
             "line": t.loc.line,
             "page": t.loc.page,
-            "table": t.table,
             "row": i,
             "inherited": "; ".join(t.inherited),
-            "joined_rows": t.joined_rows,
             "lead_invited": any(a.invited for a in t.lead_agencies),
             "extra": json.dumps(t.extra, ensure_ascii=False) if t.extra else "",
-            "monitor_canonical": t.monitor_canonical,
-            "deadline_reference": t.deadline_reference,
         })
-    return rows
+        for i, t in enumerate(dec.tasks, 1)
+    ]
 
 
 def target_rows(dec: Decision) -> list[dict[str, Any]]:
     return [
-        {
+        _row(t, TARGET_COLUMNS, {
             "doc_id": dec.doc_id,
-            "area": t.area,
-            "text": t.text,
             "value": _num(t.value),
-            "unit": t.unit,
             "line": t.loc.line,
-            "area_title": t.area_title,
             "percentages": ";".join(str(_num(p)) for p in t.percentages),
             "page": t.loc.page,
-        }
+        })
         for t in dec.targets
     ]
 
@@ -150,20 +114,14 @@ def relation_rows(dec: Decision) -> list[dict[str, Any]]:
 
     own = own_symbol(dec) if dec.relations else None
     return [
-        {
+        _row(r, RELATION_COLUMNS, {
             "doc_id": dec.doc_id,
             "doc": r.subject or own,
-            "relation": r.relation,
             "target_id": r.target,
-            "target_symbol": r.target_symbol,
-            "target_kind": r.target_kind,
-            "target_date": r.target_date,
-            "effective": r.effective,
-            "evidence": r.evidence,
             "line": r.loc.line,
             "page": r.loc.page,
             "doc_is_self": r.subject is None,
-        }
+        })
         for r in dec.relations
     ]
 
