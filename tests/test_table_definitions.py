@@ -45,6 +45,8 @@ def records():
     recs.append({"documents": [T.duplicate_row("seed-2", "copy/seed.txt", "ab" * 32, results[0].doc_id, PIPELINE_VERSION)]})
     for table in TABLES:
         assert any(r.get(table) for r in recs), f"no {table} row in the records: the test would check nothing"
+        # every row builder gives every column of its table's definition, and nothing else
+        assert all(list(row) == TABLES[table].names for r in recs for row in r.get(table) or []), table
     return recs
 
 
