@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from vanban.model import SCHEMA_VERSION
 from vanban.outputs.definitions import CSV_TABLES, TABLES, Column
 
 SCHEMA_FILES = ("decision.schema.json", "finding.schema.json")
@@ -41,7 +42,7 @@ SPAN = {
 ROW_SCHEMA_FILES = {
     "finding.schema.json": (
         "findings", "vanban finding (one line of findings.jsonl)",
-        "One inconsistency or risk in a document, with its evidence. schema_version 1.2 (1.2 added the category format).",
+        f"One inconsistency or risk in a document, with its evidence. schema_version {SCHEMA_VERSION} (1.2 added the category format).",
     ),
 }
 
