@@ -22,7 +22,7 @@ from vanban.outputs import tables as T
 from vanban.outputs.files import _cell, atomic_open, safe_child
 
 #: every table, in the order they are written, with its columns
-ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
+ALL_TABLES = T.ALL_TABLES
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 
 Record = dict[str, Any]
