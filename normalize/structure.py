@@ -45,7 +45,6 @@ _CAPTION = re.compile(
 )
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.)-]\s*(?P<title>\S.*)$")
 _AREA = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<title>\S.*)$")
-_BLOCK = re.compile(r"^(?P<num>[a-zđ])\s*\)\s*(?P<title>\S.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[.:]?\s*(?P<title>.*)$")
 _CHAPTER = re.compile(r"^(?:Chương|CHƯƠNG)\s+(?P<num>[IVXLC]+|\d+)\b\.?\s*(?P<title>.*)$")
 _FORMULA = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|NGHỊ ĐỊNH)\s*:\s*$")
@@ -329,18 +328,6 @@ def _headings(paras: list[Para], start: int, end: int) -> tuple[list[Heading], l
 def _is_heading_text(title: str) -> bool:
     t = title.strip()
     return len(t) <= 120 and len(t.split()) <= 16 and not t.endswith((".", ";", ",")) and t[:1].isupper()
-
-
-def block_headings(paras: list[Para], start_line: int, end_line: int) -> list[tuple[Heading, Para]]:
-    """The a)/b) blocks ("a) Chỉ tiêu", "b) Nhiệm vụ:") between two lines."""
-    out = []
-    for p in paras:
-        if p.loc.line is None or not (start_line <= p.loc.line <= end_line) or p.in_table:
-            continue
-        m = _BLOCK.match(p.text.strip())
-        if m and _is_heading_text(m.group("title").rstrip(":")):
-            out.append((Heading("block", m.group("num"), m.group("title").strip().rstrip(":"), p.loc), p))
-    return out
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
