@@ -37,14 +37,13 @@ abbreviations UBND, HĐND, VP, UBMTTQ, MTTQ, VN. A name followed by "tỉnh <Pro
 
 from __future__ import annotations
 
-import csv
 import functools
-import importlib.resources
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from vanban.corpus import table
 from vanban.model import Agency
 from vanban.normalize.fold import (
     clean_spaces,
@@ -160,22 +159,19 @@ _VALIDITY_COLUMNS = ("valid_from", "valid_until", "successor", "validity", "vali
 @functools.cache
 def gazetteer() -> tuple[GazetteerEntry, ...]:
     """The rows of `corpus/agencies.tsv`, read once."""
-    resource = importlib.resources.files("vanban.corpus").joinpath("agencies.tsv")
-    with resource.open("r", encoding="utf-8") as f:
-        lines = [line for line in f if line.strip() and not line.startswith("#")]
     entries = []
-    for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
-        variants = tuple(v.strip() for v in (row["variants"] or "").split("|") if v.strip())
+    for row in table("agencies.tsv"):
+        variants = tuple(v.strip() for v in row["variants"].split("|") if v.strip())
         entries.append(
             GazetteerEntry(
-                canonical=row["canonical"].strip(),
-                level=row["level"].strip(),
-                kind=row["kind"].strip(),
-                code=(row["code"] or "").strip(),
+                canonical=row["canonical"],
+                level=row["level"],
+                kind=row["kind"],
+                code=row["code"],
                 variants=variants,
-                example=(row["example"] or "").strip(),
-                source=(row["source"] or "").strip(),
-                **{k: (row.get(k) or "").strip() for k in _VALIDITY_COLUMNS},
+                example=row["example"],
+                source=row["source"],
+                **{k: row[k] for k in _VALIDITY_COLUMNS},
             )
         )
     return tuple(entries)

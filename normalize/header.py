@@ -264,13 +264,10 @@ def _is_place(text: str) -> bool:
 
 @functools.cache
 def _places() -> frozenset[str]:
-    from importlib import resources
-
+    from vanban.corpus import table
     from vanban.normalize.fold import match_key
 
-    text = resources.files("vanban.corpus").joinpath("places.tsv").read_text(encoding="utf-8")
-    rows = [ln.split("\t")[0] for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
-    return frozenset(match_key(r) for r in rows if r != "name")
+    return frozenset(match_key(r["name"]) for r in table("places.tsv"))
 
 
 def _issuer(issuer_lines: list[Para], title_idx: int | None, dec: Decision) -> None:

@@ -5,9 +5,7 @@ Nothing here registers a rule; each rule module imports what it needs.
 
 from __future__ import annotations
 
-import csv
 import functools
-import importlib.resources
 import re
 
 from vanban.model import Decision, Loc, Task
@@ -19,15 +17,6 @@ _YEAR_WORD = re.compile(r"\b(?:năm|NĂM|Năm)\s+((?:19|20)\d{2})\b(?!\s*[-–]\
 _YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
 # a year that is a baseline or a horizon, not the year a thing is about
 _BASELINE = re.compile(r"(?:so với|so sánh với|kể từ|từ|tính đến|đến hết|đến|tầm nhìn(?: đến)?)\s*$", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=None)
-def corpus_table(name: str) -> tuple[dict[str, str], ...]:
-    """The rows of a TSV file of `corpus/` (comment lines starting with '#' skipped)."""
-    resource = importlib.resources.files("vanban.corpus").joinpath(name)
-    with resource.open("r", encoding="utf-8") as f:
-        lines = [line for line in f if line.strip() and not line.startswith("#")]
-    return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def years_named(text: str, *, skip_baselines: bool = True) -> list[tuple[int, str, int]]:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from vanban.model import Decision, Finding, TextStyle
 from vanban.normalize.fold import nfc, strip_diacritics
 from vanban.normalize.lines import is_upper_title
-from vanban.rules.common import corpus_table
+from vanban.corpus import table as corpus_table
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.format_page import applies
 from vanban.rules.format_parts import _AUTHORITY, _DATE_LINE, Form, Looks, Piece, all_signatures, facts, form_of, source, span

@@ -27,7 +27,7 @@ from vanban.model import Decision, Loc, TextStyle
 from vanban.normalize.fold import strip_diacritics
 from vanban.normalize.lines import _pieces as _line_pieces
 from vanban.normalize.lines import is_upper_title, match_type_line
-from vanban.rules.common import corpus_table
+from vanban.corpus import table as corpus_table
 
 #: lines of the document read for the header when no type line is found
 HEADER_LINES = 14

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vanban.model import Decision, Finding, Loc
-from vanban.rules.common import corpus_table, line_of
+from vanban.corpus import table as corpus_table
+from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 
 

@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc
-from vanban.rules.common import corpus_table, folded, line_of
+from vanban.corpus import table as corpus_table
+from vanban.rules.common import folded, line_of
 from vanban.rules.engine import make_finding, rule
 
 # Written issuer words -> the organ code family they name. Longer names first where one

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vanban.corpus import SCHEMAS, read_rows
 from vanban.normalize.fold import match_key
 from vanban.normalize.symbols import symbol_key
 
@@ -170,9 +171,8 @@ def _symbol_year(symbol: str) -> int | None:
 def shipped_rows() -> list[dict[str, str]]:
     if not SHIPPED.exists():
         return []
-    with open(SHIPPED, encoding="utf-8", newline="") as f:
-        lines = (ln for ln in f if not ln.startswith("#"))
-        return list(csv.DictReader(lines, delimiter="\t"))
+    name = SHIPPED.name  # read again each time, not cached: `vanban learn` may have rewritten it
+    return read_rows(SHIPPED.read_text(encoding="utf-8"), name, SCHEMAS[name])
 
 
 @functools.cache
