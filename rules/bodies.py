@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 from vanban.model import Decision, Finding, Loc
 from vanban.normalize.citations.text import fold
-from vanban.normalize.codes import read_tsv
+from vanban.corpus import table
 from vanban.rules.cited import signed_on
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
 
 #: Provinces set their own day for merging their departments, around the national one: a document dated
 #: within this many days after a department's national last day is not a finding.
@@ -86,7 +87,7 @@ def ceased_bodies() -> tuple[Ceased, ...]:
         if e.valid_until:
             forms = [f for f in (e.canonical, *e.variants) if len(f) > 4]
             out.append(Ceased(e.canonical, e.valid_until, e.successor, e.validity, e.level, _alternatives(forms), _firsts(forms)))
-    for row in read_tsv("provinces.tsv"):
+    for row in table("provinces.tsv"):
         forms = [f"{row['kind']} {row['name']}"]
         out.append(Ceased(forms[0], row["valid_until"], row["successor"], row["validity"], "province_unit", _alternatives(forms), _firsts(forms)))
     return tuple(out)
@@ -212,8 +213,8 @@ def body_ceased(dec: Decision) -> Iterator[Finding]:
         yield make_finding(
             dec,
             "body_ceased",
-            f"Văn bản ngày {_vi(day)} nêu \"{b.name}\" (dòng {where or '?'}), nhưng {b.name} không còn từ ngày "
-            f"{_vi(_next(b.until))}; nay là {b.successor}{sure}.",
+            f"Văn bản ngày {vi_date(day)} nêu \"{b.name}\" (dòng {where or '?'}), nhưng {b.name} không còn từ ngày "
+            f"{vi_date(_next(b.until))}; nay là {b.successor}{sure}.",
             f"The document of {day} names \"{b.name}\" (line {where or '?'}), which ceased to exist on {_next(b.until)}; "
             f"its successor is {b.successor}{sure_en}.",
             found[:20],
@@ -232,5 +233,3 @@ def _next(iso: str) -> str:
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
 
 
-def _vi(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"

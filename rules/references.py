@@ -9,15 +9,9 @@ from collections.abc import Iterator
 from vanban.model import Caption, Decision, Finding, Loc
 from vanban.rules.common import folded
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
 
 _CAPTION_KIND = re.compile(r"theo\s+(?P<kind>[^\d]+?)\s+(?:số\b|số:|\d)", re.IGNORECASE)
-
-
-def _vi_date(iso: str | None) -> str:
-    if not iso:
-        return "?"
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
 
 
 def caption_kind(caption: Caption) -> str | None:
@@ -120,7 +114,7 @@ def caption_date_mismatch(dec: Decision) -> Iterator[Finding]:
         yield make_finding(
             dec,
             "caption_date_mismatch",
-            f"{base[0]} ghi {kind} ngày {_vi_date(base[3])}, {other[0]} ghi ngày {_vi_date(other[3])}.",
+            f"{base[0]} ghi {kind} ngày {vi_date(base[3])}, {other[0]} ghi ngày {vi_date(other[3])}.",
             f"{base[1][:1].upper() + base[1][1:]} dates the {_kind_en(kind)} {base[3]}; {other[1]} dates it {other[3]}.",
             [(base[4], base[5]), (other[4], other[5])],
         )

@@ -174,3 +174,13 @@ def test_never_raises(text: str) -> None:
     for d in find_dates(text):
         assert text[d.loc.start : d.loc.end] == d.raw
     find_place_date(text)
+
+
+def test_module_examples():
+    """The examples in `vanban.normalize.dates` (the one module of date grammar) hold."""
+    import doctest
+
+    import vanban.normalize.dates
+
+    result = doctest.testmod(vanban.normalize.dates)
+    assert result.attempted > 0 and result.failed == 0
