@@ -27,7 +27,7 @@ from vanban.normalize.fold import nfc, strip_diacritics
 
 __all__ = [
     "parse_date", "find_dates", "find_place_date", "make_iso", "vi_word", "vi_date", "YEAR", "YEAR_MIN", "YEAR_MAX",
-    "DATE_AFTER_CITATION", "CITED_DATE_GROUPS", "YEAR_AFTER_CITATION", "HEADER_DATE_LINE", "GAZETTE_DATE",
+    "DATE_AFTER_CITATION", "CITED_DATE_GROUPS", "YEAR_AFTER_CITATION", "HEADER_DATE_LINE", "GAZETTE_DATE", "PLACE_DATE_START",
 ]
 
 #: Plausible years for a document date; outside this range a date is reported, not parsed.
@@ -129,6 +129,9 @@ YEAR_AFTER_CITATION = re.compile(rf"[ \t]+n[ăa]m[ \t]+(?P<y>{YEAR})(?!\d)", re.
 #: A header's place-and-date line as the rules look for it in the text itself ("<Địa danh>, ngày ... tháng
 #: ... năm 2025", blanks and OCR noise allowed in day and month): looser than `find_place_date`, which reads it.
 HEADER_DATE_LINE = re.compile(r"\S,?\s*ngày\s+\S{1,3}\s*tháng\s+\S{1,3}\s+năm\s+\d{4}", re.IGNORECASE)
+#: Where a header's place-and-date line starts, found before `find_place_date` reads it: a capitalised
+#: place, a comma, "ngày" and, up to "năm YYYY", anything (the header stage reads a scan's day apart).
+PLACE_DATE_START = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
 #: The date in a gazette heading ("... SỐ 115/2004/QĐ-TTG NGÀY 25 THÁNG 6 NĂM 2004 VỀ ..."), without its "ngày".
 GAZETTE_DATE = r"\d{1,2}\s*(?:(?:tháng|THÁNG)\s*\d{1,2}\s*(?:năm|NĂM)\s*\d{4}|/\s*\d{1,2}\s*/\s*\d{4})"
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from vanban.normalize.dates import make_iso
+from vanban.normalize.dates import YEAR, make_iso
 
 #: Recurrence words, finest first; several in one cell are joined with "/" in this order.
 RECURRENCES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
@@ -104,7 +104,7 @@ def _need_year(rule: str, what: str) -> _Piece:
 # Rules run in this order and a later rule never takes text an earlier one took.
 
 _Q = r"(?:iv|iii|ii|i|[1-4])(?![a-z0-9])"
-_YEAR = r"(?:19\d\d|20\d\d|2100)(?!\d)"  # YEAR_MIN..YEAR_MAX of dates.py
+_YEAR = rf"{YEAR}(?!\d)"
 _NEXT_YEAR = r"nam \s (?:lien \s ke|sau|tiep \s theo|ke \s tiep)"
 
 

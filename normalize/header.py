@@ -12,12 +12,12 @@ import functools
 import re
 
 from vanban.model import Decision, Loc
+from vanban.normalize.dates import GAZETTE_DATE, PLACE_DATE_START as _PLACE_DATE
 from vanban.normalize.lines import DOC_TYPES, Para, is_upper_title, match_type_line
 from vanban.normalize.symbols import HEADER_SYMBOL as _SYMBOL, symbol_is_plausible  # noqa: F401 (this module's API too)
 
 _NUMBER_LINE = re.compile(r"^\s*(?:(?:Luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
 _BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
-_PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
 _ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY",
                 "TỈNH UỶ", "QUỐC HỘI", "CHỦ TỊCH", "PHÒNG ", "BQL ", "CỤC ", "CHI CỤC ", "TỔNG CỤC ", "TRUNG TÂM ", "HỘI ",
                 "ĐẢNG ỦY", "ĐẢNG UỶ", "HUYỆN ỦY", "HUYỆN UỶ", "THÀNH ỦY", "THÀNH UỶ", "QUẬN ỦY", "QUẬN UỶ", "THỊ ỦY", "THỊ UỶ",
@@ -327,7 +327,7 @@ def parse_cong_van(paras: list[Para], dec: Decision, limit: int = 15) -> int | N
 # "QUYẾT ĐỊNH" / "CỦA THỦ TƯỚNG CHÍNH PHỦ SỐ 115/2004/QĐ-TTG NGÀY 25 THÁNG 6 NĂM 2004 VỀ VIỆC ..."
 _GAZETTE = re.compile(
     r"^(?:của|CỦA|Của)\s+(?P<issuer>.+?)\s+(?:số|SỐ|Số)\s*:?\s*(?P<symbol>\d+[^\s,;]*)"
-    r"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>\d{1,2}\s*(?:(?:tháng|THÁNG)\s*\d{1,2}\s*(?:năm|NĂM)\s*\d{4}|/\s*\d{1,2}\s*/\s*\d{4})))?"
+    rf"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>{GAZETTE_DATE}))?"
     r"\s*(?P<rest>.*)$",
     re.DOTALL,
 )

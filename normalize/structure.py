@@ -39,6 +39,7 @@ from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages i
     paragraphs,
 )
 from vanban.normalize.signer import _AUTHORITY, parse_recipients, parse_signature, position_title, signs_here  # noqa: F401
+from vanban.normalize.dates import YEAR
 
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
@@ -49,8 +50,8 @@ _BLOCK = re.compile(r"^(?P<num>[a-zđ])\s*\)\s*(?P<title>\S.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[.:]?\s*(?P<title>.*)$")
 _CHAPTER = re.compile(r"^(?:Chương|CHƯƠNG)\s+(?P<num>[IVXLC]+|\d+)\b\.?\s*(?P<title>.*)$")
 _FORMULA = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|NGHỊ ĐỊNH)\s*:\s*$")
-_YEAR = re.compile(r"\bnăm\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE)
-_PERIOD = re.compile(r"giai đoạn\s+(?P<a>(?:19|20)\d{2})\s*[-–]\s*(?P<b>(?:19|20)\d{2})", re.IGNORECASE)
+_YEAR = re.compile(rf"\bnăm\s+(?P<year>{YEAR})\b", re.IGNORECASE)
+_PERIOD = re.compile(rf"giai đoạn\s+(?P<a>{YEAR})\s*[-–]\s*(?P<b>{YEAR})", re.IGNORECASE)
 _EFFECTIVE = re.compile(r"có hiệu lực(?:\s+thi hành)?\s+(?P<when>(?:kể\s+)?từ\s+ngày\s+(?:ký(?:\s+ban hành)?|[^.;]+))", re.IGNORECASE)
 
 

@@ -23,6 +23,7 @@ from vanban.corpus import table
 from vanban.rules.cited import signed_on
 from vanban.rules.engine import make_finding, rule
 from vanban.normalize.dates import vi_date
+from vanban.normalize.dates import YEAR
 
 #: Provinces set their own day for merging their departments, around the national one: a document dated
 #: within this many days after a department's national last day is not a finding.
@@ -113,8 +114,8 @@ _REPORTED_AFTER = re.compile(
     r"|(?:\s+\w+){1,4}?\s*\(\s*(?:cu|nay la|truoc day)\b)"  # "UBND huyện Di Linh (cũ)"
 )
 _REPORTED_BEFORE = re.compile(r"(?:\bnguyen|\bcu|\btruoc day|\btruoc khi|\btien than|\bcua)(?:\s+la)?\s*\(?\s*$")
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)")
-_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/-])")
+_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[/.-]\s*(\d{{1,2}})\s*[/.-]\s*({YEAR})(?!\d)")
+_YEAR = re.compile(rf"(?<![\d/.-])({YEAR})(?![\d/-])")
 
 
 def _quoted(line: str, start: int) -> bool:

@@ -10,11 +10,12 @@ import re
 
 from vanban.model import Decision, Loc, Task
 from vanban.normalize.fold import fold_tone_placement, match_key, nfc
+from vanban.normalize.dates import YEAR
 
 # "năm 2022", "NĂM 2022", "năm học 2021-2022" is not a year of the plan's kind: only "năm YYYY".
-_YEAR_WORD = re.compile(r"\b(?:năm|NĂM|Năm)\s+((?:19|20)\d{2})\b(?!\s*[-–]\s*(?:19|20)\d{2})")
+_YEAR_WORD = re.compile(rf"\b(?:năm|NĂM|Năm)\s+({YEAR})\b(?!\s*[-–]\s*{YEAR})")
 # "giai đoạn 2021-2025", "2021 - 2030"
-_YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+_YEAR_SPAN = re.compile(rf"\b({YEAR})\s*[-–]\s*({YEAR})\b")
 # a year that is a baseline or a horizon, not the year a thing is about
 _BASELINE = re.compile(r"(?:so với|so sánh với|kể từ|từ|tính đến|đến hết|đến|tầm nhìn(?: đến)?)\s*$", re.IGNORECASE)
 

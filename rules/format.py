@@ -23,6 +23,7 @@ from vanban.corpus import table as corpus_table
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.format_page import applies
 from vanban.rules.format_parts import _AUTHORITY, _DATE_LINE, Form, Looks, Piece, all_signatures, facts, form_of, source, span
+from vanban.normalize.dates import YEAR
 
 
 def _looks(dec: Decision, p: Piece | None, element: str, regime: str, *, bold: bool = True, italic: bool = False,
@@ -212,7 +213,7 @@ def format_number(dec: Decision) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- type code
 
 _SYMBOL_CODE = {
-    "nd30": re.compile(r"^\s*\d*\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?(?P<code>[^\s/-]+)"),
+    "nd30": re.compile(rf"^\s*\d*\s*/\s*(?:{YEAR}\s*/\s*)?(?P<code>[^\s/-]+)"),
     "hd36": re.compile(r"^\s*\d*\s*-\s*(?P<code>[^\s/-]+)\s*/"),
 }
 _CODE_SETS = {"nd30": ("nd30", "pre2020"), "hd36": ("party",)}

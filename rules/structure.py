@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc, Task
+from vanban.normalize.dates import HEADER_DATE_LINE
 from vanban.rules.common import content_words, line_of, quote, table_tasks, task_label
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.numbering import as_written, number_value
@@ -167,14 +168,11 @@ def missing_appendix(dec: Decision) -> Iterator[Finding]:
         )
 
 
-_HEADER_DATE = re.compile(r"\S,?\s*ngày\s+\S{1,3}\s*tháng\s+\S{1,3}\s+năm\s+\d{4}", re.IGNORECASE)
-
-
 def _header_date_line(dec: Decision) -> bool:
     """Whether the first lines hold a "<Địa danh>, ngày ... tháng ... năm ..." line (the structure
     stage may miss one that shares its line with "Số: ...", as PDFs render the header)."""
     head = "\n".join(dec.text.split("\n")[:20])
-    return bool(_HEADER_DATE.search(head))
+    return bool(HEADER_DATE_LINE.search(head))
 
 
 #: "Số: 65/2025/TT-BXD" in a header, or "NGHỊ ĐỊNH CỦA CHÍNH PHỦ SỐ 29/1998/NĐ-CP NGÀY ..." in the

@@ -12,6 +12,7 @@ from vanban.model import Decision, Finding, Loc
 from vanban.corpus import table as corpus_table
 from vanban.rules.common import folded, line_of
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import YEAR
 
 # Written issuer words -> the organ code family they name. Longer names first where one
 # contains another ("Thủ tướng Chính phủ" / "Chính phủ", "Ủy ban Thường vụ Quốc hội" / "Quốc hội").
@@ -29,7 +30,7 @@ _ISSUER_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("UBND", ("uy ban nhan dan", "ubnd")),
 )
 
-_STANDARD = re.compile(r"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{3,5})(?:\s*:\s*(?P<ver>(?:19|20)\d{2}))?)\b")
+_STANDARD = re.compile(rf"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{{3,5}})(?:\s*:\s*(?P<ver>{YEAR}))?)\b")
 
 
 @functools.lru_cache(maxsize=None)

@@ -184,3 +184,16 @@ def test_module_examples():
 
     result = doctest.testmod(vanban.normalize.dates)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_one_year_range_for_every_stage():
+    """A date in 2100 is a date for the header, the deadlines and a citation alike (one grammar,
+    `YEAR_MIN`..`YEAR_MAX`); 2101 is outside it everywhere."""
+    from vanban.normalize.citations import find_citations
+    from vanban.normalize.dates import YEAR_MAX, parse_date
+
+    assert YEAR_MAX == 2100
+    assert parse_date("01/01/2100").iso == "2100-01-01"
+    assert find_citations("Quyết định số 12/QĐ-UBND ngày 01/01/2100")[0].date == "2100-01-01"
+    assert parse_date("01/01/2101").iso is None
+    assert find_citations("Quyết định số 12/QĐ-UBND ngày 01/01/2101")[0].date is None

@@ -31,6 +31,7 @@ from pathlib import Path
 from vanban.corpus import SCHEMAS, read_rows
 from vanban.normalize.fold import match_key
 from vanban.normalize.symbols import symbol_key
+from vanban.normalize.dates import YEAR
 
 #: the relation of relations.csv -> the property it gives its target
 INVERSE = {"replaces": "replaced_by", "repeals": "repealed_by", "repeals_part": "repealed_part_by", "amends": "amended_by",
@@ -164,7 +165,7 @@ class Registry:
 
 
 def _symbol_year(symbol: str) -> int | None:
-    m = re.search(r"/((?:19|20)\d{2})/", symbol)
+    m = re.search(rf"/({YEAR})/", symbol)
     return int(m.group(1)) if m else None
 
 
@@ -214,7 +215,7 @@ def facts_of(d: dict) -> Iterator[dict[str, str | None]]:
     """The facts of one document (a decision's JSON)."""
     own = d.get("number") or _title_symbol(d)
     source = f"{own or '?'} ({Path(d.get('source') or '').name})"
-    if own and re.search(r"/(?:19|20)\d{2}/", own):  # only normative symbols name one document without a year
+    if own and re.search(rf"/{YEAR}/", own):  # only normative symbols name one document without a year
         for prop, value in (("kind", d.get("type")), ("date", d.get("date")), ("effective", d.get("effective_date")),
                             ("expires", d.get("expires")), ("force_status", d.get("force_status"))):
             if value:
