@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from vanban.model import Loc, SourceDocument
 from vanban.normalize.fold import strip_diacritics
+from vanban.normalize.numerals import ROMAN
 
 # Document-type words as they stand alone (in capitals) on the title line.
 DOC_TYPES = {
@@ -131,7 +132,7 @@ class TypeLine:
 _FOLDED_TYPES = {strip_diacritics(k).upper(): k for k in DOC_TYPES}
 _TYPE_FOLDED = re.compile(
     r"^(?P<type>" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\b"
-    r"(?P<label>\s+(?:[IVXLC]+|\d+)\b(?!\s*[/.,]\d))?\s*(?P<rest>.*)$",
+    rf"(?P<label>\s+(?:{ROMAN}|\d+)\b(?!\s*[/.,]\d))?\s*(?P<rest>.*)$",
     re.DOTALL,
 )
 
@@ -147,7 +148,7 @@ def match_type_line(text: str, any_case: bool = False) -> TypeLine | None:
         folded = text
     m = _TYPE_FOLDED.match(folded.upper())
     if not m or not (any_case or is_upper_title(text[: m.end("type")])):
-        alone = re.match(r"^Phụ lục(?:\s+(?P<label>[IVXLC]+|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
+        alone = re.match(rf"^Phụ lục(?:\s+(?P<label>{ROMAN}|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
         return TypeLine("PHỤ LỤC", alone.group("label"), "") if alone else None
     label = text[m.start("label") : m.end("label")].strip() if m.group("label") else None
     return TypeLine(_FOLDED_TYPES[m.group("type")], label, text[m.start("rest") :].strip())

@@ -40,15 +40,16 @@ from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages i
 )
 from vanban.normalize.signer import _AUTHORITY, parse_recipients, parse_signature, position_title, signs_here  # noqa: F401
 from vanban.normalize.dates import YEAR
+from vanban.normalize.numerals import ROMAN
 
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
 )
-_ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.)-]\s*(?P<title>\S.*)$")
+_ROMAN = re.compile(rf"^(?P<num>{ROMAN})\s*[.)-]\s*(?P<title>\S.*)$")
 _AREA = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<title>\S.*)$")
 _BLOCK = re.compile(r"^(?P<num>[a-zđ])\s*\)\s*(?P<title>\S.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[.:]?\s*(?P<title>.*)$")
-_CHAPTER = re.compile(r"^(?:Chương|CHƯƠNG)\s+(?P<num>[IVXLC]+|\d+)\b\.?\s*(?P<title>.*)$")
+_CHAPTER = re.compile(rf"^(?:Chương|CHƯƠNG)\s+(?P<num>{ROMAN}|\d+)\b\.?\s*(?P<title>.*)$")
 _FORMULA = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|NGHỊ ĐỊNH)\s*:\s*$")
 _YEAR = re.compile(rf"\bnăm\s+(?P<year>{YEAR})\b", re.IGNORECASE)
 _PERIOD = re.compile(rf"giai đoạn\s+(?P<a>{YEAR})\s*[-–]\s*(?P<b>{YEAR})", re.IGNORECASE)

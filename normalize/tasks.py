@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from vanban.model import Block, Cell, Loc, Row, SourceDocument, Task
 from vanban.normalize.fold import match_key
+from vanban.normalize.numerals import ROMAN
 
 #: field -> header words (folded) that name it, best first
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -66,7 +67,7 @@ _JOINERS = {"lead": "; ", "partners": "; ", "monitor": "; ", "deadline": " – "
 #: fields that a cell spanning their columns and an earlier field's does not give its text to
 _FIRST_ONLY = {"product"}
 
-_ROMAN_HEADER = re.compile(r"^(?P<num>[IVXLC]+)(?P<sep>\s*[.)]\s*|\s+|$)(?P<title>.*)$")
+_ROMAN_HEADER = re.compile(rf"^(?P<num>{ROMAN})(?P<sep>\s*[.)]\s*|\s+|$)(?P<title>.*)$")
 _TASK_NO = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 

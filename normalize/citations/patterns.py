@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from vanban.normalize.citations.text import fold
 from vanban.normalize.codes import doc_types
+from vanban.normalize.numerals import ROMAN as ROMAN_LETTERS
 
 #: Documents cited by name: "Luật Tổ chức chính quyền địa phương", "Nghị quyết Đại hội đại biểu ... lần thứ XVI".
 NAMED = re.compile(
@@ -53,7 +54,7 @@ NAME_STOP_PAIRS = frozenset({("quy", "định"), ("hướng", "dẫn")})
 NAME_PAIR_FIRST = frozenset(a for a, _ in NAME_STOP_PAIRS)
 # Words that show "Luật" is not a name here: "Luật này", "các Luật chuyên ngành", "được Luật giao".
 NAME_GENERIC_FIRST = frozenset("này chuyên liên khác hiện mới các và cũ giao quy định cho".split())
-ROMAN = re.compile(r"[IVXLC]+")
+ROMAN = re.compile(ROMAN_LETTERS)
 SPACES = re.compile(r"\s+")
 TITLE_TAIL = re.compile(r"(?:[ ,]+(?:của|và|theo|tại))+$")
 #: Where names may start; found with str.find, which is much faster than a regex over the whole text.
