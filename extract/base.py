@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from vanban.model import Block, Layout, Loc, SourceDocument
-from vanban.normalize.fold import clean_spaces, nfc
+from vanban.normalize.fold import clean_spaces, join_lines, nfc  # noqa: F401  (join_lines: the readers import it from here)
 
 
 class ReadError(Exception):
@@ -147,8 +147,3 @@ def build_source(
     )
 
 
-def join_lines(text: str, more: str) -> str:
-    # "2764/QĐ-" + "TTg": a hyphen glued to a word at the end of a line joins without a space.
-    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
-        return text + more
-    return f"{text} {more}"

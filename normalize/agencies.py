@@ -115,14 +115,17 @@ def _is_abbreviation(token: str) -> bool:
     )
 
 
-def _fold(name: str) -> str:
-    """The matching key of a name.
+def _name_key(name: str) -> str:
+    """The matching key of a name as written: `match_key`'s folding (case, spacing, look-alikes, tone
+    placement) plus what names of bodies vary in: "và", hyphens and "&" between parts, runs of
+    capitals merged ("TT TT" = "TTTT") and the usual abbreviations expanded. (`agency_key` goes
+    through the gazetteer first.)
 
-    >>> _fold("Sở TT&TT") == _fold("Sở TT-TT") == _fold("Sở TTTT")
+    >>> _name_key("Sở TT&TT") == _name_key("Sở TT-TT") == _name_key("Sở TTTT")
     True
-    >>> _fold("VP UBND tỉnh") == _fold("Văn phòng Uỷ ban nhân dân tỉnh")
+    >>> _name_key("VP UBND tỉnh") == _name_key("Văn phòng Uỷ ban nhân dân tỉnh")
     True
-    >>> _fold("Đài Phát thanh - Truyền hình tỉnh") == _fold("Đài Phát thanh và Truyền hình tỉnh")
+    >>> _name_key("Đài Phát thanh - Truyền hình tỉnh") == _name_key("Đài Phát thanh và Truyền hình tỉnh")
     True
     """
     text, _ = fold_homoglyphs(clean_spaces(nfc(name)))
@@ -184,7 +187,7 @@ def _index() -> tuple[dict[str, GazetteerEntry], dict[str, GazetteerEntry | None
     bare: dict[str, GazetteerEntry | None] = {}
     for entry in gazetteer():
         for form in entry.written_forms:
-            key = _fold(form)
+            key = _name_key(form)
             by_key.setdefault(key, entry)
             plain = strip_diacritics(key)
             if bare.get(plain, entry) is not entry:
@@ -210,7 +213,7 @@ def _province_tail(name: str) -> str | None:
         return m.group(1)
     return None
 
-_BARE_ORGANS = {_fold("Ủy ban nhân dân"), _fold("Hội đồng nhân dân")}
+_BARE_ORGANS = {_name_key("Ủy ban nhân dân"), _name_key("Hội đồng nhân dân")}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -227,16 +230,16 @@ def lookup(name: str) -> GazetteerEntry | None:
     True
     """
     by_key, bare = _index()
-    key = _fold(name)
+    key = _name_key(name)
     if not key:
         return None
     candidates = [key]
-    unparenthesised = _fold(_PARENTHESIS.sub("", name))
+    unparenthesised = _name_key(_PARENTHESIS.sub("", name))
     if unparenthesised and unparenthesised != key:
         candidates.append(unparenthesised)
     province = _province_tail(name)
     if province:  # "Công an tỉnh Lâm Đồng" -> "Công an tỉnh"
-        candidates.append(_fold(province))
+        candidates.append(_name_key(province))
     for k in list(candidates):
         if k.endswith(" tỉnh"):  # "Sở Tư pháp tỉnh" -> "Sở Tư pháp"
             candidates.append(k[: -len(" tỉnh")])
@@ -280,7 +283,7 @@ def agency_key(name: str) -> str:
     False
     """
     entry = lookup(name)
-    return _fold(entry.canonical) if entry else _fold(name)
+    return _name_key(entry.canonical) if entry else _name_key(name)
 
 
 # --------------------------------------------------------------------------- splitting

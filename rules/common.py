@@ -9,7 +9,7 @@ import functools
 import re
 
 from vanban.model import Decision, Loc, Task
-from vanban.normalize.fold import fold_tone_placement, match_key, nfc
+from vanban.normalize.fold import fold_tone_placement, nfc
 from vanban.normalize.dates import YEAR
 
 # "năm 2022", "NĂM 2022", "năm học 2021-2022" is not a year of the plan's kind: only "năm YYYY".
@@ -87,11 +87,6 @@ def content_words(text: str) -> frozenset[str]:
     """The folded content words of a title, for comparing titles written differently."""
     words = re.findall(r"\w+", fold_tone_placement(nfc(text)).lower())
     return frozenset(w for w in words if w not in _STOP and not w.isdigit())
-
-
-def folded(text: str) -> str:
-    """Case, spacing, diacritics and look-alikes folded: for comparing names."""
-    return match_key(text or "")
 
 
 def line_of(dec: Decision, offset: int) -> int:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, TextStyle
-from vanban.normalize.fold import nfc, strip_diacritics
+from vanban.normalize.fold import nfc, strip_diacritics, upper_key
 from vanban.normalize.lines import is_upper_title
 from vanban.corpus import table as corpus_table
 from vanban.rules.engine import make_finding, rule
@@ -387,10 +387,6 @@ def format_signing(dec: Decision) -> Iterator[Finding]:
                        source(form.regime, "authority", "prefixes"))
 
 
-def _fold_title(text: str) -> str:
-    return " ".join(strip_diacritics(text).upper().replace(".", " ").split())
-
-
 @rule("format_kt_head", "format", "error", "\"KT. <head's title>\" signed under the head's own title")
 def format_kt_head(dec: Decision) -> Iterator[Finding]:
     """"KT." (ký thay; Party documents "K/T") means a deputy signs for the head: "KT. CHỦ TỊCH" is
@@ -406,7 +402,7 @@ def format_kt_head(dec: Decision) -> Iterator[Finding]:
             m = _AUTHORITY.match(p.text)
             if not m or m.group("auth").replace("/", "").replace(".", "") != "KT":
                 continue
-            head, under = _fold_title(m.group("rest")), _fold_title(block[i + 1].text)
+            head, under = upper_key(m.group("rest").replace(".", " ")), upper_key(block[i + 1].text.replace(".", " "))
             if head and under == head:
                 yield make_finding(
                     dec, "format_kt_head",

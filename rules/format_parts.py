@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from vanban.model import Decision, Loc, TextStyle
-from vanban.normalize.fold import strip_diacritics
+from vanban.normalize.fold import upper_key
 from vanban.normalize.lines import _pieces as _line_pieces
 from vanban.normalize.lines import is_upper_title, match_type_line
 from vanban.corpus import table as corpus_table
@@ -43,7 +43,7 @@ class Piece:
 
     @property
     def folded(self) -> str:
-        return " ".join(strip_diacritics(self.text).upper().split())
+        return upper_key(self.text)
 
 
 @dataclass

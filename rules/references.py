@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Caption, Decision, Finding, Loc
-from vanban.rules.common import folded
+from vanban.normalize.fold import match_key
 from vanban.rules.engine import make_finding, rule
 from vanban.normalize.dates import vi_date
 
@@ -50,7 +50,7 @@ def _self_references(dec: Decision) -> tuple[list[tuple[str, str, str | None, st
         if cap is None or not (cap.refers_to or cap.date):
             continue
         kind = caption_kind(cap)
-        if own_kind and kind and folded(kind) != folded(own_kind):
+        if own_kind and kind and match_key(kind) != match_key(own_kind):
             continue  # names another document (an appendix of the plan "kèm theo Kế hoạch số ...")
         vi, en = _part_name(dec, att.kind, att.label)
         refs.append((vi, en, cap.refers_to, cap.date, cap.text, cap.loc))

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc
 from vanban.corpus import table as corpus_table
-from vanban.rules.common import folded, line_of
+from vanban.normalize.fold import match_key
+from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 from vanban.normalize.dates import YEAR
 
@@ -37,7 +38,7 @@ _STANDARD = re.compile(rf"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{{3,5}}
 def _ministries() -> tuple[tuple[str, str], ...]:
     """(folded organ name, code) of the ministries and central bodies of `corpus/organ_codes.tsv`."""
     rows = corpus_table("organ_codes.tsv")
-    return tuple((folded(r["organ"]), r["code"]) for r in rows if r.get("scope") == "state" and r["organ"].startswith(("Bộ ", "Ngân hàng", "Thanh tra", "Kiểm toán", "Tòa án", "Viện kiểm sát")))
+    return tuple((match_key(r["organ"]), r["code"]) for r in rows if r.get("scope") == "state" and r["organ"].startswith(("Bộ ", "Ngân hàng", "Thanh tra", "Kiểm toán", "Tòa án", "Viện kiểm sát")))
 
 
 #: words before an organ's name that make the written issuer a unit of that organ, not the organ
@@ -48,7 +49,7 @@ _UNIT_WORDS = re.compile(
 
 
 def _issuer_key(written: str) -> str:
-    key = " " + re.sub(r"^cua\s+", "", folded(written)) + " "
+    key = " " + re.sub(r"^cua\s+", "", match_key(written)) + " "
     return re.sub(r"([a-z])\1+", r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
 
 
