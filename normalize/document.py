@@ -32,7 +32,9 @@ def normalize(src: SourceDocument) -> Decision:
         layout=src.layout,
     )
     apply_signatures(src, dec)
-    paras = parse_structure(src, dec)
+    found = parse_structure(src)
+    found.apply_to(dec)
+    paras = found.paras
     mark_stamped(dec)
     _recover_number_from_captions(dec)
 
