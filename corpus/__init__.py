@@ -44,6 +44,7 @@ TYPES = {
     "period": lambda v: re.fullmatch(r"\d{4}-\d{4}", v) is not None,  # "2026-2030"
     "percent": lambda v: re.fullmatch(r"\d{1,3}%|-", v) is not None,
     "list": lambda v: "||" not in v,  # "|"-separated
+    "flag": lambda v: v in ("yes", "no"),
 }
 
 
@@ -74,6 +75,7 @@ SCHEMAS: dict[str, Schema] = {
         "agencies.tsv": "canonical level kind code variants:list example source valid_from:date valid_until:date "
                         "successor validity validity_source",
         "deadline_vocab.tsv": "pattern example year:int period:period start:date end:date recurrence kind note",
+        "doc_kinds.tsv": "kind title:flag attachment:flag header:flag basis:flag example",
         "doc_types.tsv": "kind code set example example_source",
         "format_rules.tsv": "set element property value source quote",
         "ocr_phrases.tsv": "phrase",

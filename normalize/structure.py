@@ -30,6 +30,7 @@ from vanban.normalize.header import (  # noqa: F401  (issuer_name, symbol_is_pla
 )
 from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages import them from here)
     ATTACHMENT_KINDS,
+    BASIS_KINDS,
     DOC_TYPES,
     Para,
     TypeLine,
@@ -256,8 +257,12 @@ def _find_title(paras: list[Para]) -> int | None:
     return None
 
 
+_BASIS_BREAK = re.compile(rf";\s*(?=(?:{'|'.join(map(re.escape, BASIS_KINDS))})\b)")
+
+
 def _split_bases(text: str) -> list[str]:
-    pieces = [p.strip() for p in re.split(r";\s*(?=(?:Luật|Bộ luật|Nghị định|Nghị quyết|Thông tư|Quyết định|Chỉ thị|Pháp lệnh|Kế hoạch|Văn bản|Công văn)\b)", text)]
+    """The pieces of a legal basis: a semicolon before a kind of `BASIS_KINDS` starts a new one."""
+    pieces = [p.strip() for p in _BASIS_BREAK.split(text)]
     return [_trim_end(p) for p in pieces if p]
 
 

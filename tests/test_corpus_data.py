@@ -81,3 +81,19 @@ def test_module_examples():
 
     result = doctest.testmod(vanban.corpus)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("row", table("doc_kinds.tsv"), ids=lambda r: r["kind"])
+def test_doc_kind_example_is_read(row):
+    """A title kind's example is read as that kind's title line; a basis kind's word starts a new piece
+    of a legal basis, and only those kinds do."""
+    from vanban.normalize.lines import match_type_line
+    from vanban.normalize.structure import _split_bases
+
+    if row["title"] == "yes":
+        tl = match_type_line(row["example"])
+        assert tl is not None and tl.type == row["kind"].upper()
+    else:
+        assert row["example"].startswith(row["kind"])
+    pieces = _split_bases(f"Luật Đất đai ngày 18 tháng 01 năm 2024; {row['kind']} số 12/2024")
+    assert len(pieces) == (2 if row["basis"] == "yes" else 1)
