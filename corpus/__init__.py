@@ -79,7 +79,7 @@ SCHEMAS: dict[str, Schema] = {
         "doc_types.tsv": "kind code set example example_source",
         "format_rules.tsv": "set element property value source quote",
         "ocr_phrases.tsv": "phrase",
-        "organ_codes.tsv": "code organ issuer_implied scope example example_source",
+        "organ_codes.tsv": "code organ issuer_implied scope example example_source issuer_words:list",
         "places.tsv": "name kind",
         "provinces.tsv": "name kind valid_until:date successor validity validity_source",
         "registry.tsv": "symbol year:int kind date:date issuer short_title status source",

@@ -15,21 +15,15 @@ from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 from vanban.normalize.dates import YEAR
 
-# Written issuer words -> the organ code family they name. Longer names first where one
-# contains another ("Thủ tướng Chính phủ" / "Chính phủ", "Ủy ban Thường vụ Quốc hội" / "Quốc hội").
-_ISSUER_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("UBTVQH", ("uy ban thuong vu quoc hoi", "ubtvqh")),
-    ("VPQH", ("van phong quoc hoi",)),
-    ("QH", ("quoc hoi",)),
-    ("TTg", ("thu tuong chinh phu", "thu tuong")),
-    ("VPCP", ("van phong chinh phu",)),
-    ("CP", ("chinh phu",)),
-    ("CTN", ("chu tich nuoc",)),
-    ("TW", ("bo chinh tri", "ban chap hanh trung uong", "bch trung uong", "ban bi thu", "trung uong dang")),
-    ("TU", ("tinh uy", "thanh uy")),
-    ("HĐND", ("hoi dong nhan dan", "hdnd")),
-    ("UBND", ("uy ban nhan dan", "ubnd")),
-)
+@functools.lru_cache(maxsize=None)
+def _issuer_families() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(organ code, the folded issuer words that name it) from the `issuer_words` of `corpus/organ_codes.tsv`:
+    "Thủ tướng Chính phủ" names TTg, "Chính phủ" CP (the name that starts first, then the longer, wins)."""
+    return tuple(
+        (r["code"], tuple(match_key(w) for w in r["issuer_words"].split("|")))
+        for r in corpus_table("organ_codes.tsv") if r["issuer_words"]
+    )
+
 
 _STANDARD = re.compile(rf"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{{3,5}})(?:\s*:\s*(?P<ver>{YEAR}))?)\b")
 
@@ -55,7 +49,7 @@ def _issuer_key(written: str) -> str:
 
 def _family_at(key: str) -> tuple[int, int, str] | None:
     best: tuple[int, int, str] | None = None
-    names = [(alias, code) for code, aliases in _ISSUER_FAMILIES for alias in aliases] + list(_ministries())
+    names = [(alias, code) for code, aliases in _issuer_families() for alias in aliases] + list(_ministries())
     for alias, code in names:
         pos = key.find(" " + alias + " ")
         if pos < 0:
@@ -91,7 +85,7 @@ def names_a_unit(written: str) -> bool:
 @functools.lru_cache(maxsize=None)
 def known_organ_codes() -> frozenset[str]:
     """The organ codes of `corpus/organ_codes.tsv` and of the issuer families."""
-    return frozenset(r["code"] for r in corpus_table("organ_codes.tsv")) | {code for code, _ in _ISSUER_FAMILIES}
+    return frozenset(r["code"] for r in corpus_table("organ_codes.tsv")) | {code for code, _ in _issuer_families()}
 
 
 @functools.lru_cache(maxsize=None)

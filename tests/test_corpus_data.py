@@ -97,3 +97,13 @@ def test_doc_kind_example_is_read(row):
         assert row["example"].startswith(row["kind"])
     pieces = _split_bases(f"Luật Đất đai ngày 18 tháng 01 năm 2024; {row['kind']} số 12/2024")
     assert len(pieces) == (2 if row["basis"] == "yes" else 1)
+
+
+@pytest.mark.parametrize("row", [r for r in table("organ_codes.tsv") if r["issuer_words"]], ids=lambda r: r["code"])
+def test_issuer_words_name_their_organ(row):
+    """Each written form of `issuer_words` is read by the rules as naming that organ code."""
+    from vanban.rules.validity import issuer_family, known_organ_codes
+
+    for words in row["issuer_words"].split("|"):
+        assert issuer_family(f"của {words}") == row["code"], words
+    assert row["code"] in known_organ_codes()
