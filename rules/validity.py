@@ -168,9 +168,7 @@ def unknown_symbol_code(dec: Decision) -> Iterator[Finding]:
 @rule("impossible_date", "invalid_reference", "warning", "a date that does not exist (31/02, month 13)")
 def impossible_date(dec: Decision) -> Iterator[Finding]:
     """"Quyết định số 12/QĐ-UBND ngày 31/02/2020": February has no 31st."""
-    from vanban.normalize.dates import find_dates
-
-    for d in find_dates(dec.text):
+    for d in dec.dates:
         if d.iso is None and d.error:
             loc = Loc(d.loc.start, d.loc.end, d.loc.line)
             yield make_finding(

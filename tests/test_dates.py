@@ -197,3 +197,18 @@ def test_one_year_range_for_every_stage():
     assert find_citations("Quyết định số 12/QĐ-UBND ngày 01/01/2100")[0].date == "2100-01-01"
     assert parse_date("01/01/2101").iso is None
     assert find_citations("Quyết định số 12/QĐ-UBND ngày 01/01/2101")[0].date is None
+
+
+def test_rules_read_the_dates_normalize_found():
+    """`impossible_date` reads `Decision.dates` (found once by normalize), not the text again; the
+    dates are not written out (the document's JSON is what it was)."""
+    from vanban.model import Decision, to_dict
+    from vanban.normalize.dates import find_dates
+    from vanban.rules.validity import impossible_date
+
+    dec = Decision(doc_id="d", source="qd.txt", sha256="0" * 64, format="text", text="Quyết định số 12/QĐ-UBND ngày 31/02/2020")
+    assert list(impossible_date(dec)) == []
+    dec.dates = find_dates(dec.text)
+    [finding] = list(impossible_date(dec))
+    assert "31/02/2020" in finding.message and finding.evidence[0].line == 1
+    assert "dates" not in to_dict(dec)
