@@ -34,7 +34,7 @@ import functools
 import re
 
 from vanban.corpus import table
-from vanban.normalize.fold import fold_homoglyphs, fold_tone_placement, nfc, strip_diacritics
+from vanban.normalize.fold import fold_homoglyphs, fold_tone_placement, strip_diacritics
 
 _WORD = re.compile(r"[^\W\d_]+")
 MAX_WORDS = 8

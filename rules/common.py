@@ -5,7 +5,6 @@ Nothing here registers a rule; each rule module imports what it needs.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from vanban.model import Decision, Loc, Task

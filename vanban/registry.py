@@ -18,7 +18,6 @@ public corpora; `vanban registry import OUT` adds what a run learned.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
