@@ -196,10 +196,8 @@ def bench_extraction(pdf: Path | None) -> None:
     print(f"extraction {pdf.name}: {n} pages")
     print(f"  pypdfium2   {t_pdfium:6.2f} s  {n / t_pdfium:7.0f} pages/s  {chars_pdfium} chars")
     print(f"  pdfplumber  {t_plumber:6.2f} s  {n / t_plumber:7.0f} pages/s  {chars_plumber} chars  ({t_plumber / t_pdfium:.0f}x slower)")
-    try:
-        from vanban.extract.pdf import read
-    except ImportError:
-        return
+    from vanban.extract.pdf import read
+
     t = time.perf_counter()
     src = read(pdf)
     dt = time.perf_counter() - t

@@ -94,42 +94,7 @@ def build_source(
 ) -> SourceDocument:
     """Lay the blocks out as one text and give every block, row and cell its `Loc`."""
     sha = sha256 or sha256_of(path)
-    parts: list[str] = []
-    pos = 0
-    line = 1
-    for block in blocks:
-        if block.kind == "table":
-            block_start = pos
-            first_line = line
-            for row in block.rows:
-                row_start = pos
-                row_line = line
-                for i, cell in enumerate(row.cells):
-                    if i:
-                        parts.append("\t")
-                        pos += 1
-                    # a cell of several paragraphs keeps them on lines of their own
-                    cell.loc = Loc(pos, pos + len(cell.text), line, cell.loc.page or row.loc.page)
-                    parts.append(cell.text)
-                    pos += len(cell.text)
-                    line += cell.text.count("\n")
-                row.loc = Loc(row_start, pos, row_line, row.loc.page)
-                parts.append("\n")
-                pos += 1
-                line += 1
-            block.loc = Loc(block_start, max(block_start, pos - 1), first_line, block.loc.page)
-            block.text = ""
-            continue
-        text = block.text
-        n_lines = text.count("\n")
-        block.loc = Loc(pos, pos + len(text), line, block.loc.page)
-        parts.append(text)
-        parts.append("\n")
-        pos += len(text) + 1
-        line += n_lines + 1
-    text = "".join(parts)
-    if text.endswith("\n"):
-        text = text[:-1]
+    text = lay_out(blocks)
     return SourceDocument(
         path=str(path),
         doc_id=doc_id_for(path, sha),
@@ -147,3 +112,50 @@ def build_source(
     )
 
 
+
+def lay_out(blocks: list[Block]) -> str:
+    """The document's text from its blocks (see the module docstring); sets every block's, row's and cell's `Loc`."""
+    parts: list[str] = []
+    pos = 0
+    line = 1
+    for block in blocks:
+        if block.kind == "table":
+            pos, line = _lay_out_table(block, parts, pos, line)
+            continue
+        text = block.text
+        n_lines = text.count("\n")
+        block.loc = Loc(pos, pos + len(text), line, block.loc.page)
+        parts.append(text)
+        parts.append("\n")
+        pos += len(text) + 1
+        line += n_lines + 1
+    text = "".join(parts)
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text
+
+
+def _lay_out_table(block: Block, parts: list[str], pos: int, line: int) -> tuple[int, int]:
+    """Append a table block's rows to `parts` (tab-joined cells, a line each) from offset `pos` and
+    line `line`; the offset and line after it."""
+    block_start = pos
+    first_line = line
+    for row in block.rows:
+        row_start = pos
+        row_line = line
+        for i, cell in enumerate(row.cells):
+            if i:
+                parts.append("\t")
+                pos += 1
+            # a cell of several paragraphs keeps them on lines of their own
+            cell.loc = Loc(pos, pos + len(cell.text), line, cell.loc.page or row.loc.page)
+            parts.append(cell.text)
+            pos += len(cell.text)
+            line += cell.text.count("\n")
+        row.loc = Loc(row_start, pos, row_line, row.loc.page)
+        parts.append("\n")
+        pos += 1
+        line += 1
+    block.loc = Loc(block_start, max(block_start, pos - 1), first_line, block.loc.page)
+    block.text = ""
+    return pos, line

@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from vanban.extract.syllables import has_vowel, is_vietnamese_syllable
+
 #: (Unicode letter, VNI form, TCVN3 form), both forms as cp1252 text.
 LEGACY_TABLE: tuple[tuple[str, str, str], ...] = (
     ("À", 'AØ', 'Aµ'),
@@ -314,37 +316,14 @@ def decode_font_runs(runs: list[tuple[str, str | None]], plan: dict[str, str]) -
 
 # --------------------------------------------------------------------------- detection
 
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-_ONSET = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
-_NUCLEUS = (
-    "iêu|yêu|oai|oay|oao|oeo|uây|uôi|uya|uyê|uyu|ươi|ươu|"
-    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|oo|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ưu|ươ|yê|"
-    "[aăâeêioôơuưy]"
-)
-_SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{_NUCLEUS})(?:ch|ng|nh|[cmnpt])?")
 _WORD = re.compile(r"[^\W\d_]+")
-_VOWEL = re.compile("[aeiouy]")
-
-
-def is_vietnamese_syllable(word: str) -> bool:
-    """Whether `word` has the shape of a Vietnamese syllable (onset, vowels, coda, at most one tone).
-
-    >>> is_vietnamese_syllable("nghiêng"), is_vietnamese_syllable("Việt"), is_vietnamese_syllable("ViÖt")
-    (True, True, False)
-    """
-    d = unicodedata.normalize("NFD", word.lower())
-    tones = sum(d.count(t) for t in _TONES)
-    if tones > 1:
-        return False
-    bare = unicodedata.normalize("NFC", "".join(ch for ch in d if ch not in _TONES))
-    return _SYLLABLE.fullmatch(bare) is not None
 
 
 def _score(text: str) -> tuple[int, int]:
     """(words with a non-ASCII letter that are Vietnamese syllables, words with a non-ASCII letter)."""
     valid = total = 0
     for w in _WORD.findall(text):
-        if w.isascii() or (w.isupper() and not _VOWEL.search(unicodedata.normalize("NFD", w.lower()))):
+        if w.isascii() or (w.isupper() and not has_vowel(w)):
             continue  # ASCII words say nothing; vowel-less ones are acronyms ("QĐ", "HĐND")
         total += 1
         valid += is_vietnamese_syllable(w)

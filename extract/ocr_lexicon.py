@@ -34,6 +34,7 @@ import functools
 import re
 
 from vanban.corpus import table
+from vanban.extract.syllables import has_vowel
 from vanban.normalize.fold import fold_homoglyphs, fold_tone_placement, strip_diacritics
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -67,7 +68,7 @@ def phrases() -> dict[tuple[str, ...], tuple[str, ...]]:
     clashes: set[tuple[str, ...]] = set()
     for phrase in found:
         words = tuple(_WORD.findall(phrase))
-        if not 2 <= len(words) <= MAX_WORDS or any(w.isupper() and len(w) > 1 and not _has_vowel(w) for w in words):
+        if not 2 <= len(words) <= MAX_WORDS or any(w.isupper() and len(w) > 1 and not has_vowel(w) for w in words):
             continue  # abbreviations ("UBND", "HĐND") are not OCR'd with wrong diacritics
         key = tuple(_fold(w) for w in words)
         if key in index and tuple(w.lower() for w in index[key]) != tuple(w.lower() for w in words):
@@ -81,10 +82,6 @@ def phrases() -> dict[tuple[str, ...], tuple[str, ...]]:
 def _same_key(word: str) -> str:
     """A word up to case and tone placement ("Uỷ" = "Ủy", "HOÀ" = "hòa"): both are correct spellings."""
     return fold_tone_placement(word.lower())
-
-
-def _has_vowel(word: str) -> bool:
-    return bool(re.search("[aeiouy]", _fold(word)))
 
 
 def _cased(target: str, written: str) -> str:

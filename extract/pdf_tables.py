@@ -43,7 +43,7 @@ from vanban.model import Cell, Loc, Row
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
 
-    from vanban.extract.pdf import Line
+    from vanban.extract.pdf_blocks import Line
 
 _TOLERANCE = DEFAULT_X_TOLERANCE
 assert DEFAULT_X_TOLERANCE == DEFAULT_Y_TOLERANCE

@@ -39,14 +39,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 break
         raise ReadError("binary data, not text (NUL bytes in a text file)")
-    try:
-        from vanban.extract import legacy
-    except ImportError:  # pragma: no cover - the legacy decoder ships with the package
-        legacy = None
-    if legacy is not None:
-        decoded = legacy.decode_legacy_bytes(data)
-        if decoded is not None:
-            return decoded
+    from vanban.extract import legacy
+
+    decoded = legacy.decode_legacy_bytes(data)
+    if decoded is not None:
+        return decoded
     return data.decode("cp1258", errors="replace"), "cp1258"
 
 

@@ -4,7 +4,8 @@ A blank Vietnamese pipeline with spaCy's rule-based tokenizer (no pyvi) tokenize
 the document's text; citations, dates, deadlines and agencies, which the
 normalize stage found with regexes and the gazetteer, become spans with
 `doc.char_span`, grouped in `doc.spans` by kind, so that displaCy or any spaCy
-component can render or use them.
+component can render or use them. spaCy is an extra (`pip install 'vanban[spacy]'`);
+without it these functions raise `vanban.extras.MissingExtra` saying so.
 
 >>> from vanban.pipeline import process_file
 >>> doc = to_spacy(process_file("corpus/samples/000_2460ae3cff98ef28.txt").decision)
@@ -17,6 +18,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from vanban.extras import require
 from vanban.model import Decision
 
 if TYPE_CHECKING:
@@ -29,8 +31,7 @@ SPAN_GROUPS = ("citations", "dates", "deadlines", "agencies", "targets")
 @cache
 def blank_vi() -> "Language":
     """spaCy's blank Vietnamese pipeline with the rule-based tokenizer (pyvi is not needed)."""
-    import spacy
-
+    spacy = require("spacy", "spacy", "the annotation export")
     return spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
 
 
@@ -74,6 +75,13 @@ def to_spacy(dec: Decision) -> "Doc":
 
 def render_html(dec: Decision, group: str = "citations") -> str:
     """displaCy's HTML of one span group (a page, not fetched from anywhere)."""
-    from spacy import displacy
-
+    displacy = require("spacy.displacy", "spacy", "the annotation export")
     return displacy.render(to_spacy(dec), style="span", options={"spans_key": group}, page=True)
+
+
+def write_docbin(dec: Decision, path) -> None:
+    """The document as a spaCy DocBin file (`.spacy`) with its span groups, for spaCy's tools."""
+    tokens = require("spacy.tokens", "spacy", "the annotation export")
+    bin_ = tokens.DocBin(store_user_data=True)
+    bin_.add(to_spacy(dec))
+    bin_.to_disk(path)

@@ -49,7 +49,6 @@ _CAPTION = re.compile(
 )
 _ROMAN = re.compile(rf"^(?P<num>{ROMAN})\s*[.)-]\s*(?P<title>\S.*)$")
 _AREA = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<title>\S.*)$")
-_BLOCK = re.compile(r"^(?P<num>[a-zđ])\s*\)\s*(?P<title>\S.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[.:]?\s*(?P<title>.*)$")
 _CHAPTER = re.compile(rf"^(?:Chương|CHƯƠNG)\s+(?P<num>{ROMAN}|\d+)\b\.?\s*(?P<title>.*)$")
 _FORMULA = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|NGHỊ ĐỊNH)\s*:\s*$")
@@ -347,18 +346,6 @@ def _headings(paras: list[Para], start: int, end: int) -> tuple[list[Heading], l
 def _is_heading_text(title: str) -> bool:
     t = title.strip()
     return len(t) <= 120 and len(t.split()) <= 16 and not t.endswith((".", ";", ",")) and t[:1].isupper()
-
-
-def block_headings(paras: list[Para], start_line: int, end_line: int) -> list[tuple[Heading, Para]]:
-    """The a)/b) blocks ("a) Chỉ tiêu", "b) Nhiệm vụ:") between two lines."""
-    out = []
-    for p in paras:
-        if p.loc.line is None or not (start_line <= p.loc.line <= end_line) or p.in_table:
-            continue
-        m = _BLOCK.match(p.text.strip())
-        if m and _is_heading_text(m.group("title").rstrip(":")):
-            out.append((Heading("block", m.group("num"), m.group("title").strip().rstrip(":"), p.loc), p))
-    return out
 
 
 def find_abbreviations(text: str) -> dict[str, str]:

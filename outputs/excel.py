@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from vanban.outputs import tables as T
+from vanban.outputs.definitions import TABLES as DEFINITIONS
 from vanban.outputs.files import atomic_path
 
+#: the sheets, findings first (what legal staff open the workbook for), each with its table's columns
 SHEETS: dict[str, list[str]] = {"findings": T.FINDING_COLUMNS, **T.TABLES}
+#: columns of evidence spans (outputs/definitions.py), written one span a line ("dòng 12: text")
+SPAN_COLUMNS = {c.name for t in DEFINITIONS.values() for c in t.columns if c.type == "spans"}
 SEVERITY_FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 MAX_WIDTH = 60
 MAX_CELL = 32_000  # Excel keeps at most 32,767 characters in a cell
@@ -32,7 +36,7 @@ def evidence_text(evidence: list[dict[str, Any]] | None) -> str:
 
 
 def cell_value(column: str, v: Any) -> Any:
-    if column == "evidence" and isinstance(v, list):
+    if column in SPAN_COLUMNS and isinstance(v, list):
         v = evidence_text(v)
     if v is None:
         return None
@@ -60,7 +64,7 @@ def measure(widths: dict[str, int], rows: list[dict[str, Any]]) -> None:
         for c, v in r.items():
             if v is None:
                 continue
-            s = evidence_text(v) if c == "evidence" and isinstance(v, list) else str(v)
+            s = evidence_text(v) if c in SPAN_COLUMNS and isinstance(v, list) else str(v)
             n = min(max((len(x) for x in s.split("\n")), default=0), MAX_WIDTH)
             if n > widths.get(c, 0):
                 widths[c] = n

@@ -6,13 +6,12 @@ the target, so a run killed half-way never leaves a half-written table.
 
 from __future__ import annotations
 
-import csv
 import errno
 import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -117,26 +116,6 @@ def _cell(v: Any) -> Any:
     if isinstance(v, bool):
         return "true" if v else "false"
     return v
-
-
-def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:
-    n = 0
-    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(columns)
-        for row in rows:
-            w.writerow([_cell(row.get(c)) for c in columns])
-            n += 1
-    return n
-
-
-def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
-    n = 0
-    with atomic_open(path, "w", encoding="utf-8") as f:
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-            n += 1
-    return n
 
 
 def write_json(path: Path, obj: Any, *, durable: bool = True, indent: int | None = 1) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import ExitStack
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -11,37 +12,28 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vanban.outputs import tables as T
+from vanban.outputs.definitions import TABLES as DEFINITIONS, Column
 from vanban.outputs.files import atomic_path
 
-ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
-
-INT_COLUMNS = {
-    "plan_year", "pages", "elapsed_ms", "tasks", "targets", "citations", "findings", "line", "page", "table", "row", "joined_rows",
-    "area", "year", "start", "end", "relations",
-}
-FLOAT_COLUMNS = {"value"}
-BOOL_COLUMNS = {"ocr", "lead_invited", "in_table", "normative", "party", "doc_is_self"}
+ALL_TABLES = T.ALL_TABLES
+#: the Arrow type of each column type (outputs/definitions.py); dates, date-times and evidence spans are text
+#: (spans as JSON)
+ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 ROW_GROUP = 20_000
 
 
-def arrow_type(column: str) -> pa.DataType:
-    if column in INT_COLUMNS:
-        return pa.int64()
-    if column in FLOAT_COLUMNS:
-        return pa.float64()
-    if column in BOOL_COLUMNS:
-        return pa.bool_()
-    return pa.string()
+def arrow_type(column: Column) -> pa.DataType:
+    return ARROW_TYPES.get(column.type, pa.string())
 
 
+@cache
 def schema(table: str) -> pa.Schema:
-    return pa.schema([(c, arrow_type(c)) for c in ALL_TABLES[table]])
+    return pa.schema([(c.name, arrow_type(c)) for c in DEFINITIONS[table].columns])
 
 
-def _coerce(column: str, v: Any) -> Any:
+def _coerce(t: pa.DataType, v: Any) -> Any:
     if v is None or v == "":
         return None
-    t = arrow_type(column)
     if t == pa.string():
         if isinstance(v, (list, dict)):
             return json.dumps(v, ensure_ascii=False)
@@ -78,8 +70,7 @@ class ParquetSink:
         buf = self.buffers[table]
         if not buf:
             return
-        cols = ALL_TABLES[table]
-        arrays = {c: [_coerce(c, r.get(c)) for r in buf] for c in cols}
+        arrays = {c.name: [_coerce(t, r.get(c.name)) for r in buf] for c, t in zip(DEFINITIONS[table].columns, schema(table).types)}
         self.writers[table].write_table(pa.table(arrays, schema=schema(table)))
         buf.clear()
 

@@ -119,7 +119,7 @@ def _single(rep: _Report) -> Iterator[str]:
     yield prefix
     yield rep.heading(split=False)
     index, row = rep.part("index_head"), rep.part("index_row")
-    yield str(index()) + "".join(str(row(d, f"#doc-{i}", doc_title(d))) for i, d in enumerate(rep.docs, 1)) + "</tbody></table>"
+    yield str(index()) + "".join(str(row(d, f"#doc-{i}", doc_title(d))) for i, d in enumerate(rep.docs, 1)) + str(rep.part("index_tail")())
     used: set[str] = set()
     open_all = len(rep.docs) <= OPEN_MAX
     for i, (d, findings) in enumerate(_batches(rep), 1):
@@ -155,7 +155,7 @@ def _split(rep: _Report, out: Path) -> Iterator[str]:
     prefix, suffix = rep.frame("Báo cáo phát hiện", "#")
     yield prefix
     yield rep.heading(split=True)
-    yield str(rep.part("index_head")()) + "".join(rows) + "</tbody></table>"
+    yield str(rep.part("index_head")()) + "".join(rows) + str(rep.part("index_tail")())
     yield suffix
 
 

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from vanban.outputs import tables as T
+from vanban.outputs.definitions import TABLES as DEFINITIONS
 
-DATA_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
+DATA_TABLES = T.ALL_TABLES
 
+#: the tables with a column that is not a scalar (evidence spans)
+_JSON_TABLES = {t.name for t in DEFINITIONS.values() if any(c.type == "spans" for c in t.columns)}
 #: (table, column) pairs that get an index
 INDEXES = [
     ("documents", "doc_id"), ("tasks", "doc_id"), ("targets", "doc_id"), ("citations", "doc_id"),
@@ -42,6 +45,12 @@ CREATE TABLE IF NOT EXISTS reviews (
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def create_table(table: str) -> str:
+    """The CREATE TABLE of a data table: its columns in order, untyped (values keep the type they are
+    written with: SQLite's dynamic typing; the types are those of `outputs.definitions`)."""
+    return f"CREATE TABLE {_q(table)} ({', '.join(_q(c.name) for c in DEFINITIONS[table].columns)})"
 
 
 def _value(v: Any) -> Any:
@@ -81,14 +90,14 @@ class SqliteSink:
         ensure_reviews(con)
         for table, cols in DATA_TABLES.items():
             con.execute(f"DROP TABLE IF EXISTS {_q(table)}")
-            con.execute(f"CREATE TABLE {_q(table)} ({', '.join(_q(c) for c in cols)})")
+            con.execute(create_table(table))
             self.inserts[table] = f"INSERT INTO {_q(table)} VALUES ({', '.join('?' * len(cols))})"
         con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         return self
 
     def add(self, table: str, rows: list[dict[str, Any]]) -> None:
         cols = DATA_TABLES[table]
-        if table == "findings":  # the one column that is not a scalar (sqlite3 stores bools as 0/1 itself)
+        if table in _JSON_TABLES:  # columns that are not scalars, as JSON text (sqlite3 stores bools as 0/1 itself)
             self.con.executemany(self.inserts[table], [[_value(r.get(c)) for c in cols] for r in rows])
         else:
             self.con.executemany(self.inserts[table], [[r.get(c) for c in cols] for r in rows])

@@ -1,8 +1,8 @@
 """The contract's tables as rows: documents, tasks, targets, citations, findings.
 
-The columns of DESIGN.md come first, in its order; columns after them are
-additions (the contract is a floor). Every writer (CSV, Parquet, XLSX, SQLite)
-takes its rows from here, so the formats cannot drift apart.
+Each table's columns come from its one definition (`outputs.definitions`: the columns
+of DESIGN.md first, in its order, then additions). Every writer (CSV, Parquet, XLSX,
+SQLite) takes its rows from here, so the formats cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,43 +11,21 @@ import json
 from typing import Any
 
 from vanban.model import Decision, Finding, to_dict
-from vanban.normalize.citations.records import RECORD_COLUMNS, citation_record
+from vanban.normalize.citations.records import citation_record
+from vanban.outputs.definitions import CSV_TABLES, TABLES as DEFINITIONS
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "source", "sha256", "status", "error", "type", "number", "date", "issuer", "subject", "plan_year",
-    "format", "pages", "ocr", "encoding", "number_from", "place", "signer", "signer_title", "signer_authority",
-    "signed_at", "signer_cert", "signatures", "issuer_parent", "stamped", "tasks", "targets", "citations", "findings",
-    "pipeline_version", "duplicate_of", "effective", "effective_text",
-    "expires", "force_status", "relations", "elapsed_ms",
-]
-#: a document's status: processed, failed, or an input with the same name and bytes as an earlier one
-STATUSES = ("ok", "error", "duplicate")
-TASK_COLUMNS = [
-    "doc_id", "section", "section_title", "task_no", "task", "product", "lead", "lead_canonical", "partners",
-    "partners_canonical", "deadline", "deadline_start", "deadline_end", "recurrence", "monitor", "deadline_kind",
-    "source_kind", "line", "page", "table", "row", "inherited", "joined_rows", "lead_invited", "extra", "monitor_canonical",
-    "deadline_reference",
-]
-TARGET_COLUMNS = ["doc_id", "area", "text", "value", "unit", "line", "area_title", "percentages", "page"]
-CITATION_COLUMNS = ["doc_id", *RECORD_COLUMNS]  # one record builder: normalize/citations/records.py
-#: one row per relation a document states (normalize/relations.py): `doc` is the stating document's symbol
-#: (its `number`) or, when the sentence names another document as the subject ("Nghị định số 107/2020/NĐ-CP
-#: ... sửa đổi, bổ sung ... Nghị định số 24/2014/NĐ-CP"), that one; `target_id` the cited document's id and
-#: `target_symbol` its symbol (a law cited by name resolved by the registry); `effective` the ISO date the
-#: relation takes effect; `evidence` the sentence.
-RELATION_COLUMNS = [
-    "doc_id", "doc", "relation", "target_id", "target_symbol", "target_kind", "target_date", "effective", "evidence",
-    "line", "page", "doc_is_self",
-]
-FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "evidence", "fingerprint"]
+# the columns of each table, from its one definition (outputs/definitions.py)
+DOCUMENT_COLUMNS = DEFINITIONS["documents"].names
+TASK_COLUMNS = DEFINITIONS["tasks"].names
+TARGET_COLUMNS = DEFINITIONS["targets"].names
+CITATION_COLUMNS = DEFINITIONS["citations"].names  # one record builder: normalize/citations/records.py
+RELATION_COLUMNS = DEFINITIONS["relations"].names
+FINDING_COLUMNS = DEFINITIONS["findings"].names
 
-TABLES = {
-    "documents": DOCUMENT_COLUMNS,
-    "tasks": TASK_COLUMNS,
-    "targets": TARGET_COLUMNS,
-    "citations": CITATION_COLUMNS,
-    "relations": RELATION_COLUMNS,
-}
+#: the CSV tables and their columns (findings go to findings.jsonl)
+TABLES = {name: DEFINITIONS[name].names for name in CSV_TABLES}
+#: every table, in the order they are written, with its columns
+ALL_TABLES: dict[str, list[str]] = {**TABLES, "findings": FINDING_COLUMNS}
 
 
 def _num(v: float | None) -> Any:
@@ -56,45 +34,33 @@ def _num(v: float | None) -> Any:
     return int(v) if float(v).is_integer() else v
 
 
+def _row(obj: Any, columns: list[str], computed: dict[str, Any]) -> dict[str, Any]:
+    """A row of `columns`: each one's computed value, else the attribute of `obj` of the same name (so a
+    column that is an attribute of the model needs only its definition)."""
+    return {c: computed[c] if c in computed else getattr(obj, c) for c in columns}
+
+
 def document_row(dec: Decision, n_findings: int, version: str) -> dict[str, Any]:
     s = dec.signer
-    return {
-        "doc_id": dec.doc_id,
-        "source": dec.source,
-        "sha256": dec.sha256,
+    return _row(dec, DOCUMENT_COLUMNS, {
         "status": "ok",
         "error": None,
-        "type": dec.type,
-        "number": dec.number,
-        "date": dec.date,
-        "issuer": dec.issuer,
-        "subject": dec.subject,
-        "plan_year": dec.plan_year,
-        "format": dec.format,
-        "pages": dec.pages,
-        "ocr": dec.ocr,
-        "encoding": dec.encoding,
-        "number_from": dec.number_from,
-        "place": dec.place,
         "signer": s.name if s else None,
         "signer_title": s.title if s else None,
         "signer_authority": s.authority if s else None,
-        "signed_at": dec.signed_at,
-        "signer_cert": dec.signer_cert,
         "signatures": len(dec.signatures),
-        "issuer_parent": dec.issuer_parent,
         "stamped": "; ".join(f"{k}={v}" for k, v in sorted(dec.stamped.items())) or None,
         "tasks": len(dec.tasks),
         "targets": len(dec.targets),
         "citations": len(dec.citations),
         "findings": n_findings,
         "pipeline_version": version,
+        "duplicate_of": None,
         "effective": dec.effective_date,
         "effective_text": dec.effective,
-        "expires": dec.expires,
-        "force_status": dec.force_status,
         "relations": len(dec.relations),
-    }
+        "elapsed_ms": None,  # the batch's measure, set by the writer
+    })
 
 
 def error_row(doc_id: str, source: str, sha256: str | None, error: str, version: str) -> dict[str, Any]:
@@ -112,53 +78,29 @@ def duplicate_row(doc_id: str, source: str, sha256: str, first: str, version: st
 
 
 def task_rows(dec: Decision) -> list[dict[str, Any]]:
-    rows = []
-    for i, t in enumerate(dec.tasks, 1):
-        rows.append({
+    return [
+        _row(t, TASK_COLUMNS, {
             "doc_id": dec.doc_id,
-            "section": t.section,
-            "section_title": t.section_title,
-            "task_no": t.task_no,
-            "task": t.task,
-            "product": t.product,
-            "lead": t.lead,
-            "lead_canonical": t.lead_canonical,
-            "partners": t.partners,
-            "partners_canonical": t.partners_canonical,
-            "deadline": t.deadline,
-            "deadline_start": t.deadline_start,
-            "deadline_end": t.deadline_end,
-            "recurrence": t.recurrence,
-            "monitor": t.monitor,
-            "deadline_kind": t.deadline_kind,
-            "source_kind": t.source_kind,
             "line": t.loc.line,
             "page": t.loc.page,
-            "table": t.table,
             "row": i,
             "inherited": "; ".join(t.inherited),
-            "joined_rows": t.joined_rows,
             "lead_invited": any(a.invited for a in t.lead_agencies),
             "extra": json.dumps(t.extra, ensure_ascii=False) if t.extra else "",
-            "monitor_canonical": t.monitor_canonical,
-            "deadline_reference": t.deadline_reference,
         })
-    return rows
+        for i, t in enumerate(dec.tasks, 1)
+    ]
 
 
 def target_rows(dec: Decision) -> list[dict[str, Any]]:
     return [
-        {
+        _row(t, TARGET_COLUMNS, {
             "doc_id": dec.doc_id,
-            "area": t.area,
-            "text": t.text,
             "value": _num(t.value),
-            "unit": t.unit,
             "line": t.loc.line,
-            "area_title": t.area_title,
             "percentages": ";".join(str(_num(p)) for p in t.percentages),
             "page": t.loc.page,
-        }
+        })
         for t in dec.targets
     ]
 
@@ -172,20 +114,14 @@ def relation_rows(dec: Decision) -> list[dict[str, Any]]:
 
     own = own_symbol(dec) if dec.relations else None
     return [
-        {
+        _row(r, RELATION_COLUMNS, {
             "doc_id": dec.doc_id,
             "doc": r.subject or own,
-            "relation": r.relation,
             "target_id": r.target,
-            "target_symbol": r.target_symbol,
-            "target_kind": r.target_kind,
-            "target_date": r.target_date,
-            "effective": r.effective,
-            "evidence": r.evidence,
             "line": r.loc.line,
             "page": r.loc.page,
             "doc_is_self": r.subject is None,
-        }
+        })
         for r in dec.relations
     ]
 

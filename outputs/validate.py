@@ -1,9 +1,10 @@
 """Validating a run's tables with Great Expectations (GX Core 1.x), loudly.
 
-One expectation suite per table: keys present and unique where they must be,
-doc_id joining to documents, deadlines ISO with start before end, section and
-task_no forming a sequence, canonical citation ids matching the symbol
-grammar, severities and categories in their closed sets, lead agencies present.
+One expectation suite per table, derived from its definition
+(`outputs.definitions`): each column's declared facts (a value present, unique,
+its pattern, its closed set, its minimum) and the table's rules over several
+columns (doc_id joining to documents, deadlines with start before end, section
+and task_no forming a sequence, canonical citation ids matching the symbol grammar).
 
 Great Expectations is imported only here (its import costs about 2-3 s) and runs
 in an ephemeral context: results and Data Docs go to OUT/validation/, nothing
@@ -21,13 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from vanban.model import CATEGORIES, DEADLINE_KINDS, SEVERITIES, SOURCE_KINDS
 from vanban.normalize.symbols import CANONICAL as SYMBOL  # canonical ids that are symbols (names are not)
-from vanban.outputs import tables as T
+from vanban.outputs.definitions import CSV_TABLES, TABLES as DEFINITIONS, Check, Column, Table
 from vanban.outputs.files import write_json
-from vanban.normalize.relations import RELATIONS
-
-ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 
 
 @dataclass
@@ -62,82 +59,72 @@ class ValidationReport:
         return out
 
 
+def _column_expectations(E, table: Table) -> list[Any]:
+    """What the table's definition says of each column: a value present, unique, of its pattern
+    (dates ISO), in its set, at least its minimum. A referencing doc_id is checked by `_doc_known`
+    (a known document's id is present and of its form); evidence spans by the JSON Schema."""
+    exps: list[Any] = []
+    for c in table.columns:
+        if (table.documents and c.name == "doc_id") or c.type == "spans":
+            continue
+        if not c.nullable and not c.blank:
+            exps.append(E.ExpectColumnValuesToNotBeNull(column=c.name))
+        if c.unique:
+            # findings' fingerprints: chunks hold whole documents, and a fingerprint hashes its doc_id, so
+            # unique per chunk is unique
+            exps.append(E.ExpectColumnValuesToBeUnique(column=c.name))
+        if c.regex:
+            exps.append(E.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.regex))
+        if c.allowed:
+            exps.append(E.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.allowed)))
+        if c.minimum is not None:
+            exps.append(E.ExpectColumnValuesToBeBetween(column=c.name, min_value=c.minimum))
+    return exps
+
+
+def _check_expectations(E, check: Check) -> list[Any]:
+    """The expectations of a rule over several columns (the derived columns are made by `_derive`)."""
+    if check.name == "deadline_order":
+        start, end = check.columns
+        return [E.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=end, column_B=start, or_equal=True, ignore_row_if="either_value_is_missing")]
+    if check.name == "symbol_grammar":
+        return [E.ExpectColumnValuesToMatchRegex(column="_symbol", regex=SYMBOL)]
+    if check.name in ("error_iff_failed", "duplicate_iff_marked", "task_no_in_sequence"):
+        return [E.ExpectColumnValuesToBeInSet(column=f"_{check.name}", value_set=[True])]
+    raise ValueError(f"no expectation for the check {check.name!r} (outputs/definitions.py)")
+
+
 def _suites() -> dict[str, list[Any]]:
+    """One suite per table, derived from its definition (outputs/definitions.py)."""
     import great_expectations as gx
 
     E = gx.expectations
-    return {
-        "documents": [
-            E.ExpectColumnValuesToNotBeNull(column="doc_id"),
-            E.ExpectColumnValuesToBeUnique(column="doc_id"),
-            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=r"^[0-9a-z_-]+$"),
-            E.ExpectColumnValuesToBeInSet(column="status", value_set=list(T.STATUSES)),
-            E.ExpectColumnValuesToNotBeNull(column="source"),
-            E.ExpectColumnValuesToMatchRegex(column="date", regex=ISO_DATE),
-            E.ExpectColumnValuesToMatchRegex(column="sha256", regex=r"^[0-9a-f]{64}$"),
-            E.ExpectColumnValuesToBeInSet(column="_error_iff_failed", value_set=[True]),
-            E.ExpectColumnValuesToBeInSet(column="_duplicate_iff_marked", value_set=[True]),
-            E.ExpectColumnValuesToBeBetween(column="elapsed_ms", min_value=0),
-        ],
-        "tasks": [
-            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
-            E.ExpectColumnValuesToNotBeNull(column="task"),
-            E.ExpectColumnValuesToNotBeNull(column="lead"),
-            E.ExpectColumnValuesToMatchRegex(column="deadline_start", regex=ISO_DATE),
-            E.ExpectColumnValuesToMatchRegex(column="deadline_end", regex=ISO_DATE),
-            E.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="deadline_end", column_B="deadline_start", or_equal=True, ignore_row_if="either_value_is_missing"
-            ),
-            E.ExpectColumnValuesToBeInSet(column="deadline_kind", value_set=list(DEADLINE_KINDS)),
-            E.ExpectColumnValuesToBeInSet(column="source_kind", value_set=list(SOURCE_KINDS)),
-            E.ExpectColumnValuesToBeInSet(column="_task_no_in_sequence", value_set=[True]),
-        ],
-        "targets": [
-            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
-            E.ExpectColumnValuesToNotBeNull(column="text"),
-            E.ExpectColumnValuesToBeBetween(column="value", min_value=0),
-            E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
-        ],
-        "citations": [
-            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
-            E.ExpectColumnValuesToNotBeNull(column="id"),
-            E.ExpectColumnValuesToNotBeNull(column="kind"),
-            E.ExpectColumnValuesToMatchRegex(column="_symbol", regex=SYMBOL),
-            E.ExpectColumnValuesToMatchRegex(column="date", regex=ISO_DATE),
-            E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
-        ],
-        "relations": [
-            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
-            E.ExpectColumnValuesToBeInSet(column="relation", value_set=list(RELATIONS)),
-            E.ExpectColumnValuesToNotBeNull(column="target_id"),
-            E.ExpectColumnValuesToNotBeNull(column="evidence"),
-            E.ExpectColumnValuesToMatchRegex(column="effective", regex=ISO_DATE),
-            E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
-        ],
-        "findings": [
-            E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True]),
-            E.ExpectColumnValuesToBeInSet(column="severity", value_set=list(SEVERITIES)),
-            E.ExpectColumnValuesToBeInSet(column="category", value_set=list(CATEGORIES)),
-            E.ExpectColumnValuesToNotBeNull(column="message"),
-            E.ExpectColumnValuesToNotBeNull(column="message_en"),
-            E.ExpectColumnValuesToNotBeNull(column="fingerprint"),
-            # chunks hold whole documents, and a fingerprint hashes its doc_id: unique per chunk is unique
-            E.ExpectColumnValuesToBeUnique(column="fingerprint"),
-        ],
-    }
+    suites = {}
+    for name, table in DEFINITIONS.items():
+        known = [E.ExpectColumnValuesToBeInSet(column="_doc_known", value_set=[True])] if table.documents else []
+        suites[name] = known + _column_expectations(E, table) + [e for ch in table.checks for e in _check_expectations(E, ch)]
+    return suites
+
+
+def _checked(c: Column) -> bool:
+    return (not c.nullable and not c.blank) or c.unique or bool(c.regex or c.allowed) or c.minimum is not None
 
 
 #: rows per chunk: tables are validated a chunk (of whole documents) at a time, so that
 #: memory stays flat whatever the size of the run
 CHUNK_ROWS = 10_000
-_NUMERIC = {"documents": ("elapsed_ms",), "targets": ("value", "line"), "citations": ("line",), "relations": ("line",)}
+#: the columns of documents the run's state reads (known ids, OCR'd documents)
+_STATE_COLUMNS = ("doc_id", "status", "ocr")
+#: the columns each suite reads, and those of them compared as numbers
 _USED = {
-    "documents": ("doc_id", "status", "error", "source", "date", "sha256", "ocr", "duplicate_of", "elapsed_ms"),
-    "tasks": ("doc_id", "table", "section", "task_no", "task", "lead", "deadline_start", "deadline_end", "deadline_kind", "source_kind",
-              "line"),
-    "targets": ("doc_id", "text", "value", "line"),
-    "citations": ("doc_id", "id", "number", "kind", "date", "line"),
-    "relations": ("doc_id", "relation", "target_id", "evidence", "effective", "line"),
+    name: tuple(c.name for c in t.columns if _checked(c) or c.name == "doc_id"
+                or any(c.name in ch.columns for ch in t.checks) or (name == "documents" and c.name in _STATE_COLUMNS))
+    for name, t in DEFINITIONS.items()
+}
+_NUMERIC = {
+    name: cols for name, t in DEFINITIONS.items()
+    if (cols := tuple(c.name for c in t.columns if c.type in ("int", "float") and c.minimum is not None))
 }
 
 
@@ -174,25 +161,33 @@ def _task_no_in_sequence(tasks: pd.DataFrame, state: _RunState) -> pd.Series:
             continue
         n = int(no)
         good = n == 1 or (key == prev_key and n in (prev_no, prev_no + 1))  # 1 again starts a new list
-        ok.append(good or (doc_id, str(line)) in state.gap_lines or doc_id in state.ocr_ids)
+        ok.append(good or (doc_id, _line_key(line)) in state.gap_lines or doc_id in state.ocr_ids)
         prev_key, prev_no = key, n
     state.seq = (prev_key, prev_no)
     return pd.Series(ok, index=tasks.index, dtype=bool)
 
 
+def _line_key(line: Any) -> str:
+    """A line number as the findings' evidence gives it ("12"), also when read as a number (12.0)."""
+    return str(int(line)) if isinstance(line, float) and line == line else str(line)
+
+
 def _derive(name: str, df: pd.DataFrame, state: _RunState) -> pd.DataFrame:
-    """The derived columns some expectations check."""
+    """The derived columns the table's checks (outputs/definitions.py) look at."""
     df = df.copy()
-    if name == "documents":
+    table = DEFINITIONS[name]
+    checks = {c.name for c in table.checks}
+    if "error_iff_failed" in checks:
         df["_error_iff_failed"] = (df["status"] == "error") == df["error"].notna()
+    if "duplicate_iff_marked" in checks:
         dup_of = df["duplicate_of"] if "duplicate_of" in df else pd.Series(None, index=df.index, dtype=object)
         df["_duplicate_iff_marked"] = (df["status"] == "duplicate") == dup_of.isin(state.all_ids)
-        return df
-    known = state.all_ids if name == "findings" else state.ok_ids
-    df["_doc_known"] = df["doc_id"].isin(known) if len(df) else pd.Series(dtype=bool)
-    if name == "tasks":
+    if table.documents:
+        known = state.all_ids if table.documents == "any" else state.ok_ids
+        df["_doc_known"] = df["doc_id"].isin(known) if len(df) else pd.Series(dtype=bool)
+    if "task_no_in_sequence" in checks:
         df["_task_no_in_sequence"] = _task_no_in_sequence(df, state) if len(df) else pd.Series(dtype=bool)
-    if name == "citations":
+    if "symbol_grammar" in checks:
         # only ids that are symbols (with a number) must follow the grammar; names of laws need not
         df["_symbol"] = df["id"].where(df["number"].notna())
     return df
@@ -237,7 +232,8 @@ def _csv_chunks(path: Path, name: str) -> Iterator[pd.DataFrame]:
         yield chunk
 
 
-_FINDING_COLUMNS = ["doc_id", "rule", "category", "severity", "message", "message_en", "fingerprint", "_lines"]
+#: the findings' scalar columns, and the lines their evidence points at (`_gap_lines`)
+_FINDING_COLUMNS = [*(c.name for c in DEFINITIONS["findings"].columns if c.type != "spans"), "_lines"]
 
 
 def _finding_row(line: str) -> dict[str, Any]:
@@ -270,12 +266,13 @@ def load_tables(out: Path) -> dict[str, pd.DataFrame]:
     For tests and small runs; `validate_run` reads the files a chunk at a time instead."""
     tables = {
         name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
-        for name in ("documents", "tasks", "targets", "citations", "relations")
+        for name in CSV_TABLES
         if name != "relations" or (out / "relations.csv").exists()
     }
     for name, cols in _NUMERIC.items():
         for c in cols:
-            tables[name][c] = pd.to_numeric(tables[name][c])
+            if name in tables:
+                tables[name][c] = pd.to_numeric(tables[name][c])
     tables["findings"] = pd.concat(list(_jsonl_chunks(out / "findings.jsonl")))
     return tables
 
@@ -311,25 +308,21 @@ def validate_run(out: Path, *, data_docs: bool = True) -> ValidationReport:
     state = _RunState(set(docs.loc[docs["status"] == "ok", "doc_id"].dropna()), set(docs["doc_id"].dropna()), gaps, ocr_ids=_ocr_ids(docs))
     sources = {
         "documents": iter([docs]),
-        "tasks": _whole_documents(_csv_chunks(out / "tasks.csv", "tasks")),
-        "targets": _whole_documents(_csv_chunks(out / "targets.csv", "targets")),
-        "citations": _whole_documents(_csv_chunks(out / "citations.csv", "citations")),
-        **({"relations": _whole_documents(_csv_chunks(out / "relations.csv", "relations"))} if (out / "relations.csv").exists() else {}),
+        **{name: _whole_documents(_csv_chunks(out / f"{name}.csv", name)) for name in CSV_TABLES[1:]
+           if name != "relations" or (out / "relations.csv").exists()},
         "findings": _whole_documents(_jsonl_chunks(out / "findings.jsonl")),
     }
     return _validate(sources, state, out, data_docs=data_docs)
 
 
-def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out: Path, *,
-              data_docs: bool = True, write: bool = True) -> ValidationReport:
+def _context(out: Path, *, data_docs: bool, write: bool):
+    """An ephemeral Great Expectations context whose only Data Docs site (if any) is OUT/validation/data_docs."""
     import logging
 
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    vdir = out / "validation"
-    docs_dir = vdir / "data_docs"
     if write:
         from vanban.outputs.outdir import remove_data_docs
 
@@ -349,12 +342,34 @@ def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out:
             site_config={
                 "class_name": "SiteBuilder",
                 # an absolute path: GX refuses a relative one ("-o out")
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir.resolve())},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str((out / "validation" / "data_docs").resolve())},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 # the validation pages show each expectation with its result; separate suite pages add nothing
                 "site_section_builders": {"expectations": "0", "profiling": "0"},
             },
         )
+    return ctx
+
+
+def _record(failures: dict[tuple[str, str, str | None], Failure], name: str, results: list[Any]) -> None:
+    """Add a chunk's failed expectations to `failures`: rows and values capped at 20 each."""
+    for r in results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
+        f = failures.setdefault((name, cfg.type, column), Failure(name, cfg.type, column, [], []))
+        f.rows.extend(int(i) for i in (r.result.get("partial_unexpected_index_list") or []) if isinstance(i, int))
+        f.count += int(r.result.get("unexpected_count") or 0)
+        f.values.extend(_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[: 20 - len(f.values)])
+
+
+def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out: Path, *,
+              data_docs: bool = True, write: bool = True) -> ValidationReport:
+    import great_expectations as gx
+
+    ctx = _context(out, data_docs=data_docs, write=write)
     ds = ctx.data_sources.add_pandas("vanban")
     failures: dict[tuple[str, str, str | None], Failure] = {}
     n = 0
@@ -370,27 +385,15 @@ def _validate(sources: dict[str, Iterator[pd.DataFrame]], state: _RunState, out:
             # large run would otherwise fill memory)
             res = vd.run(batch_parameters={"dataframe": _derive(name, chunk, state)},
                          result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20})
-            for r in res.results:
-                if r.success:
-                    continue
-                cfg = r.expectation_config
-                column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
-                f = failures.setdefault((name, cfg.type, column), Failure(name, cfg.type, column, [], []))
-                f.rows.extend(int(i) for i in (r.result.get("partial_unexpected_index_list") or []) if isinstance(i, int))
-                f.count += int(r.result.get("unexpected_count") or 0)
-                f.values.extend(_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[: 20 - len(f.values)])
+            _record(failures, name, res.results)
     if data_docs:
         ctx.build_data_docs(site_names=["vanban"])  # once, for all suites: far cheaper than per checkpoint
     found = list(failures.values())
     report = ValidationReport(success=not found, expectations=n, failures=found,
-                              docs_index=(docs_dir / "index.html") if data_docs else None)
-    if not write:
-        return report
-    write_json(vdir / "results.json", {
-        "success": report.success,
-        "expectations": n,
-        "failures": [f.__dict__ for f in found],
-    })
+                              docs_index=(out / "validation" / "data_docs" / "index.html") if data_docs else None)
+    if write:
+        write_json(out / "validation" / "results.json",
+                   {"success": report.success, "expectations": n, "failures": [f.__dict__ for f in found]})
     return report
 
 

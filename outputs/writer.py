@@ -22,7 +22,7 @@ from vanban.outputs import tables as T
 from vanban.outputs.files import _cell, atomic_open, safe_child
 
 #: every table, in the order they are written, with its columns
-ALL_TABLES: dict[str, list[str]] = {**T.TABLES, "findings": T.FINDING_COLUMNS}
+ALL_TABLES = T.ALL_TABLES
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 
 Record = dict[str, Any]
@@ -141,21 +141,3 @@ def write_tables(records: Callable[[], Iterable[Record]], out: Path, formats: It
 
         write_xlsx(out / "vanban.xlsx", records, widths)
     return counts
-
-
-def write_outputs(results: list, out: Path, formats: Iterable[str] = ("csv",), *, force_output: bool = False) -> dict[str, int]:
-    """Write every table for these in-memory results (no cache, no pool); returns row counts per table.
-
-    OUT is checked as `vanban run` checks it (`outputs.outdir.prepare`: `OutputError`).
-    """
-    from vanban.batch import run_outputs
-    from vanban.outputs.outdir import prepare
-    from vanban.pipeline import PIPELINE_VERSION
-
-    manifest = prepare(Path(out), force=force_output)
-    manifest.add(*run_outputs(tuple(formats)), *(f"docs/{r.decision.doc_id}.json" for r in results if r.decision is not None))
-    manifest.save()
-    for r in results:
-        if r.decision is not None:
-            write_document_json(r, out, PIPELINE_VERSION)
-    return write_tables(lambda: (document_record(r, PIPELINE_VERSION) for r in results), out, formats)

@@ -23,7 +23,7 @@ def years_named(text: str, *, skip_baselines: bool = True) -> list[tuple[int, st
     """The years a text is about: "năm 2022" -> [(2022, "năm 2022", offset)].
 
     A year after "so với", "đến", "tầm nhìn" is a baseline or a horizon and is left
-    out when `skip_baselines`; spans ("2021-2025") are read by `spans_named`.
+    out when `skip_baselines`.
     """
     out = []
     for m in _YEAR_WORD.finditer(text or ""):
@@ -31,11 +31,6 @@ def years_named(text: str, *, skip_baselines: bool = True) -> list[tuple[int, st
             continue
         out.append((int(m.group(1)), m.group(0), m.start()))
     return out
-
-
-def spans_named(text: str) -> list[tuple[int, int, str]]:
-    """Periods named in a text: "giai đoạn 2021-2025" -> [(2021, 2025, "2021-2025")]."""
-    return [(int(m.group(1)), int(m.group(2)), m.group(0)) for m in _YEAR_SPAN.finditer(text or "") if int(m.group(1)) < int(m.group(2))]
 
 
 def plan_years(dec: Decision) -> tuple[int, int] | None:

@@ -64,10 +64,8 @@ def agency_name_variants(dec: Decision) -> Iterator[Finding]:
     """"Sở TT&TT" in one row and "Sở TTTT" in another; "Văn phòng UBND tỉnh" and "VP UBND tỉnh".
     Case, spacing and tone placement ("Ủy"/"Uỷ") are not variants. Read from the task table's
     agency cells, where a reader filters and counts by agency."""
-    try:
-        from vanban.normalize.agencies import agency_key, name_variants
-    except ImportError:  # the agency stage is not there
-        return
+    from vanban.normalize.agencies import agency_key, name_variants
+
     mentions = _agency_mentions(dec)
     if not mentions:
         return

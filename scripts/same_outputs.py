@@ -7,8 +7,9 @@ timestamps).
 Exits 0 when every output file is the same, 1 with the differing files listed
 otherwise. Used to show that a refactor changes no result (issue 15): CSV,
 JSONL, JSON, HTML and the SQLite database are compared after masking
-`elapsed_ms`, `first_seen` and the OCR seconds-per-page note; the cache, the manifest and
-Great Expectations' timestamped data-docs folder are skipped.
+`elapsed_ms`, `first_seen`, `written_at`, the OCR and LibreOffice seconds and
+the report's run minute; the cache, the manifest and Great Expectations'
+timestamped data-docs folder are skipped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
-_TIMING = re.compile(r"\d+(?:\.\d+)? s/page")
+# an OCR page's seconds, a LibreOffice conversion's seconds, the report's "run at" minute
+_TIMING = re.compile(r"\d+(?:\.\d+)? s/page|(?<=by LibreOffice )(\([^)]*\) in )\d+(?:\.\d+)? s"
+                     r"|(?<=<dd>)\d\d/\d\d/\d{4} \d\d:\d\d(?=</dd>)")
 _SKIP_DIRS = {".cache", ".vanban", "data_docs"}
 # columns that record when or how long, not what: they differ on every run
 _RUN_COLUMNS = {"elapsed_ms", "first_seen"}
@@ -29,7 +32,7 @@ _RUN_KEYS = {"written_at"}  # the run's key-value rows of that kind
 
 
 def _mask_text(text: str) -> str:
-    return _TIMING.sub("N s/page", text)
+    return _TIMING.sub(lambda m: f"{m.group(1) or ''}N", text)
 
 
 def _drop_timing(value):
@@ -63,7 +66,7 @@ def _jsonl(path: Path) -> str:
 
 
 def _sqlite(path: Path) -> str:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)  # leaves no -wal/-shm behind
     try:
         out = []
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
@@ -114,6 +117,7 @@ def files(root: Path) -> set[str]:
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
         if p.is_file() and not _SKIP_DIRS.intersection(p.relative_to(root).parts)
+        and not p.name.endswith(("-wal", "-shm"))
     }
 
 

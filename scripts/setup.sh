@@ -4,8 +4,10 @@
 #     Vietnamese model, LibreOffice Writer and its Python bridge (python3-uno: one LibreOffice
 #     kept running per worker), Chromium, poppler), installed with
 #     apt-get when this user may, otherwise named in a clear message;
-#  2. a Python 3.11 virtual environment in .venv with the pinned dependencies
-#     (requirements.lock) and vanban itself.
+#  2. a Python 3.11 virtual environment in .venv with the pinned dependencies of
+#     `vanban run` (requirements.lock), those of the extras and tools the tests use
+#     (requirements-dev.lock: spaCy, Dask, s3fs, pytest, Playwright, atheris; the
+#     `dev` extra), and vanban itself.
 # Running it again does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,11 +50,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.vanban-installed
-want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c 'import vanban' 2>/dev/null; then
   echo "setup: installing Python dependencies into .venv" >&2
   .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
-  .venv/bin/python -m pip install -q -r requirements.lock
+  .venv/bin/python -m pip install -q -r requirements.lock -r requirements-dev.lock
   .venv/bin/python -m pip install -q --no-deps -e . 2>&1 | grep -v -e '^ *!!' -e '^ *\*\*\*' -e 'wheel_obj' -e '^ *$' -e 'Please' -e 'See https' -e 'By 20' -e 'setuptools' -e 'isolation' -e 'PEP' -e 'deprecated' >&2 || true
   echo "$want" > "$stamp"
 fi

@@ -1,4 +1,5 @@
-"""The command line: `vanban run`, `vanban check`, `vanban cite`, `vanban rules`, `vanban review`.
+"""The command line: `vanban run`, `vanban check`, `vanban cite`, `vanban rules`, `vanban review`,
+`vanban annotate` (with the `spacy` extra).
 
 Exit status: 0 when every document was processed, 1 when any failed (or when
 `--fail-on` found findings of that severity), 2 on bad usage; with
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--registry", metavar="PATH", help="the registry file (default: $VANBAN_REGISTRY or ~/.local/share/vanban/registry.sqlite)")
 
     sub.add_parser("rules", help="the rules, their ids, categories and default severities")
+    _add_annotate(sub)
 
     rv = sub.add_parser("review", help="the review page for legal staff, served on 127.0.0.1")
     rv.add_argument("out", metavar="OUT", help="the output folder of a run (with vanban.sqlite)")
@@ -89,12 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_annotate(sub) -> None:
+    from vanban.normalize.annotate import SPAN_GROUPS
+
+    a = sub.add_parser("annotate", help="one document's citations, dates, deadlines, agencies and targets as spaCy spans "
+                                        "(needs the spacy extra)")
+    a.add_argument("file")
+    a.add_argument("-o", "--out", metavar="PATH", required=True,
+                   help="PATH.html: displaCy's page of one span group; any other name: a spaCy DocBin (.spacy) with every group")
+    a.add_argument("--group", choices=SPAN_GROUPS, default="citations", help="the span group the HTML page shows (default: citations)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _use_registry(getattr(args, "registry", None))
         return {"run": cmd_run, "check": cmd_check, "cite": cmd_cite, "rules": cmd_rules, "review": cmd_review,
-                "registry": cmd_registry}[args.command](args)
+                "registry": cmd_registry, "annotate": cmd_annotate}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
@@ -349,6 +362,28 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(json.dumps(finding_record(f), ensure_ascii=False))
     else:
         print(findings_table(res.findings))
+    return 0
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from vanban.extras import MissingExtra
+    from vanban.normalize import annotate
+    from vanban.pipeline import process_file
+
+    try:
+        annotate.blank_vi()  # before reading the document: a missing extra is said at once
+    except MissingExtra as e:
+        _err(str(e))
+        return 2
+    res = process_file(args.file)
+    if res.error:
+        _err(f"{args.file}: {res.error}")
+        return 1
+    out = Path(args.out)
+    if out.suffix.lower() in (".html", ".htm"):
+        out.write_text(annotate.render_html(res.decision, args.group), encoding="utf-8")
+    else:
+        annotate.write_docbin(res.decision, out)
     return 0
 
 

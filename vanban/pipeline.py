@@ -14,7 +14,7 @@ import stat
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -313,9 +313,3 @@ class _Walk:
             skip((path, f"not a supported document type ({path.suffix or 'no suffix'})"))
         else:
             files.append(path)
-
-
-def process_all(files: list[Path], *, rules_config=None) -> Iterator[Result]:
-    """One `Result` per file, in order, in this process (no cache, no pool)."""
-    for f in files:
-        yield process_file(f, rules_config=rules_config)
