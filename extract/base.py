@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from vanban.model import Block, Layout, Loc, SourceDocument
-from vanban.normalize.fold import clean_spaces, nfc
+from vanban.normalize.fold import clean_spaces, join_lines, nfc  # noqa: F401  (join_lines: the readers import it from here)
 
 
 class ReadError(Exception):
@@ -159,10 +159,3 @@ def _lay_out_table(block: Block, parts: list[str], pos: int, line: int) -> tuple
     block.loc = Loc(block_start, max(block_start, pos - 1), first_line, block.loc.page)
     block.text = ""
     return pos, line
-
-
-def join_lines(text: str, more: str) -> str:
-    # "2764/QĐ-" + "TTg": a hyphen glued to a word at the end of a line joins without a space.
-    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
-        return text + more
-    return f"{text} {more}"

@@ -30,23 +30,19 @@ raw OCR text (`Block.raw`).
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
-from importlib import resources
 
+from vanban.corpus import table
 from vanban.extract.syllables import has_vowel
-from vanban.normalize.fold import fold_homoglyphs, fold_tone_placement, nfc, strip_diacritics
+from vanban.normalize.fold import fold_homoglyphs, fold_tone_placement, strip_diacritics
 
 _WORD = re.compile(r"[^\W\d_]+")
 MAX_WORDS = 8
 
 
 def _tsv(name: str) -> list[dict[str, str]]:
-    text = resources.files("vanban.corpus").joinpath(name).read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    return [{k: nfc((v or "").strip()) for k, v in row.items()} for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t")]
+    return list(table(name))
 
 
 def _fold(word: str) -> str:

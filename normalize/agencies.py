@@ -37,14 +37,13 @@ abbreviations UBND, HĐND, VP, UBMTTQ, MTTQ, VN. A name followed by "tỉnh <Pro
 
 from __future__ import annotations
 
-import csv
 import functools
-import importlib.resources
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from vanban.corpus import table
 from vanban.model import Agency
 from vanban.normalize.fold import (
     clean_spaces,
@@ -116,14 +115,17 @@ def _is_abbreviation(token: str) -> bool:
     )
 
 
-def _fold(name: str) -> str:
-    """The matching key of a name.
+def _name_key(name: str) -> str:
+    """The matching key of a name as written: `match_key`'s folding (case, spacing, look-alikes, tone
+    placement) plus what names of bodies vary in: "và", hyphens and "&" between parts, runs of
+    capitals merged ("TT TT" = "TTTT") and the usual abbreviations expanded. (`agency_key` goes
+    through the gazetteer first.)
 
-    >>> _fold("Sở TT&TT") == _fold("Sở TT-TT") == _fold("Sở TTTT")
+    >>> _name_key("Sở TT&TT") == _name_key("Sở TT-TT") == _name_key("Sở TTTT")
     True
-    >>> _fold("VP UBND tỉnh") == _fold("Văn phòng Uỷ ban nhân dân tỉnh")
+    >>> _name_key("VP UBND tỉnh") == _name_key("Văn phòng Uỷ ban nhân dân tỉnh")
     True
-    >>> _fold("Đài Phát thanh - Truyền hình tỉnh") == _fold("Đài Phát thanh và Truyền hình tỉnh")
+    >>> _name_key("Đài Phát thanh - Truyền hình tỉnh") == _name_key("Đài Phát thanh và Truyền hình tỉnh")
     True
     """
     text, _ = fold_homoglyphs(clean_spaces(nfc(name)))
@@ -160,22 +162,19 @@ _VALIDITY_COLUMNS = ("valid_from", "valid_until", "successor", "validity", "vali
 @functools.cache
 def gazetteer() -> tuple[GazetteerEntry, ...]:
     """The rows of `corpus/agencies.tsv`, read once."""
-    resource = importlib.resources.files("vanban.corpus").joinpath("agencies.tsv")
-    with resource.open("r", encoding="utf-8") as f:
-        lines = [line for line in f if line.strip() and not line.startswith("#")]
     entries = []
-    for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
-        variants = tuple(v.strip() for v in (row["variants"] or "").split("|") if v.strip())
+    for row in table("agencies.tsv"):
+        variants = tuple(v.strip() for v in row["variants"].split("|") if v.strip())
         entries.append(
             GazetteerEntry(
-                canonical=row["canonical"].strip(),
-                level=row["level"].strip(),
-                kind=row["kind"].strip(),
-                code=(row["code"] or "").strip(),
+                canonical=row["canonical"],
+                level=row["level"],
+                kind=row["kind"],
+                code=row["code"],
                 variants=variants,
-                example=(row["example"] or "").strip(),
-                source=(row["source"] or "").strip(),
-                **{k: (row.get(k) or "").strip() for k in _VALIDITY_COLUMNS},
+                example=row["example"],
+                source=row["source"],
+                **{k: row[k] for k in _VALIDITY_COLUMNS},
             )
         )
     return tuple(entries)
@@ -188,7 +187,7 @@ def _index() -> tuple[dict[str, GazetteerEntry], dict[str, GazetteerEntry | None
     bare: dict[str, GazetteerEntry | None] = {}
     for entry in gazetteer():
         for form in entry.written_forms:
-            key = _fold(form)
+            key = _name_key(form)
             by_key.setdefault(key, entry)
             plain = strip_diacritics(key)
             if bare.get(plain, entry) is not entry:
@@ -214,7 +213,7 @@ def _province_tail(name: str) -> str | None:
         return m.group(1)
     return None
 
-_BARE_ORGANS = {_fold("Ủy ban nhân dân"), _fold("Hội đồng nhân dân")}
+_BARE_ORGANS = {_name_key("Ủy ban nhân dân"), _name_key("Hội đồng nhân dân")}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -231,16 +230,16 @@ def lookup(name: str) -> GazetteerEntry | None:
     True
     """
     by_key, bare = _index()
-    key = _fold(name)
+    key = _name_key(name)
     if not key:
         return None
     candidates = [key]
-    unparenthesised = _fold(_PARENTHESIS.sub("", name))
+    unparenthesised = _name_key(_PARENTHESIS.sub("", name))
     if unparenthesised and unparenthesised != key:
         candidates.append(unparenthesised)
     province = _province_tail(name)
     if province:  # "Công an tỉnh Lâm Đồng" -> "Công an tỉnh"
-        candidates.append(_fold(province))
+        candidates.append(_name_key(province))
     for k in list(candidates):
         if k.endswith(" tỉnh"):  # "Sở Tư pháp tỉnh" -> "Sở Tư pháp"
             candidates.append(k[: -len(" tỉnh")])
@@ -284,7 +283,7 @@ def agency_key(name: str) -> str:
     False
     """
     entry = lookup(name)
-    return _fold(entry.canonical) if entry else _fold(name)
+    return _name_key(entry.canonical) if entry else _name_key(name)
 
 
 # --------------------------------------------------------------------------- splitting

@@ -41,8 +41,6 @@ def to_spacy(dec: Decision) -> "Doc":
     Each span's label is the normalized value: the canonical citation id, the
     ISO date, the deadline's ISO range, the agency's canonical name.
     """
-    from vanban.normalize.dates import find_dates
-
     doc = blank_vi()(dec.text)
     groups: dict[str, list] = {g: [] for g in SPAN_GROUPS}
 
@@ -53,7 +51,7 @@ def to_spacy(dec: Decision) -> "Doc":
 
     for c in dec.citations:
         add("citations", c.loc.start, c.loc.end, c.id)
-    for d in find_dates(dec.text):
+    for d in dec.dates:
         add("dates", d.loc.start, d.loc.end, d.iso or "invalid")
     for t in dec.tasks:
         loc = t.cell_locs.get("deadline")

@@ -11,18 +11,15 @@ find it is said: 'TTG' is 'TTg' ('case'), 'HDND' is 'HĐND' ('no_diacritics').
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 
-from vanban.normalize.fold import nfc
+from vanban.corpus import table
 
 __all__ = [
-    "read_tsv", "doc_types", "organ_codes", "strip_marks", "organ", "type_code", "kind_of_code", "implied_issuer",
+    "doc_types", "organ_codes", "strip_marks", "organ", "type_code", "kind_of_code", "implied_issuer",
     "organ_row", "STATE_SETS", "TERM",
 ]
 
@@ -30,24 +27,16 @@ __all__ = [
 STATE_SETS: tuple[str, ...] = ("vbqppl", "nd30", "pre2020", "pre2008")
 
 
-def read_tsv(name: str) -> list[dict[str, str]]:
-    """Rows of a TSV file of package `vanban.corpus`; lines starting with '#' are comments."""
-    text = resources.files("vanban.corpus").joinpath(name).read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE)
-    return [{k: nfc((v or "").strip()) for k, v in row.items()} for row in reader]
-
-
 @functools.cache
 def doc_types() -> tuple[dict[str, str], ...]:
     """The rows of `corpus/doc_types.tsv`: kind, code, set (vbqppl, nd30, pre2020, pre2008, party), example."""
-    return tuple(read_tsv("doc_types.tsv"))
+    return table("doc_types.tsv")
 
 
 @functools.cache
 def organ_codes() -> tuple[dict[str, str], ...]:
     """The rows of `corpus/organ_codes.tsv`: code, organ, issuer_implied, scope, example."""
-    return tuple(read_tsv("organ_codes.tsv"))
+    return table("organ_codes.tsv")
 
 
 def strip_marks(s: str) -> str:

@@ -25,10 +25,15 @@ import unicodedata
 from vanban.model import DateValue, Loc
 from vanban.normalize.fold import nfc, strip_diacritics
 
-__all__ = ["parse_date", "find_dates", "find_place_date", "make_iso", "vi_word"]
+__all__ = [
+    "parse_date", "find_dates", "find_place_date", "make_iso", "vi_word", "vi_date", "YEAR", "YEAR_MIN", "YEAR_MAX",
+    "DATE_AFTER_CITATION", "CITED_DATE_GROUPS", "YEAR_AFTER_CITATION", "HEADER_DATE_LINE", "GAZETTE_DATE", "PLACE_DATE_START",
+]
 
 #: Plausible years for a document date; outside this range a date is reported, not parsed.
 YEAR_MIN, YEAR_MAX = 1900, 2100
+#: A year of that range as a regex (no group, no boundary: each pattern says what may stand around it).
+YEAR = r"(?:19\d\d|20\d\d|2100)"
 
 _COMBINING = "[\u0300-\u036f]*"
 
@@ -95,6 +100,53 @@ _PLACE_DATE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE | re.MULTILINE,
 )
+
+
+# The date written right after a citation (`vanban.normalize.citations`): looser about spaces and line
+# breaks than `find_dates` (a citation's date may follow a page break), and matched at a position.
+_CITED_CORE = (
+    rf"(?P<d>\d{{1,2}})[ \t]*(?P<sep>[/.\-])[ \t]*(?P<m>\d{{1,2}})[ \t]*(?P=sep)[ \t]*(?P<y>\d{{4}})(?!\d)"
+    rf"|(?P<d2>\d{{1,2}})[ \t]*(?:\n[ \t]*)?th[áa]ng[ \t]*(?:\n[ \t]*)?(?P<m2>\d{{1,2}})[ \t]*(?:\n[ \t]*)?n[ăa]m"
+    rf"[ \t]*(?:\n[ \t]*)?(?P<y2>\d{{4}})(?!\d)"
+)
+#: A unit's code in brackets between a symbol and its date: "170/2008/QĐ-BCA (X11-X14) ngày ...".
+_UNIT_IN_BRACKETS = r"(?-i:[ \t]*\([A-ZĐ0-9][A-ZĐ0-9\-,.& ]{0,24}\))?"
+_BREAK = r"[ \t]*(?:\n[ \t]*){0,3}"  # spaces, and at most a page break (blank line)
+#: The date written right after a citation: ", ngày 17-4-2015", "ngày 24 tháng 12 năm 2020", "NGÀY 25/10/2017",
+#: "ngày\n\n31/8/2018" (a page break), "ngay 8/4/2020" (no diacritics), "ngày ngày 14/5/2010" (a slip),
+#: "(X11-X14) ngày 18 tháng 02 năm 2008" (a unit's code first), or a bare "24/12/2020" after a space.
+#: Day, month and year are the groups d/m/y, d2/m2/y2 or d3/m3/y3 (`cited_date_groups`).
+DATE_AFTER_CITATION = re.compile(
+    rf"{_UNIT_IN_BRACKETS}{_BREAK},?{_BREAK}ng[àa]y(?:[ \t]+ng[àa]y)?{_BREAK}(?:{_CITED_CORE})"
+    rf"|[ \t]+(?P<d3>\d{{1,2}})[ \t]*(?P<sep3>[/\-])[ \t]*(?P<m3>\d{{1,2}})[ \t]*(?P=sep3)[ \t]*(?P<y3>\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+#: The three ways `DATE_AFTER_CITATION` names its day, month and year groups.
+CITED_DATE_GROUPS = (("d", "m", "y"), ("d2", "m2", "y2"), ("d3", "m3", "y3"))
+#: "năm 2015" right after a law's name: the year it is known by ("Luật Đất đai năm 2013").
+YEAR_AFTER_CITATION = re.compile(rf"[ \t]+n[ăa]m[ \t]+(?P<y>{YEAR})(?!\d)", re.IGNORECASE)
+
+#: A header's place-and-date line as the rules look for it in the text itself ("<Địa danh>, ngày ... tháng
+#: ... năm 2025", blanks and OCR noise allowed in day and month): looser than `find_place_date`, which reads it.
+HEADER_DATE_LINE = re.compile(r"\S,?\s*ngày\s+\S{1,3}\s*tháng\s+\S{1,3}\s+năm\s+\d{4}", re.IGNORECASE)
+#: Where a header's place-and-date line starts, found before `find_place_date` reads it: a capitalised
+#: place, a comma, "ngày" and, up to "năm YYYY", anything (the header stage reads a scan's day apart).
+PLACE_DATE_START = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
+#: The date in a gazette heading ("... SỐ 115/2004/QĐ-TTG NGÀY 25 THÁNG 6 NĂM 2004 VỀ ..."), without its "ngày".
+GAZETTE_DATE = r"\d{1,2}\s*(?:(?:tháng|THÁNG)\s*\d{1,2}\s*(?:năm|NĂM)\s*\d{4}|/\s*\d{1,2}\s*/\s*\d{4})"
+
+
+def vi_date(iso: str | None, missing: str = "?") -> str:
+    """An ISO date as Vietnamese documents write it: '2021-01-05' -> '05/01/2021'; `missing` for none.
+
+    A value that is not an ISO date is returned as it is.
+
+    >>> vi_date("2021-01-05"), vi_date(None), vi_date("", missing="")
+    ('05/01/2021', '?', '')
+    """
+    if iso and len(iso) >= 10 and iso[4] == "-" and iso[7] == "-":
+        return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+    return iso or missing
 
 
 def make_iso(day: int, month: int, year: int) -> tuple[str | None, str | None]:

@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from vanban.normalize.dates import make_iso
+from vanban.normalize.dates import YEAR, make_iso
+from vanban.normalize.numerals import roman_value
 
 #: Recurrence words, finest first; several in one cell are joined with "/" in this order.
 RECURRENCES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
 
 _UNIT_RECURRENCE = {"ngay": "daily", "tuan": "weekly", "thang": "monthly", "quy": "quarterly", "nam": "yearly"}
 _MONTHS_RECURRENCE = {1: "monthly", 3: "quarterly", 6: "half-yearly", 12: "yearly"}
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 # ---------------------------------------------------------------- pieces of a cell
 
@@ -104,7 +104,7 @@ def _need_year(rule: str, what: str) -> _Piece:
 # Rules run in this order and a later rule never takes text an earlier one took.
 
 _Q = r"(?:iv|iii|ii|i|[1-4])(?![a-z0-9])"
-_YEAR = r"(?:19\d\d|20\d\d|2100)(?!\d)"  # YEAR_MIN..YEAR_MAX of dates.py
+_YEAR = rf"{YEAR}(?!\d)"
 _NEXT_YEAR = r"nam \s (?:lien \s ke|sau|tiep \s theo|ke \s tiep)"
 
 
@@ -209,7 +209,7 @@ def _month(m: re.Match[str], ctx: _Context) -> _Piece:
 
 def _quarter(m: re.Match[str], ctx: _Context) -> _Piece:
     """ "Quý IV/2021", "Quý 4/2021", "quý II năm 2021", "Quý II, III/2021", "Quý II" (plan year) """
-    quarters = sorted(_ROMAN[q] for q in re.findall(_Q, m["list"]))
+    quarters = sorted(int(q) if q.isdigit() else roman_value(q.upper()) for q in re.findall(_Q, m["list"]))
     year = _year_of(m["y"], ctx)
     if year is None:
         return _need_year("quarter", "quarter")

@@ -48,12 +48,10 @@ Choices (documented in ``corpus/deadline_vocab.tsv`` by example):
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
-from importlib import resources
 
+from vanban.corpus import table
 from vanban.model import Deadline
 from vanban.normalize.dates import YEAR_MAX, YEAR_MIN
 from vanban.normalize.deadline_rules import RECURRENCES, RULE_NAMES, _Piece, _scan, _scan_spans
@@ -251,6 +249,4 @@ def deadline_vocabulary() -> tuple[dict[str, str], ...]:
     period (the plan's period passed, "2026-2030", may be empty), start, end, recurrence,
     kind, note. Loaded once.
     """
-    text = resources.files("vanban.corpus").joinpath("deadline_vocab.tsv").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    return tuple(dict(r) for r in csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE))
+    return table("deadline_vocab.tsv")

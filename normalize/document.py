@@ -6,6 +6,7 @@ import bisect
 import dataclasses
 
 from vanban.model import Decision, SourceDocument
+from vanban.normalize.dates import find_dates
 from vanban.normalize.identity import apply_signatures, mark_stamped
 from vanban.normalize.structure import _period_of as period_of
 from vanban.normalize.structure import find_abbreviations, parse_structure
@@ -32,7 +33,10 @@ def normalize(src: SourceDocument) -> Decision:
         layout=src.layout,
     )
     apply_signatures(src, dec)
-    paras = parse_structure(src, dec)
+    found = parse_structure(src)
+    found.apply_to(dec)
+    dec.dates = find_dates(src.text)
+    paras = found.paras
     mark_stamped(dec)
     _recover_number_from_captions(dec)
 

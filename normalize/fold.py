@@ -117,6 +117,26 @@ def match_key(text: str) -> str:
     return _WS.sub(" ", strip_diacritics(text).lower()).strip()
 
 
+def case_key(text: str) -> str:
+    """Lower case, one space between words, diacritics kept: for forms that differ by a diacritic
+    (a typo such as "phân đấu" for "phấn đấu" is exactly that difference, so `match_key` would lose it)."""
+    return " ".join(text.lower().split())
+
+
+def upper_key(text: str) -> str:
+    """No diacritics, capitals, one space between words: for lines compared with the forms of
+    Nghị định 30/2020 as they are printed ("NOI NHAN", "LUU: VT", "KT. CHU TICH")."""
+    return " ".join(strip_diacritics(text).upper().split())
+
+
+def join_lines(text: str, more: str) -> str:
+    """Two pieces of one text a line or page break split, joined: with a space, except after a hyphen
+    glued to a word ("2764/QĐ-" + "TTg", "107/2020/NĐ-" + "CP"), which joins without one."""
+    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
+        return text + more
+    return f"{text} {more}"
+
+
 def tone_key(text: str) -> str:
     """A key that keeps diacritics but folds case, spacing and tone placement."""
     text, _ = fold_homoglyphs(clean_spaces(nfc(text)))

@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import re
 
-from vanban.model import Decision, Loc
+from vanban.model import Loc
+from vanban.normalize.dates import GAZETTE_DATE, PLACE_DATE_START as _PLACE_DATE
+from vanban.normalize.found import Structure
 from vanban.normalize.lines import DOC_TYPES, Para, is_upper_title, match_type_line
 from vanban.normalize.symbols import HEADER_SYMBOL as _SYMBOL, symbol_is_plausible  # noqa: F401 (this module's API too)
 
 _NUMBER_LINE = re.compile(r"^\s*(?:(?:Luật|Nghị quyết|Pháp lệnh|Lệnh)\s+)?Số\s*:?\s*(?P<symbol>[^\s,;]*(?:\s*/\s*[^\s,;]+)*)", re.IGNORECASE)
 _BLANK_SYMBOL = re.compile(r"^\s*/\s*\d{0,4}/?[A-ZĐ]")  # "Số:      /KH-UBND": a draft with the number left blank
-_PLACE_DATE = re.compile(r"(?:^|\s)(?P<place>[A-ZĐ][^,\d:;]{1,40}),\s*(?:ngày|NGÀY)\s+(?P<date>.+?(?:năm|NĂM)\s+\d{4})")
 _ORGAN_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "SỞ ", "BỘ ", "CHÍNH PHỦ", "THỦ TƯỚNG", "VĂN PHÒNG", "BAN ", "TỈNH ỦY",
                 "TỈNH UỶ", "QUỐC HỘI", "CHỦ TỊCH", "PHÒNG ", "BQL ", "CỤC ", "CHI CỤC ", "TỔNG CỤC ", "TRUNG TÂM ", "HỘI ",
                 "ĐẢNG ỦY", "ĐẢNG UỶ", "HUYỆN ỦY", "HUYỆN UỶ", "THÀNH ỦY", "THÀNH UỶ", "QUẬN ỦY", "QUẬN UỶ", "THỊ ỦY", "THỊ UỶ",
@@ -115,7 +116,7 @@ def left_of_motto(p: Para) -> Para | None:
     return Para(left, Loc(p.loc.start, p.loc.start + len(left), p.loc.line, p.loc.page), p.bold, p.in_table)
 
 
-def _header_number(p: Para, m: re.Match[str], dec: Decision, checked: dict[str, str | None]) -> None:
+def _header_number(p: Para, m: re.Match[str], dec: Structure, checked: dict[str, str | None]) -> None:
     t = p.text
     after = t[m.start("symbol") :]
     if "number" in checked and dec.ocr:
@@ -137,7 +138,7 @@ def _header_number(p: Para, m: re.Match[str], dec: Decision, checked: dict[str, 
     dec.number_from = "header"
 
 
-def _checked_number(p: Para, after: str, dec: Decision, digits: str | None) -> None:
+def _checked_number(p: Para, after: str, dec: Structure, digits: str | None) -> None:
     """A scan's number as the digits-only second read gave it (`vanban.extract.ocr_header`)."""
     rest = re.search(r"/\s*[A-ZĐÐ][^\s,;]*", after)
     number = _symbol_in(digits + rest.group()) if digits and rest else None
@@ -149,7 +150,7 @@ def _checked_number(p: Para, after: str, dec: Decision, digits: str | None) -> N
     dec.number_from = "header"
 
 
-def _header_date(p: Para, pm: re.Match[str], dec: Decision, checked: dict[str, str | None]) -> None:
+def _header_date(p: Para, pm: re.Match[str], dec: Structure, checked: dict[str, str | None]) -> None:
     from vanban.normalize.dates import find_place_date
 
     t = p.text
@@ -172,7 +173,7 @@ def _header_date(p: Para, pm: re.Match[str], dec: Decision, checked: dict[str, s
         dec.notes.append(f"the date is not complete: {dv.raw!r} ({dv.error})")
 
 
-def parse_header(paras: list[Para], title_idx: int | None, dec: Decision, checked: dict[str, str | None] | None = None) -> None:
+def parse_header(paras: list[Para], title_idx: int | None, dec: Structure, checked: dict[str, str | None] | None = None) -> None:
     """Number, place and date, and the issuing organ from the lines above the title.
 
     `checked` holds what a digits-only second OCR read of a scan's number and day gave
@@ -264,16 +265,13 @@ def _is_place(text: str) -> bool:
 
 @functools.cache
 def _places() -> frozenset[str]:
-    from importlib import resources
-
+    from vanban.corpus import table
     from vanban.normalize.fold import match_key
 
-    text = resources.files("vanban.corpus").joinpath("places.tsv").read_text(encoding="utf-8")
-    rows = [ln.split("\t")[0] for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
-    return frozenset(match_key(r) for r in rows if r != "name")
+    return frozenset(match_key(r["name"]) for r in table("places.tsv"))
 
 
-def _issuer(issuer_lines: list[Para], title_idx: int | None, dec: Decision) -> None:
+def _issuer(issuer_lines: list[Para], title_idx: int | None, dec: Structure) -> None:
     """The issuing organ: the top-left block, from its last organ word on (a parent organ may stand
     above it: "UBND TỈNH LÂM ĐỒNG" / "SỞ NỘI VỤ"; it is kept as `issuer_parent`)."""
     starts = [i for i, p in enumerate(issuer_lines) if p.text.upper().startswith(_ORGAN_WORDS)]
@@ -296,7 +294,7 @@ def _issuer(issuer_lines: list[Para], title_idx: int | None, dec: Decision) -> N
 _VV = re.compile(r"^(?:V/v|V/V|v/v)\s*[.:]?\s*(?=\S)")
 
 
-def parse_cong_van(paras: list[Para], dec: Decision, limit: int = 15) -> int | None:
+def parse_cong_van(paras: list[Para], dec: Structure, limit: int = 15) -> int | None:
     """A công văn (official letter) has no type word: its subject "V/v ..." stands under
     its number (Nghị định 30/2020/NĐ-CP, Phụ lục I). Sets the type and the subject when
     the header has such a line; returns the index after the subject, or None."""
@@ -330,7 +328,7 @@ def parse_cong_van(paras: list[Para], dec: Decision, limit: int = 15) -> int | N
 # "QUYẾT ĐỊNH" / "CỦA THỦ TƯỚNG CHÍNH PHỦ SỐ 115/2004/QĐ-TTG NGÀY 25 THÁNG 6 NĂM 2004 VỀ VIỆC ..."
 _GAZETTE = re.compile(
     r"^(?:của|CỦA|Của)\s+(?P<issuer>.+?)\s+(?:số|SỐ|Số)\s*:?\s*(?P<symbol>\d+[^\s,;]*)"
-    r"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>\d{1,2}\s*(?:(?:tháng|THÁNG)\s*\d{1,2}\s*(?:năm|NĂM)\s*\d{4}|/\s*\d{1,2}\s*/\s*\d{4})))?"
+    rf"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>{GAZETTE_DATE}))?"
     r"\s*(?P<rest>.*)$",
     re.DOTALL,
 )
@@ -341,7 +339,7 @@ def is_gazette_heading(text: str) -> bool:
     return _GAZETTE.match(text) is not None
 
 
-def gazette_heading(dec: Decision) -> None:
+def gazette_heading(dec: Structure) -> None:
     """Issuer, number and date from a subject that is a gazette heading ("CỦA BỘ TÀI CHÍNH SỐ
     169/1998/TT-BTC NGÀY 22 THÁNG 12 NĂM 1998 HƯỚNG DẪN ..."); the subject becomes the rest."""
     m = _GAZETTE.match(dec.subject or "")

@@ -13,41 +13,26 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from vanban.corpus import table
 from vanban.model import Loc, SourceDocument
 from vanban.normalize.fold import strip_diacritics
+from vanban.normalize.numerals import ROMAN
 
-# Document-type words as they stand alone (in capitals) on the title line.
-DOC_TYPES = {
-    "QUYẾT ĐỊNH": "Quyết định",
-    "BỘ LUẬT": "Bộ luật",
-    "PHIẾU TRÌNH": "Phiếu trình",
-    "ĐƠN ĐỀ NGHỊ": "Đơn đề nghị",
-    "BIÊN BẢN": "Biên bản",
-    "GIẤY MỜI": "Giấy mời",
-    "GIẢI TRÌNH": "Giải trình",
-    "KẾ HOẠCH": "Kế hoạch",
-    "NGHỊ ĐỊNH": "Nghị định",
-    "NGHỊ QUYẾT": "Nghị quyết",
-    "THÔNG TƯ LIÊN TỊCH": "Thông tư liên tịch",
-    "THÔNG TƯ": "Thông tư",
-    "CHỈ THỊ": "Chỉ thị",
-    "CÔNG ĐIỆN": "Công điện",
-    "CHƯƠNG TRÌNH": "Chương trình",
-    "TỜ TRÌNH": "Tờ trình",
-    "BÁO CÁO": "Báo cáo",
-    "THÔNG BÁO": "Thông báo",
-    "HƯỚNG DẪN": "Hướng dẫn",
-    "LUẬT": "Luật",
-    "PHỤ LỤC": "Phụ lục",
-    "QUY CHẾ": "Quy chế",
-    "QUY ĐỊNH": "Quy định",
-    "ĐIỀU LỆ": "Điều lệ",
-    "ĐỀ ÁN": "Đề án",
-    "PHƯƠNG ÁN": "Phương án",
-}
+
+
+def kinds_with(flag: str) -> tuple[str, ...]:
+    """The kinds of `corpus/doc_kinds.tsv` whose `flag` column says yes, in the file's order."""
+    return tuple(r["kind"] for r in table("doc_kinds.tsv") if r[flag] == "yes")
+
+
+# Document-type words as they stand alone (in capitals) on the title line -> the kind.
+DOC_TYPES = {kind.upper(): kind for kind in kinds_with("title")}
 # Kinds that start an attached part (after the decision's signature).
-ATTACHMENT_KINDS = ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "QUY CHẾ", "QUY ĐỊNH", "ĐIỀU LỆ", "ĐỀ ÁN", "PHƯƠNG ÁN", "PHỤ LỤC", "HƯỚNG DẪN")
-
+ATTACHMENT_KINDS = tuple(kind.upper() for kind in kinds_with("attachment"))
+# Kinds that carry their own header (number, place and date, issuer).
+HEADED_KINDS = frozenset(kinds_with("header"))
+# Kinds whose word starts a new piece of a legal basis ("Căn cứ Luật ...; Nghị định ...").
+BASIS_KINDS = kinds_with("basis")
 
 
 @dataclass(slots=True)
@@ -131,7 +116,7 @@ class TypeLine:
 _FOLDED_TYPES = {strip_diacritics(k).upper(): k for k in DOC_TYPES}
 _TYPE_FOLDED = re.compile(
     r"^(?P<type>" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\b"
-    r"(?P<label>\s+(?:[IVXLC]+|\d+)\b(?!\s*[/.,]\d))?\s*(?P<rest>.*)$",
+    rf"(?P<label>\s+(?:{ROMAN}|\d+)\b(?!\s*[/.,]\d))?\s*(?P<rest>.*)$",
     re.DOTALL,
 )
 
@@ -147,7 +132,7 @@ def match_type_line(text: str, any_case: bool = False) -> TypeLine | None:
         folded = text
     m = _TYPE_FOLDED.match(folded.upper())
     if not m or not (any_case or is_upper_title(text[: m.end("type")])):
-        alone = re.match(r"^Phụ lục(?:\s+(?P<label>[IVXLC]+|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
+        alone = re.match(rf"^Phụ lục(?:\s+(?P<label>{ROMAN}|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
         return TypeLine("PHỤ LỤC", alone.group("label"), "") if alone else None
     label = text[m.start("label") : m.end("label")].strip() if m.group("label") else None
     return TypeLine(_FOLDED_TYPES[m.group("type")], label, text[m.start("rest") :].strip())

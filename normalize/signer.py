@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from vanban.model import Decision, Loc, Signer, TextValue
+from vanban.model import Loc, Signer, TextValue
+from vanban.normalize.found import Structure
 from vanban.normalize.lines import Para, _strip_bullet, _trim_end, is_upper_title, match_type_line
 
 # "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "T/M BAN THƯỜNG VỤ", and in old documents "KT.Bộ trưởng", "Kt. Bộ trưởng", "KT/ bộ trưởng"
@@ -109,7 +110,7 @@ def signer_from_lines(lines: list[Para]) -> tuple[Signer, int]:
     return signer, used
 
 
-def parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
+def parse_signature(paras: list[Para], k: int, dec: Structure) -> int:
     """'TM. ỦY BAN NHÂN DÂN' / 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH' / (signature) / 'Nguyễn Văn A'.
 
     Returns the index of the first paragraph after the block."""
@@ -124,7 +125,7 @@ def parse_signature(paras: list[Para], k: int, dec: Decision) -> int:
     return j
 
 
-def complete_signer(dec: Decision, lines: list[Para]) -> None:
+def complete_signer(dec: Structure, lines: list[Para]) -> None:
     """Signature lines that a two-column layout put beside the recipients: they complete
     the signer found before them, or are the whole signature block ("GIÁM ĐỐC" / name)."""
     if not lines:
@@ -195,7 +196,7 @@ def _signature_like(t: str) -> bool:
     return bool(_AUTHORITY.match(t) or _SIGNED.search(t) or (is_upper_title(t) and len(t) < 40) or _NAME.match(t) or is_signing_title(t))
 
 
-def parse_recipients(paras: list[Para], k: int, dec: Decision, article: re.Pattern[str]) -> int:
+def parse_recipients(paras: list[Para], k: int, dec: Structure, article: re.Pattern[str]) -> int:
     """The "Nơi nhận:" list from line `k` on, and the signature column beside it; returns the next line.
 
     Recipients are the dashed lines; signature lines found beside or between them

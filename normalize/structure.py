@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from vanban.model import Attachment, Caption, Decision, Heading, Loc, SourceDocument, TextValue
+from vanban.model import Attachment, Caption, Heading, Loc, SourceDocument, TextValue
+from vanban.normalize.found import Structure
 from vanban.normalize.fold import strip_diacritics
 from vanban.normalize.header import (  # noqa: F401  (issuer_name, symbol_is_plausible: part of this module's API)
     _is_organ_line,
@@ -29,6 +30,7 @@ from vanban.normalize.header import (  # noqa: F401  (issuer_name, symbol_is_pla
 )
 from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages import them from here)
     ATTACHMENT_KINDS,
+    BASIS_KINDS,
     DOC_TYPES,
     Para,
     TypeLine,
@@ -39,17 +41,19 @@ from vanban.normalize.lines import (  # noqa: F401  (re-exported: other stages i
     paragraphs,
 )
 from vanban.normalize.signer import _AUTHORITY, parse_recipients, parse_signature, position_title, signs_here  # noqa: F401
+from vanban.normalize.dates import YEAR
+from vanban.normalize.numerals import ROMAN
 
 _CAPTION = re.compile(
     r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm|KÈM)\s+theo\s+(?P<body>.+?)\)?\s*$", re.DOTALL
 )
-_ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.)-]\s*(?P<title>\S.*)$")
+_ROMAN = re.compile(rf"^(?P<num>{ROMAN})\s*[.)-]\s*(?P<title>\S.*)$")
 _AREA = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<title>\S.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[.:]?\s*(?P<title>.*)$")
-_CHAPTER = re.compile(r"^(?:Chương|CHƯƠNG)\s+(?P<num>[IVXLC]+|\d+)\b\.?\s*(?P<title>.*)$")
+_CHAPTER = re.compile(rf"^(?:Chương|CHƯƠNG)\s+(?P<num>{ROMAN}|\d+)\b\.?\s*(?P<title>.*)$")
 _FORMULA = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|NGHỊ ĐỊNH)\s*:\s*$")
-_YEAR = re.compile(r"\bnăm\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE)
-_PERIOD = re.compile(r"giai đoạn\s+(?P<a>(?:19|20)\d{2})\s*[-–]\s*(?P<b>(?:19|20)\d{2})", re.IGNORECASE)
+_YEAR = re.compile(rf"\bnăm\s+(?P<year>{YEAR})\b", re.IGNORECASE)
+_PERIOD = re.compile(rf"giai đoạn\s+(?P<a>{YEAR})\s*[-–]\s*(?P<b>{YEAR})", re.IGNORECASE)
 _EFFECTIVE = re.compile(r"có hiệu lực(?:\s+thi hành)?\s+(?P<when>(?:kể\s+)?từ\s+ngày\s+(?:ký(?:\s+ban hành)?|[^.;]+))", re.IGNORECASE)
 
 
@@ -72,98 +76,108 @@ def parse_caption(para: Para) -> Caption | None:
     )
 
 
-def parse_structure(src: SourceDocument, dec: Decision) -> list[Para]:
-    """Fill the decision's metadata, parts and headings from the document's paragraphs."""
-    paras = paragraphs(src)
-    dec.text = src.text
-    n = len(paras)
-    title_idx = _find_title(paras)
-    parse_header(paras, title_idx, dec, src.ocr_checked)
+def parse_structure(src: SourceDocument) -> Structure:
+    """What the document's paragraphs give: header, subject, body, signature, attachments, parts,
+    headings, plan year and period (`Structure`; `normalize()` sets it on the Decision)."""
+    st = Structure.of(src, paragraphs(src))
+    title_idx = _find_title(st.paras)
+    parse_header(st.paras, title_idx, st, src.ocr_checked)
+    i = read_heading(st, title_idx)
+    if st.issuer and st.issuer.lower().endswith(("tỉnh", "thành phố")) and (place := find_province(src.text)):
+        st.issuer = f"{st.issuer} {place}"
+    attach_starts = read_body(st, i)
+    for j, start in enumerate(attach_starts):  # each attachment runs to the next one
+        end = attach_starts[j + 1] if j + 1 < len(attach_starts) else len(st.paras)
+        st.attachments.append(_parse_attachment(st.paras, start, end, src))
+    read_parts(st, attach_starts)
+    body_end = attach_starts[0] if attach_starts else len(st.paras)
+    read_plan(st, i, body_end)
+    return st
 
-    # The body of the decision: bases, proposal, articles, recipients, signature.
-    body_end = n
-    i = (title_idx + 1) if title_idx is not None else 0
-    # subject lines right after the type line, then (in a decision) the authority line
-    if title_idx is None and (after := parse_cong_van(paras, dec)) is not None:
-        i = after
-    if title_idx is not None:
-        i = _parse_subject(paras, title_idx, dec)
-        gazette_heading(dec)
-        if dec.issuer is None and i < n and _is_organ_line(paras[i].text) and not _FORMULA.match(paras[i].text):
-            dec.issuer = issuer_name(paras[i].text)
-            dec.issuer_loc = paras[i].loc
-            i += 1
-    if dec.issuer and dec.issuer.lower().endswith(("tỉnh", "thành phố")):
-        place = find_province(src.text)
-        if place:
-            dec.issuer = f"{dec.issuer} {place}"
 
+def read_heading(st: Structure, title_idx: int | None) -> int:
+    """The subject under the type line, a gazette heading's values, the authority line under the
+    subject (or a Công văn's "V/v ..."); returns the index of the body's first paragraph."""
+    paras = st.paras
+    if title_idx is None:
+        after = parse_cong_van(paras, st)
+        return after if after is not None else 0
+    i = _parse_subject(paras, title_idx, st)
+    gazette_heading(st)
+    if st.issuer is None and i < len(paras) and _is_organ_line(paras[i].text) and not _FORMULA.match(paras[i].text):
+        st.issuer = issuer_name(paras[i].text)
+        st.issuer_loc = paras[i].loc
+        i += 1
+    return i
+
+
+def read_body(st: Structure, i: int) -> list[int]:
+    """Legal bases, proposal, articles, recipients and signature from paragraph `i` on; returns where
+    each attachment (a plan, an appendix) starts, after the signature."""
+    paras, n = st.paras, len(st.paras)
     attach_starts: list[int] = []
     signature_seen = False
     k = i
     while k < n:
         p = paras[k]
         t = p.text
-        if t.startswith("Căn cứ") and not dec.articles:
-            for piece in _split_bases(t[len("Căn cứ"):].strip()):
-                dec.legal_bases.append(TextValue(piece, p.loc))
-        elif t.startswith("Theo đề nghị") and not dec.articles:
-            dec.proposed_by = TextValue(_trim_end(re.sub(r"^Theo đề nghị( của)?\s*", "", t)), p.loc)
+        if t.startswith("Căn cứ") and not st.articles:
+            st.legal_bases.extend(TextValue(piece, p.loc) for piece in _split_bases(t[len("Căn cứ"):].strip()))
+        elif t.startswith("Theo đề nghị") and not st.articles:
+            st.proposed_by = TextValue(_trim_end(re.sub(r"^Theo đề nghị( của)?\s*", "", t)), p.loc)
         elif (m := _ARTICLE.match(t)) and not signature_seen:
-            dec.articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
-            if dec.effective is None and (me := _EFFECTIVE.search(t)):
-                dec.effective = _trim_end(me.group("when"))
+            st.articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
+            if st.effective is None and (me := _EFFECTIVE.search(t)):
+                st.effective = _trim_end(me.group("when"))
         elif m and not p.in_table:
-            dec.annex_articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
+            st.annex_articles.append(Heading("dieu", m.group("num"), m.group("title").strip(), p.loc))
         elif t.rstrip(": ").lower() in ("nơi nhận", "nơi gửi") or t.lower().startswith(("nơi nhận:", "nơi gửi:", "nơi nhận :")):
-            k = parse_recipients(paras, k, dec, _ARTICLE)
-            signature_seen = signature_seen or dec.signer is not None
+            k = parse_recipients(paras, k, st, _ARTICLE)
+            signature_seen = signature_seen or st.signer is not None
             continue
-        elif not signature_seen and (dec.articles or dec.type != "Quyết định") and (
+        elif not signature_seen and (st.articles or st.type != "Quyết định") and (
             _AUTHORITY.match(t) or (k > i + 1 and signs_here(paras, k))
         ):
-            k = parse_signature(paras, k, dec)
+            k = parse_signature(paras, k, st)
             signature_seen = True
             continue
         elif signature_seen and _starts_attachment(paras, k):
             attach_starts.append(k)
         k += 1
+    return attach_starts
 
-    # Attachments: from each start to the next.
-    for j, start in enumerate(attach_starts):
-        end = attach_starts[j + 1] if j + 1 < len(attach_starts) else n
-        dec.attachments.append(_parse_attachment(paras, start, end, src))
-        if j == 0:
-            body_end = start
 
-    # Parts: which lines belong to the decision, the plan, each appendix.
-    last_line = src.text.count("\n") + 1
-    first_attach_line = paras[attach_starts[0]].loc.line if attach_starts else last_line + 1
+def read_parts(st: Structure, attach_starts: list[int]) -> None:
+    """Which lines belong to the document's own body, the plan, each appendix; each attachment's last line."""
+    last_line = st.text.count("\n") + 1
+    first_attach_line = st.paras[attach_starts[0]].loc.line if attach_starts else last_line + 1
     # the document's own body: a plan filed on its own is a plan, anything else the main text
-    own = "plan" if dec.type in ("Kế hoạch", "Chương trình", "Đề án", "Phương án") else ("appendix" if dec.type == "Phụ lục" else "decision")
-    dec.parts.append((own, 1, (first_attach_line or last_line + 1) - 1))
-    for j, att in enumerate(dec.attachments):
-        nxt = dec.attachments[j + 1].first_line if j + 1 < len(dec.attachments) else last_line + 1
+    own = "plan" if st.type in ("Kế hoạch", "Chương trình", "Đề án", "Phương án") else ("appendix" if st.type == "Phụ lục" else "decision")
+    st.parts.append((own, 1, (first_attach_line or last_line + 1) - 1))
+    for j, att in enumerate(st.attachments):
+        nxt = st.attachments[j + 1].first_line if j + 1 < len(st.attachments) else last_line + 1
         att.last_line = (nxt or last_line + 1) - 1
         part = "appendix" if att.kind == "Phụ lục" else "plan"
-        dec.parts.append((part, att.first_line or 1, att.last_line))
+        st.parts.append((part, att.first_line or 1, att.last_line))
 
-    # The document's own headings (when it is itself a plan, not a decision with one attached).
-    if not any(a.kind != "Phụ lục" for a in dec.attachments):
-        secs, areas = _headings(paras, i, body_end)
-        dec.headings = secs + areas
-    if dec.type in ("Kế hoạch", "Chương trình") or (dec.attachments and dec.attachments[0].kind != "Phụ lục"):
-        years = [a.plan_year for a in dec.attachments if a.plan_year] or [_year_of(dec.subject)]
-        dec.plan_year = next((y for y in years if y), None)
-        periods = [a.period for a in dec.attachments if a.period] or [_period_of(dec.subject)]
-        dec.period = next((p for p in periods if p), None)
-    return paras
+
+def read_plan(st: Structure, i: int, body_end: int) -> None:
+    """The document's own headings (when it is itself a plan, not a decision with one attached), and the
+    plan year and period of a plan (its attachments', or its subject's)."""
+    if not any(a.kind != "Phụ lục" for a in st.attachments):
+        secs, areas = _headings(st.paras, i, body_end)
+        st.headings = secs + areas
+    if st.type in ("Kế hoạch", "Chương trình") or (st.attachments and st.attachments[0].kind != "Phụ lục"):
+        years = [a.plan_year for a in st.attachments if a.plan_year] or [_year_of(st.subject)]
+        st.plan_year = next((y for y in years if y), None)
+        periods = [a.period for a in st.attachments if a.period] or [_period_of(st.subject)]
+        st.period = next((p for p in periods if p), None)
 
 
 _SUBJECT_STOP = ("Căn cứ", "Theo đề nghị", "Xét đề nghị", "(", "Thực hiện", "Nhằm", "Để ", "Tiếp tục", "Kính gửi", "Trên cơ sở")
 
 
-def _parse_subject(paras: list[Para], title_idx: int, dec: Decision) -> int:
+def _parse_subject(paras: list[Para], title_idx: int, dec: Structure) -> int:
     """The subject ("trích yếu") on the type line or the lines under it; returns the next index.
 
     It ends at a blank line, a decoration rule, the issuing authority's line
@@ -214,7 +228,7 @@ def _continues_subject(paras: list[Para], i: int, parts: list[Para]) -> bool:
     return True
 
 
-def _more_subject(paras: list[Para], i: int, parts: list[Para], dec: Decision) -> int:
+def _more_subject(paras: list[Para], i: int, parts: list[Para], dec: Structure) -> int:
     while _continues_subject(paras, i, parts):
         parts.append(paras[i])
         i += 1
@@ -242,8 +256,12 @@ def _find_title(paras: list[Para]) -> int | None:
     return None
 
 
+_BASIS_BREAK = re.compile(rf";\s*(?=(?:{'|'.join(map(re.escape, BASIS_KINDS))})\b)")
+
+
 def _split_bases(text: str) -> list[str]:
-    pieces = [p.strip() for p in re.split(r";\s*(?=(?:Luật|Bộ luật|Nghị định|Nghị quyết|Thông tư|Quyết định|Chỉ thị|Pháp lệnh|Kế hoạch|Văn bản|Công văn)\b)", text)]
+    """The pieces of a legal basis: a semicolon before a kind of `BASIS_KINDS` starts a new one."""
+    pieces = [p.strip() for p in _BASIS_BREAK.split(text)]
     return [_trim_end(p) for p in pieces if p]
 
 

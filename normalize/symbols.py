@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from vanban.normalize.dates import YEAR
 from vanban.normalize.codes import STATE_SETS, doc_types, kind_of_code, organ, organ_codes, organ_row, type_code
 
 __all__ = [
@@ -48,7 +49,7 @@ SYMBOL = re.compile(
     (?: (?<=[Ss][ốoỐO]) | (?<![\w/.\-]) )         # a token start, or glued to "số" ("số09/2016/TT-BTC")
     (?P<num>\d{{1,5}}(?:\.\d{{1,3}})?[a-z]?)       # 107, 30c, 66.15
     (?:
-        {_SP}/{_SP}(?P<year>(?:19|20)\d{{2}}){_SP}/{_SP}   # normative: /2020/
+        {_SP}/{_SP}(?P<year>{YEAR}){_SP}/{_SP}   # normative: /2020/
       | (?P<party>{_SP}-{_SP})(?={_CODE}{_SP}/{_SP}{_CODE})   # Party: 39-NQ/TW (not "2.26 - H/c" in a table)
       | {_SP}/{_SP}                                       # non-normative: /
     )

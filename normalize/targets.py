@@ -14,10 +14,11 @@ import re
 from vanban.model import Heading, Target
 from vanban.normalize.fold import match_key
 from vanban.normalize.structure import Para
+from vanban.normalize.numerals import ROMAN
 
 _BULLET = re.compile(r"^[-–•+]\s*")
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
-_HEADING = re.compile(r"^(?:[IVXLC]+|\d{1,2}|[a-zđ])\s*[.)]\s*\S")
+_HEADING = re.compile(rf"^(?:{ROMAN}|\d{{1,2}}|[a-zđ])\s*[.)]\s*\S")
 
 
 def percentages(text: str) -> list[float]:
@@ -41,7 +42,7 @@ def extract_targets(paras: list[Para], areas: list[Heading], first_line: int, la
             mode = None
             continue
         if _HEADING.match(text) and not _BULLET.match(text):
-            title = match_key(re.sub(r"^(?:[IVXLC]+|\d{1,2}|[a-zđ])\s*[.)]\s*", "", text)).rstrip(": ")
+            title = match_key(re.sub(rf"^(?:{ROMAN}|\d{{1,2}}|[a-zđ])\s*[.)]\s*", "", text)).rstrip(": ")
             is_block = bool(re.match(r"^[a-zđ]\s*\)", text))
             if title.startswith("chi tieu"):
                 mode = "targets"
@@ -51,7 +52,7 @@ def extract_targets(paras: list[Para], areas: list[Heading], first_line: int, la
                 mode, area = "aims", None
             else:
                 mode = None
-                if re.match(r"^[IVXLC]+\s*[.)]", text):
+                if re.match(rf"^{ROMAN}\s*[.)]", text):
                     area = None
             continue
         if mode is None or not _BULLET.match(text):

@@ -38,7 +38,8 @@ import re
 from dataclasses import dataclass, field
 
 from vanban.model import Block, Cell, Loc, Row, SourceDocument, Task
-from vanban.normalize.fold import match_key
+from vanban.normalize.fold import join_lines, match_key
+from vanban.normalize.numerals import ROMAN
 
 #: field -> header words (folded) that name it, best first
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -66,7 +67,7 @@ _JOINERS = {"lead": "; ", "partners": "; ", "monitor": "; ", "deadline": " – "
 #: fields that a cell spanning their columns and an earlier field's does not give its text to
 _FIRST_ONLY = {"product"}
 
-_ROMAN_HEADER = re.compile(r"^(?P<num>[IVXLC]+)(?P<sep>\s*[.)]\s*|\s+|$)(?P<title>.*)$")
+_ROMAN_HEADER = re.compile(rf"^(?P<num>{ROMAN})(?P<sep>\s*[.)]\s*|\s+|$)(?P<title>.*)$")
 _TASK_NO = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 
@@ -407,11 +408,7 @@ def _is_upper(text: str) -> bool:
 
 def _join_text(text: str, more: str) -> str:
     """Two halves of a cell a page break split: 'Nghị định số 107/2020/NĐ-' + 'CP ...' has no space."""
-    if not text:
-        return more
-    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].isalnum():
-        return text + more
-    return f"{text} {more}"
+    return join_lines(text, more) if text else more
 
 
 def _continues_mid_phrase(text: str) -> bool:

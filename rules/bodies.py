@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from vanban.model import Decision, Finding, Loc
 from vanban.normalize.citations.text import fold
-from vanban.normalize.codes import read_tsv
+from vanban.corpus import table
 from vanban.rules.cited import signed_on
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
+from vanban.normalize.dates import YEAR
 
 #: Provinces set their own day for merging their departments, around the national one: a document dated
 #: within this many days after a department's national last day is not a finding.
@@ -86,7 +88,7 @@ def ceased_bodies() -> tuple[Ceased, ...]:
         if e.valid_until:
             forms = [f for f in (e.canonical, *e.variants) if len(f) > 4]
             out.append(Ceased(e.canonical, e.valid_until, e.successor, e.validity, e.level, _alternatives(forms), _firsts(forms)))
-    for row in read_tsv("provinces.tsv"):
+    for row in table("provinces.tsv"):
         forms = [f"{row['kind']} {row['name']}"]
         out.append(Ceased(forms[0], row["valid_until"], row["successor"], row["validity"], "province_unit", _alternatives(forms), _firsts(forms)))
     return tuple(out)
@@ -112,8 +114,8 @@ _REPORTED_AFTER = re.compile(
     r"|(?:\s+\w+){1,4}?\s*\(\s*(?:cu|nay la|truoc day)\b)"  # "UBND huyện Di Linh (cũ)"
 )
 _REPORTED_BEFORE = re.compile(r"(?:\bnguyen|\bcu|\btruoc day|\btruoc khi|\btien than|\bcua)(?:\s+la)?\s*\(?\s*$")
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)")
-_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/-])")
+_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[/.-]\s*(\d{{1,2}})\s*[/.-]\s*({YEAR})(?!\d)")
+_YEAR = re.compile(rf"(?<![\d/.-])({YEAR})(?![\d/-])")
 
 
 def _quoted(line: str, start: int) -> bool:
@@ -212,8 +214,8 @@ def body_ceased(dec: Decision) -> Iterator[Finding]:
         yield make_finding(
             dec,
             "body_ceased",
-            f"Văn bản ngày {_vi(day)} nêu \"{b.name}\" (dòng {where or '?'}), nhưng {b.name} không còn từ ngày "
-            f"{_vi(_next(b.until))}; nay là {b.successor}{sure}.",
+            f"Văn bản ngày {vi_date(day)} nêu \"{b.name}\" (dòng {where or '?'}), nhưng {b.name} không còn từ ngày "
+            f"{vi_date(_next(b.until))}; nay là {b.successor}{sure}.",
             f"The document of {day} names \"{b.name}\" (line {where or '?'}), which ceased to exist on {_next(b.until)}; "
             f"its successor is {b.successor}{sure_en}.",
             found[:20],
@@ -232,5 +234,3 @@ def _next(iso: str) -> str:
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
 
 
-def _vi(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"

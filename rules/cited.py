@@ -14,13 +14,7 @@ from vanban.normalize.identity import signing_order, signing_time
 from vanban.normalize.symbols import symbol_key
 from vanban.rules.common import content_words, quote
 from vanban.rules.engine import Context, make_finding, rule
-
-
-def _vi(iso: str | None) -> str:
-    if not iso:
-        return "?"
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+from vanban.normalize.dates import vi_date
 
 
 def _year(c: Citation) -> int | None:
@@ -78,7 +72,7 @@ def citation_date_mismatch(dec: Decision) -> Iterator[Finding]:
             continue
         firsts = [next(c for c in dated if c.date == d) for d in dates]
         sym = firsts[0].id
-        listing = ", ".join(f"ngày {_vi(c.date)} (dòng {c.loc.line})" for c in firsts)
+        listing = ", ".join(f"ngày {vi_date(c.date)} (dòng {c.loc.line})" for c in firsts)
         listing_en = ", ".join(f"{c.date} (line {c.loc.line})" for c in firsts)
         yield make_finding(
             dec,
@@ -164,7 +158,7 @@ def citation_after_document(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "citation_after_document",
-                f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày ban hành của chính văn bản ({_vi(dec.date)}).",
+                f"Văn bản dẫn {c.kind} số {c.id} ngày {vi_date(c.date)}, sau ngày ban hành của chính văn bản ({vi_date(dec.date)}).",
                 f"The document cites {c.kind} {c.id} of {c.date}, after its own date ({dec.date}).",
                 [_span(c)],
             )
@@ -172,7 +166,7 @@ def citation_after_document(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "citation_after_document",
-                f"Văn bản dẫn {c.kind} số {c.id} ngày {_vi(c.date)}, sau ngày văn bản được ký số ({_vi(signed)}).",
+                f"Văn bản dẫn {c.kind} số {c.id} ngày {vi_date(c.date)}, sau ngày văn bản được ký số ({vi_date(signed)}).",
                 f"The document cites {c.kind} {c.id} of {c.date}, after the day it was digitally signed ({signed}).",
                 [_span(c)],
                 key="signed",
@@ -187,7 +181,7 @@ def citation_symbol_year(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "citation_symbol_year",
-                f"Ký hiệu {c.id} mang năm {c.year} nhưng ngày ghi kèm là {_vi(c.date)}.",
+                f"Ký hiệu {c.id} mang năm {c.year} nhưng ngày ghi kèm là {vi_date(c.date)}.",
                 f"Symbol {c.id} carries the year {c.year} but the date written with it is {c.date}.",
                 [_span(c)],
             )
@@ -221,8 +215,8 @@ def citation_registry_date(dec: Decision) -> Iterator[Finding]:
         yield make_finding(
             dec,
             "citation_registry_date",
-            f"{c.kind} số {c.id} được ghi ngày {_vi(c.date)}; theo danh mục văn bản đã biết ({row.get('status')}) văn bản này "
-            f"ban hành ngày {_vi(row['date'])}.",
+            f"{c.kind} số {c.id} được ghi ngày {vi_date(c.date)}; theo danh mục văn bản đã biết ({row.get('status')}) văn bản này "
+            f"ban hành ngày {vi_date(row['date'])}.",
             f"{c.kind} {c.id} is dated {c.date} here; the registry of known documents ({row.get('status')}) "
             f"dates it {row['date']}.",
             [_span(c)],
@@ -280,12 +274,12 @@ def citation_corpus_date(dec: Decision, context: Context) -> Iterator[Finding]:
         # as many documents on each side: one of them is wrong, and nothing here says which
         severity = "info" if mine == most else None
         seen.add((key, c.date))
-        where = "; ".join(f"ngày {_vi(d)} trong {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
+        where = "; ".join(f"ngày {vi_date(d)} trong {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
         where_en = "; ".join(f"{d} in {', '.join(sorted(set(docs))[:3])}" for d, docs in sorted(others.items()))
         yield make_finding(
             dec,
             "citation_corpus_date",
-            f"{c.kind} số {c.id} được ghi ngày {_vi(c.date)} ở đây, nhưng {where}.",
+            f"{c.kind} số {c.id} được ghi ngày {vi_date(c.date)} ở đây, nhưng {where}.",
             f"{c.kind} {c.id} is dated {c.date} here, but {where_en}.",
             [_span(c)],
             key=",".join(sorted(others)),

@@ -12,6 +12,7 @@ from vanban.model import Citation, Decision, Finding
 from vanban.normalize.codes import doc_types
 from vanban.normalize.symbols import symbol_key
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
 
 #: From this year on, a cited document's symbol follows the form of the rules on administrative documents
 #: (TTLT 55/2005/TTLT-BNV-VPCP, then TT 01/2011/TT-BNV, NĐ 30/2020/NĐ-CP): type code, then organ code.
@@ -191,7 +192,7 @@ def citation_variant_dates(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "citation_variant_dates",
-                f"{c.kind} số {c.id} ngày {_vi(c.date)} (dòng {c.loc.line}) và {o.kind} số {o.id} ngày {_vi(o.date)} "
+                f"{c.kind} số {c.id} ngày {vi_date(c.date)} (dòng {c.loc.line}) và {o.kind} số {o.id} ngày {vi_date(o.date)} "
                 f"(dòng {o.loc.line}): cùng số, cùng loại, cùng cơ quan, cùng năm nhưng ký hiệu và ngày khác nhau.",
                 f"{c.kind} {c.id} of {c.date} (line {c.loc.line}) and {o.kind} {o.id} of {o.date} (line {o.loc.line}): "
                 f"the same number, type and organ in the same year, with different symbols and dates.",
@@ -199,5 +200,3 @@ def citation_variant_dates(dec: Decision) -> Iterator[Finding]:
             )
 
 
-def _vi(iso: str | None) -> str:
-    return f"{iso[8:]}/{iso[5:7]}/{iso[:4]}" if iso else "?"

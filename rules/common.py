@@ -5,29 +5,18 @@ Nothing here registers a rule; each rule module imports what it needs.
 
 from __future__ import annotations
 
-import csv
-import functools
-import importlib.resources
 import re
 
 from vanban.model import Decision, Loc, Task
-from vanban.normalize.fold import fold_tone_placement, match_key, nfc
+from vanban.normalize.fold import fold_tone_placement, nfc
+from vanban.normalize.dates import YEAR
 
 # "năm 2022", "NĂM 2022", "năm học 2021-2022" is not a year of the plan's kind: only "năm YYYY".
-_YEAR_WORD = re.compile(r"\b(?:năm|NĂM|Năm)\s+((?:19|20)\d{2})\b(?!\s*[-–]\s*(?:19|20)\d{2})")
+_YEAR_WORD = re.compile(rf"\b(?:năm|NĂM|Năm)\s+({YEAR})\b(?!\s*[-–]\s*{YEAR})")
 # "giai đoạn 2021-2025", "2021 - 2030"
-_YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+_YEAR_SPAN = re.compile(rf"\b({YEAR})\s*[-–]\s*({YEAR})\b")
 # a year that is a baseline or a horizon, not the year a thing is about
 _BASELINE = re.compile(r"(?:so với|so sánh với|kể từ|từ|tính đến|đến hết|đến|tầm nhìn(?: đến)?)\s*$", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=None)
-def corpus_table(name: str) -> tuple[dict[str, str], ...]:
-    """The rows of a TSV file of `corpus/` (comment lines starting with '#' skipped)."""
-    resource = importlib.resources.files("vanban.corpus").joinpath(name)
-    with resource.open("r", encoding="utf-8") as f:
-        lines = [line for line in f if line.strip() and not line.startswith("#")]
-    return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def years_named(text: str, *, skip_baselines: bool = True) -> list[tuple[int, str, int]]:
@@ -92,11 +81,6 @@ def content_words(text: str) -> frozenset[str]:
     """The folded content words of a title, for comparing titles written differently."""
     words = re.findall(r"\w+", fold_tone_placement(nfc(text)).lower())
     return frozenset(w for w in words if w not in _STOP and not w.isdigit())
-
-
-def folded(text: str) -> str:
-    """Case, spacing, diacritics and look-alikes folded: for comparing names."""
-    return match_key(text or "")
 
 
 def line_of(dec: Decision, offset: int) -> int:

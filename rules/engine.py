@@ -242,7 +242,7 @@ def make_finding(
 def measured_precision() -> dict[str, dict[str, str]]:
     """Each rule's measured precision on the development corpus (`corpus/rule_precision.tsv`,
     written from the ledger of judged findings): {"check": "93% of 15", "tune": ...}."""
-    from vanban.rules.common import corpus_table
+    from vanban.corpus import table as corpus_table
 
     out: dict[str, dict[str, str]] = {}
     for row in corpus_table("rule_precision.tsv"):

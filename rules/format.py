@@ -17,12 +17,13 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, TextStyle
-from vanban.normalize.fold import nfc, strip_diacritics
+from vanban.normalize.fold import nfc, strip_diacritics, upper_key
 from vanban.normalize.lines import is_upper_title
-from vanban.rules.common import corpus_table
+from vanban.corpus import table as corpus_table
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.format_page import applies
 from vanban.rules.format_parts import _AUTHORITY, _DATE_LINE, Form, Looks, Piece, all_signatures, facts, form_of, source, span
+from vanban.normalize.dates import YEAR
 
 
 def _looks(dec: Decision, p: Piece | None, element: str, regime: str, *, bold: bool = True, italic: bool = False,
@@ -212,7 +213,7 @@ def format_number(dec: Decision) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- type code
 
 _SYMBOL_CODE = {
-    "nd30": re.compile(r"^\s*\d*\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?(?P<code>[^\s/-]+)"),
+    "nd30": re.compile(rf"^\s*\d*\s*/\s*(?:{YEAR}\s*/\s*)?(?P<code>[^\s/-]+)"),
     "hd36": re.compile(r"^\s*\d*\s*-\s*(?P<code>[^\s/-]+)\s*/"),
 }
 _CODE_SETS = {"nd30": ("nd30", "pre2020"), "hd36": ("party",)}
@@ -386,10 +387,6 @@ def format_signing(dec: Decision) -> Iterator[Finding]:
                        source(form.regime, "authority", "prefixes"))
 
 
-def _fold_title(text: str) -> str:
-    return " ".join(strip_diacritics(text).upper().replace(".", " ").split())
-
-
 @rule("format_kt_head", "format", "error", "\"KT. <head's title>\" signed under the head's own title")
 def format_kt_head(dec: Decision) -> Iterator[Finding]:
     """"KT." (ký thay; Party documents "K/T") means a deputy signs for the head: "KT. CHỦ TỊCH" is
@@ -405,7 +402,7 @@ def format_kt_head(dec: Decision) -> Iterator[Finding]:
             m = _AUTHORITY.match(p.text)
             if not m or m.group("auth").replace("/", "").replace(".", "") != "KT":
                 continue
-            head, under = _fold_title(m.group("rest")), _fold_title(block[i + 1].text)
+            head, under = upper_key(m.group("rest").replace(".", " ")), upper_key(block[i + 1].text.replace(".", " "))
             if head and under == head:
                 yield make_finding(
                     dec, "format_kt_head",

@@ -24,10 +24,11 @@ import re
 from dataclasses import dataclass, field
 
 from vanban.model import Decision, Loc, TextStyle
-from vanban.normalize.fold import strip_diacritics
+from vanban.normalize.fold import upper_key
 from vanban.normalize.lines import _pieces as _line_pieces
 from vanban.normalize.lines import is_upper_title, match_type_line
-from vanban.rules.common import corpus_table
+from vanban.corpus import table as corpus_table
+from vanban.normalize.dates import YEAR
 
 #: lines of the document read for the header when no type line is found
 HEADER_LINES = 14
@@ -42,7 +43,7 @@ class Piece:
 
     @property
     def folded(self) -> str:
-        return " ".join(strip_diacritics(self.text).upper().split())
+        return upper_key(self.text)
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _regime(dec: Decision, form: Form) -> tuple[str | None, str]:
         return None, "no Quốc hiệu or Party title in the header: not a document of either kind"
     regime = "hd36" if party else "nd30"
     if regime == "nd30":
-        if (dec.number and re.match(r"^\d+[a-zA-Z]?/(?:19|20)\d{2}/", dec.number)) or dec.type in _NORMATIVE_KINDS:
+        if (dec.number and re.match(rf"^\d+[a-zA-Z]?/{YEAR}/", dec.number)) or dec.type in _NORMATIVE_KINDS:
             return None, "a legal normative document (a year in its symbol): its form is not set by NĐ 30/2020"
         if not _nd30_kind(dec, form):
             return None, "not one of the kinds of administrative document of NĐ 30/2020, Điều 7"

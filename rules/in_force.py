@@ -12,13 +12,9 @@ from vanban.model import Citation, Decision, Finding
 from vanban.normalize.relations import own_symbol
 from vanban.rules.cited import signed_on
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
 
 _VERB = {"replaced_by": ("được thay thế bởi", "replaced by"), "repealed_by": ("bị bãi bỏ (hết hiệu lực) theo", "repealed by")}
-
-
-def _vi(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
 
 
 def _as_authority(dec: Decision, c: Citation, basis_lines: set[int | None]) -> bool:
@@ -68,10 +64,10 @@ def legal_basis_replaced(dec: Decision) -> Iterator[Finding]:
         yield make_finding(
             dec,
             "legal_basis_replaced",
-            f"{c.kind} số {c.symbol} đã hết hiệu lực từ ngày {_vi(f.effective)}, {vi_verb} {f.value}, trước ngày "
-            f"{_vi(day)} của văn bản này: cần căn cứ {f.value} (nguồn: {srcs}; {f.confidence} văn bản).",
-            f"{c.kind} {c.symbol} is no longer in force since {_vi(f.effective)}, {en_verb} {f.value}, before this "
-            f"document's date {_vi(day)}: cite {f.value} instead (sources: {srcs}; {f.confidence} document(s)).",
+            f"{c.kind} số {c.symbol} đã hết hiệu lực từ ngày {vi_date(f.effective)}, {vi_verb} {f.value}, trước ngày "
+            f"{vi_date(day)} của văn bản này: cần căn cứ {f.value} (nguồn: {srcs}; {f.confidence} văn bản).",
+            f"{c.kind} {c.symbol} is no longer in force since {vi_date(f.effective)}, {en_verb} {f.value}, before this "
+            f"document's date {vi_date(day)}: cite {f.value} instead (sources: {srcs}; {f.confidence} document(s)).",
             [(c.raw, c.loc)],
         )
 
@@ -92,7 +88,7 @@ def legal_basis_not_yet_in_force(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "legal_basis_not_yet_in_force",
-                f"{c.kind} số {c.symbol} có hiệu lực từ ngày {_vi(eff)}, sau ngày {_vi(day)} của văn bản này.",
-                f"{c.kind} {c.symbol} takes effect on {_vi(eff)}, after this document's date {_vi(day)}.",
+                f"{c.kind} số {c.symbol} có hiệu lực từ ngày {vi_date(eff)}, sau ngày {vi_date(day)} của văn bản này.",
+                f"{c.kind} {c.symbol} takes effect on {vi_date(eff)}, after this document's date {vi_date(day)}.",
                 [(c.raw, c.loc)],
             )

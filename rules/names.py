@@ -9,30 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc
+from vanban.normalize.numerals import roman_value
 from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 
 #: Units numbered within a body: "Khu vực X", "Cụm thi đua số 3", "Đội 2", "Chi cục Thuế khu vực XV".
 _UNIT = r"(?:[Kk]hu vực|KHU VỰC|[Cc]ụm(?: thi đua)?|[Đđ]ội|[Tt]ổ công tác|[Tt]iểu ban|[Pp]hân khu|[Vv]ùng)"
 _NUMBERED = re.compile(rf"(?<!\w)(?P<unit>{_UNIT})(?:\s+số)?\s+(?P<num>\d{{1,2}}|[IVXL]{{1,5}})(?![\w/.,]\w)")
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
-
-
-def _roman(s: str) -> int | None:
-    total, prev = 0, 0
-    for ch in reversed(s):
-        v = _ROMAN[ch]
-        total += -v if v < prev else v
-        prev = max(prev, v)
-    return total if 0 < total < 60 and _to_roman(total) == s else None
-
-
-def _to_roman(n: int) -> str:
-    out = ""
-    for v, r in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= v:
-            out, n = out + r, n - v
-    return out
 
 
 @rule("unit_numeral_variants", "inconsistent_name", "info", "one numbered unit written with an Arabic and a Roman numeral")
@@ -42,7 +25,7 @@ def unit_numeral_variants(dec: Decision) -> Iterator[Finding]:
     seen: dict[tuple[str, int], dict[str, tuple[str, Loc]]] = defaultdict(dict)
     for m in _NUMBERED.finditer(dec.text):
         num = m["num"]
-        value = int(num) if num.isdigit() else _roman(num)
+        value = int(num) if num.isdigit() else roman_value(num, highest=59)
         if value is None:
             continue
         kind = "arabic" if num.isdigit() else "roman"

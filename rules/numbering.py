@@ -18,28 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vanban.model import Decision, Finding, Loc, Task
+from vanban.normalize.numerals import roman_value, to_roman
 from vanban.rules.common import is_continuation, quote, table_tasks
 from vanban.rules.engine import make_finding, rule
-
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-#: the Roman numerals a document's sections use (I to XXXIX); a lone "C", "D", "L" or "M" is a letter
-_STRICT_ROMAN = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
-
-
-def roman_value(s: str) -> int | None:
-    """'IV' -> 4, 'VII' -> 7; None when not a Roman numeral.
-
-    >>> roman_value("XIV"), roman_value("C"), roman_value("IIII")
-    (14, None, None)
-    """
-    if not s or not _STRICT_ROMAN.match(s):
-        return None
-    total = 0
-    for i, ch in enumerate(s):
-        v = _ROMAN_VALUES[ch]
-        total += -v if i + 1 < len(s) and _ROMAN_VALUES[s[i + 1]] > v else v
-    return total
-
 
 def number_value(written: str) -> int | None:
     """'3' or '3.' -> 3, 'IV' -> 4; None for a letter or a sub-number ('5a')."""
@@ -53,12 +34,7 @@ def as_written(n: int, like: str) -> str:
     """n written the way `like` is: 3 -> '3' after '4', 'III' after 'IV'."""
     if like.strip().rstrip(".").isdigit():
         return str(n)
-    out = ""
-    for v, s in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= v:
-            out += s
-            n -= v
-    return out
+    return to_roman(n)
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from vanban.model import Decision, Finding, Loc
 from vanban.normalize.fold import match_key
 from vanban.rules.common import line_of, quote
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import YEAR
 
 #: "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 120%": a share of a whole, with the value in the same sentence.
 _SHARE = re.compile(
@@ -203,7 +204,7 @@ _TOTAL = re.compile(
     r"(?P<n>\d{1,3}(?:\.\d{3})+|\d+)(?![\d,/%-]|\.\d)"
 )
 #: What makes two totals of one thing two different totals: a time ("năm 2024", "6 tháng", "quý II") or a part.
-_TOTAL_SCOPE = re.compile(r"(?i)\b(?:(?:năm|tháng|quý|kỳ|đợt|tuần|ngày|giai đoạn)\s+[\dIVX]+|\d+\s+tháng|(?:19|20)\d{2})\b")
+_TOTAL_SCOPE = re.compile(rf"(?i)\b(?:(?:năm|tháng|quý|kỳ|đợt|tuần|ngày|giai đoạn)\s+[\dIVX]+|\d+\s+tháng|{YEAR})\b")
 _TOTAL_PART = re.compile(r"(?i)\b(?:trong đó|còn lại|tăng|giảm|mới|đã|chưa|đợt)\b")
 
 

@@ -7,17 +7,11 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Caption, Decision, Finding, Loc
-from vanban.rules.common import folded
+from vanban.normalize.fold import match_key
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
 
 _CAPTION_KIND = re.compile(r"theo\s+(?P<kind>[^\d]+?)\s+(?:số\b|số:|\d)", re.IGNORECASE)
-
-
-def _vi_date(iso: str | None) -> str:
-    if not iso:
-        return "?"
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
 
 
 def caption_kind(caption: Caption) -> str | None:
@@ -56,7 +50,7 @@ def _self_references(dec: Decision) -> tuple[list[tuple[str, str, str | None, st
         if cap is None or not (cap.refers_to or cap.date):
             continue
         kind = caption_kind(cap)
-        if own_kind and kind and folded(kind) != folded(own_kind):
+        if own_kind and kind and match_key(kind) != match_key(own_kind):
             continue  # names another document (an appendix of the plan "kèm theo Kế hoạch số ...")
         vi, en = _part_name(dec, att.kind, att.label)
         refs.append((vi, en, cap.refers_to, cap.date, cap.text, cap.loc))
@@ -120,7 +114,7 @@ def caption_date_mismatch(dec: Decision) -> Iterator[Finding]:
         yield make_finding(
             dec,
             "caption_date_mismatch",
-            f"{base[0]} ghi {kind} ngày {_vi_date(base[3])}, {other[0]} ghi ngày {_vi_date(other[3])}.",
+            f"{base[0]} ghi {kind} ngày {vi_date(base[3])}, {other[0]} ghi ngày {vi_date(other[3])}.",
             f"{base[1][:1].upper() + base[1][1:]} dates the {_kind_en(kind)} {base[3]}; {other[1]} dates it {other[3]}.",
             [(base[4], base[5]), (other[4], other[5])],
         )

@@ -16,11 +16,7 @@ from datetime import date
 from vanban.model import Decision, Finding, Loc
 from vanban.normalize.identity import signing_order, signing_time
 from vanban.rules.engine import make_finding, rule
-
-
-def _day(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{int(d):02d}/{int(m):02d}/{y}"
+from vanban.normalize.dates import vi_date
 
 
 @rule("date_vs_signature", "self_reference_mismatch", "info", "the document's date differs from the day its last digital signature was made")
@@ -50,18 +46,18 @@ def date_vs_signature(dec: Decision) -> Iterator[Finding]:
     if days > 0:
         yield make_finding(
             dec, "date_vs_signature",
-            f"Văn bản ghi ngày {_day(dec.date)}, sau ngày ký số cuối cùng ({_day(signed.isoformat())} lúc {at}, {who}): "
+            f"Văn bản ghi ngày {vi_date(dec.date)}, sau ngày ký số cuối cùng ({vi_date(signed.isoformat())} lúc {at}, {who}): "
             f"ngày ghi trên văn bản chưa đến khi văn bản được ký.",
-            f"The document is dated {_day(dec.date)}, {days} day{'s' if days > 1 else ''} after its last digital signature "
-            f"({_day(signed.isoformat())} at {at}, {who}): it bears a date that had not come when it was signed.",
+            f"The document is dated {vi_date(dec.date)}, {days} day{'s' if days > 1 else ''} after its last digital signature "
+            f"({vi_date(signed.isoformat())} at {at}, {who}): it bears a date that had not come when it was signed.",
             spans, severity="warning",
         )
     else:
         yield make_finding(
             dec, "date_vs_signature",
-            f"Văn bản ghi ngày {_day(dec.date)} nhưng được ký số lần cuối ngày {_day(signed.isoformat())} lúc {at} ({who}), "
+            f"Văn bản ghi ngày {vi_date(dec.date)} nhưng được ký số lần cuối ngày {vi_date(signed.isoformat())} lúc {at} ({who}), "
             f"sau {-days} ngày.",
-            f"The document is dated {_day(dec.date)} but its last digital signature was made on {_day(signed.isoformat())} "
+            f"The document is dated {vi_date(dec.date)} but its last digital signature was made on {vi_date(signed.isoformat())} "
             f"at {at} ({who}), {-days} day{'s' if -days > 1 else ''} later.",
             spans,
         )

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc, Task
+from vanban.normalize.dates import HEADER_DATE_LINE
+from vanban.normalize.lines import HEADED_KINDS
 from vanban.rules.common import content_words, line_of, quote, table_tasks, task_label
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.numbering import as_written, number_value
@@ -167,14 +169,11 @@ def missing_appendix(dec: Decision) -> Iterator[Finding]:
         )
 
 
-_HEADER_DATE = re.compile(r"\S,?\s*ngày\s+\S{1,3}\s*tháng\s+\S{1,3}\s+năm\s+\d{4}", re.IGNORECASE)
-
-
 def _header_date_line(dec: Decision) -> bool:
     """Whether the first lines hold a "<Địa danh>, ngày ... tháng ... năm ..." line (the structure
     stage may miss one that shares its line with "Số: ...", as PDFs render the header)."""
     head = "\n".join(dec.text.split("\n")[:20])
-    return bool(_HEADER_DATE.search(head))
+    return bool(HEADER_DATE_LINE.search(head))
 
 
 #: "Số: 65/2025/TT-BXD" in a header, or "NGHỊ ĐỊNH CỦA CHÍNH PHỦ SỐ 29/1998/NĐ-CP NGÀY ..." in the
@@ -193,10 +192,6 @@ def _header_number_line(dec: Decision) -> bool:
     return bool(_NUMBER_WRITTEN.search("\n".join(head)))
 
 
-#: Document types that carry their own header (number, place and date, issuer).
-_HEADED_TYPES = frozenset(
-    ("Quyết định", "Nghị quyết", "Nghị định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Kế hoạch", "Công điện", "Thông báo", "Báo cáo", "Tờ trình")
-)
 
 
 #: on a scan, what OCR could not read is not what the document lacks
@@ -209,7 +204,7 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
     """A decision whose header has no "Số: .../QĐ-UBND" line or no "Thừa Thiên Huế, ngày ..."
     line, or no issuing organ (a missing signer is `missing_signer`). When the number and date are known from the captions
     of the attachments, an info: the text as published lost its header, not its identity."""
-    if dec.type not in _HEADED_TYPES:  # an appendix or a regulation filed alone carries a caption, not a header
+    if dec.type not in HEADED_KINDS:  # an appendix or a regulation filed alone carries a caption, not a header
         return
     start = Loc(0, 0, 1)
     draft = any("left blank" in n for n in dec.notes)

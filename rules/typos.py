@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vanban.model import Decision, Finding, Loc
-from vanban.rules.common import corpus_table, line_of
+from vanban.corpus import table as corpus_table
+from vanban.normalize.fold import case_key
+from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 
 
@@ -36,16 +38,12 @@ def confusions() -> tuple[Confusion, ...]:
     return tuple(out)
 
 
-def _fold(written: str) -> str:
-    return " ".join(written.lower().split())
-
-
 @functools.lru_cache(maxsize=None)
 def _any_confusion() -> tuple[re.Pattern[str], dict[str, tuple[Confusion, ...]]]:
     """One pattern for every wrong form, so a text is scanned once, not once per confusion."""
     by_form: dict[str, list[Confusion]] = {}
     for c in confusions():
-        by_form.setdefault(_fold(c.wrong), []).append(c)
+        by_form.setdefault(case_key(c.wrong), []).append(c)
     forms = sorted(by_form, key=len, reverse=True)
     alternatives = "|".join(r"[ \t]+".join(map(re.escape, f.split())) for f in forms)
     return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE), {k: tuple(v) for k, v in by_form.items()}
@@ -56,7 +54,7 @@ def find_confusions(text: str) -> list[tuple[Confusion, re.Match[str]]]:
     pattern, by_form = _any_confusion()
     hits = []
     for m in pattern.finditer(text):
-        for c in by_form.get(_fold(m.group(0)), ()):
+        for c in by_form.get(case_key(m.group(0)), ()):
             if c.context is None or c.context.match(text[m.end() : m.end() + 60]):
                 hits.append((c, m))
                 break

@@ -9,33 +9,30 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc
-from vanban.rules.common import corpus_table, folded, line_of
+from vanban.corpus import table as corpus_table
+from vanban.normalize.fold import match_key
+from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import YEAR
 
-# Written issuer words -> the organ code family they name. Longer names first where one
-# contains another ("Thủ tướng Chính phủ" / "Chính phủ", "Ủy ban Thường vụ Quốc hội" / "Quốc hội").
-_ISSUER_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("UBTVQH", ("uy ban thuong vu quoc hoi", "ubtvqh")),
-    ("VPQH", ("van phong quoc hoi",)),
-    ("QH", ("quoc hoi",)),
-    ("TTg", ("thu tuong chinh phu", "thu tuong")),
-    ("VPCP", ("van phong chinh phu",)),
-    ("CP", ("chinh phu",)),
-    ("CTN", ("chu tich nuoc",)),
-    ("TW", ("bo chinh tri", "ban chap hanh trung uong", "bch trung uong", "ban bi thu", "trung uong dang")),
-    ("TU", ("tinh uy", "thanh uy")),
-    ("HĐND", ("hoi dong nhan dan", "hdnd")),
-    ("UBND", ("uy ban nhan dan", "ubnd")),
-)
+@functools.lru_cache(maxsize=None)
+def _issuer_families() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(organ code, the folded issuer words that name it) from the `issuer_words` of `corpus/organ_codes.tsv`:
+    "Thủ tướng Chính phủ" names TTg, "Chính phủ" CP (the name that starts first, then the longer, wins)."""
+    return tuple(
+        (r["code"], tuple(match_key(w) for w in r["issuer_words"].split("|")))
+        for r in corpus_table("organ_codes.tsv") if r["issuer_words"]
+    )
 
-_STANDARD = re.compile(r"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{3,5})(?:\s*:\s*(?P<ver>(?:19|20)\d{2}))?)\b")
+
+_STANDARD = re.compile(rf"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{{3,5}})(?:\s*:\s*(?P<ver>{YEAR}))?)\b")
 
 
 @functools.lru_cache(maxsize=None)
 def _ministries() -> tuple[tuple[str, str], ...]:
     """(folded organ name, code) of the ministries and central bodies of `corpus/organ_codes.tsv`."""
     rows = corpus_table("organ_codes.tsv")
-    return tuple((folded(r["organ"]), r["code"]) for r in rows if r.get("scope") == "state" and r["organ"].startswith(("Bộ ", "Ngân hàng", "Thanh tra", "Kiểm toán", "Tòa án", "Viện kiểm sát")))
+    return tuple((match_key(r["organ"]), r["code"]) for r in rows if r.get("scope") == "state" and r["organ"].startswith(("Bộ ", "Ngân hàng", "Thanh tra", "Kiểm toán", "Tòa án", "Viện kiểm sát")))
 
 
 #: words before an organ's name that make the written issuer a unit of that organ, not the organ
@@ -46,13 +43,13 @@ _UNIT_WORDS = re.compile(
 
 
 def _issuer_key(written: str) -> str:
-    key = " " + re.sub(r"^cua\s+", "", folded(written)) + " "
+    key = " " + re.sub(r"^cua\s+", "", match_key(written)) + " "
     return re.sub(r"([a-z])\1+", r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
 
 
 def _family_at(key: str) -> tuple[int, int, str] | None:
     best: tuple[int, int, str] | None = None
-    names = [(alias, code) for code, aliases in _ISSUER_FAMILIES for alias in aliases] + list(_ministries())
+    names = [(alias, code) for code, aliases in _issuer_families() for alias in aliases] + list(_ministries())
     for alias, code in names:
         pos = key.find(" " + alias + " ")
         if pos < 0:
@@ -88,7 +85,7 @@ def names_a_unit(written: str) -> bool:
 @functools.lru_cache(maxsize=None)
 def known_organ_codes() -> frozenset[str]:
     """The organ codes of `corpus/organ_codes.tsv` and of the issuer families."""
-    return frozenset(r["code"] for r in corpus_table("organ_codes.tsv")) | {code for code, _ in _ISSUER_FAMILIES}
+    return frozenset(r["code"] for r in corpus_table("organ_codes.tsv")) | {code for code, _ in _issuer_families()}
 
 
 @functools.lru_cache(maxsize=None)
@@ -171,9 +168,7 @@ def unknown_symbol_code(dec: Decision) -> Iterator[Finding]:
 @rule("impossible_date", "invalid_reference", "warning", "a date that does not exist (31/02, month 13)")
 def impossible_date(dec: Decision) -> Iterator[Finding]:
     """"Quyết định số 12/QĐ-UBND ngày 31/02/2020": February has no 31st."""
-    from vanban.normalize.dates import find_dates
-
-    for d in find_dates(dec.text):
+    for d in dec.dates:
         if d.iso is None and d.error:
             loc = Loc(d.loc.start, d.loc.end, d.loc.line)
             yield make_finding(

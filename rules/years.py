@@ -18,17 +18,13 @@ from dataclasses import dataclass, field
 from vanban.model import Decision, Finding, Loc, Task
 from vanban.rules.common import cell_span, plan_years, quote, table_tasks, task_label, years_named
 from vanban.rules.engine import make_finding, rule
+from vanban.normalize.dates import vi_date
 
 _PLAN_NOUN = r"(?:kế hoạch|KH|dự toán|đề án|chương trình|phương án|dự thảo|quy hoạch)"
 _PREP_VERB = r"(?:xây dựng|ban hành|lập|soạn thảo|trình|phê duyệt|chuẩn bị|thông qua|giao|phân bổ|dự kiến)"
 _PREPARING = re.compile(rf"(?:^\s*(?:[-–•]\s*)?{_PLAN_NOUN}\b|\b{_PREP_VERB}\b.*\b{_PLAN_NOUN}\b)", re.IGNORECASE)
 _PLAN_ITEM = re.compile(rf"^\s*(?:các\s+)?(?:{_PLAN_NOUN}|quyết định|dự toán|công văn hướng dẫn)\b", re.IGNORECASE)
 _REPORT_WORDS = re.compile(r"\b(?:báo cáo|tổng kết|sơ kết|đánh giá|kết quả)\b", re.IGNORECASE)
-
-
-def _vi_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
 
 
 def is_preparing(text: str, offset: int) -> bool:
@@ -163,8 +159,8 @@ def deadline_before_decision(dec: Decision) -> Iterator[Finding]:
             yield make_finding(
                 dec,
                 "deadline_before_decision",
-                f"Nhiệm vụ {label} có thời hạn \"{task.deadline}\" (hết ngày {_vi_date(task.deadline_end)}), trước ngày ban hành văn bản "
-                f"({_vi_date(dec.date)}).",
+                f"Nhiệm vụ {label} có thời hạn \"{task.deadline}\" (hết ngày {vi_date(task.deadline_end)}), trước ngày ban hành văn bản "
+                f"({vi_date(dec.date)}).",
                 f"Task {label} is due \"{task.deadline}\" (ending {task.deadline_end}), before the document's date ({dec.date}).",
                 [cell_span(task, "deadline")],
                 key=str(task.loc.line),

@@ -11,7 +11,7 @@ import pytest
 from vanban.normalize.agencies import (
     KINDS,
     LEVELS,
-    _fold,
+    _name_key,
     agency_key,
     canonical_name,
     gazetteer,
@@ -260,7 +260,7 @@ def test_no_two_canonical_entries_share_a_variant() -> None:
     owner: dict[str, str] = {}
     for e in gazetteer():
         for form in e.written_forms:
-            key = _fold(form)
+            key = _name_key(form)
             assert owner.setdefault(key, e.canonical) == e.canonical, (form, owner[key], e.canonical)
 
 

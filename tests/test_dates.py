@@ -174,3 +174,41 @@ def test_never_raises(text: str) -> None:
     for d in find_dates(text):
         assert text[d.loc.start : d.loc.end] == d.raw
     find_place_date(text)
+
+
+def test_module_examples():
+    """The examples in `vanban.normalize.dates` (the one module of date grammar) hold."""
+    import doctest
+
+    import vanban.normalize.dates
+
+    result = doctest.testmod(vanban.normalize.dates)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_one_year_range_for_every_stage():
+    """A date in 2100 is a date for the header, the deadlines and a citation alike (one grammar,
+    `YEAR_MIN`..`YEAR_MAX`); 2101 is outside it everywhere."""
+    from vanban.normalize.citations import find_citations
+    from vanban.normalize.dates import YEAR_MAX, parse_date
+
+    assert YEAR_MAX == 2100
+    assert parse_date("01/01/2100").iso == "2100-01-01"
+    assert find_citations("Quyết định số 12/QĐ-UBND ngày 01/01/2100")[0].date == "2100-01-01"
+    assert parse_date("01/01/2101").iso is None
+    assert find_citations("Quyết định số 12/QĐ-UBND ngày 01/01/2101")[0].date is None
+
+
+def test_rules_read_the_dates_normalize_found():
+    """`impossible_date` reads `Decision.dates` (found once by normalize), not the text again; the
+    dates are not written out (the document's JSON is what it was)."""
+    from vanban.model import Decision, to_dict
+    from vanban.normalize.dates import find_dates
+    from vanban.rules.validity import impossible_date
+
+    dec = Decision(doc_id="d", source="qd.txt", sha256="0" * 64, format="text", text="Quyết định số 12/QĐ-UBND ngày 31/02/2020")
+    assert list(impossible_date(dec)) == []
+    dec.dates = find_dates(dec.text)
+    [finding] = list(impossible_date(dec))
+    assert "31/02/2020" in finding.message and finding.evidence[0].line == 1
+    assert "dates" not in to_dict(dec)

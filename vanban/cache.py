@@ -77,6 +77,7 @@ def slim_decision(dec):
     dec.articles = []
     dec.recipients = []
     dec.layout = None
+    dec.dates = []
     return dec
 
 

@@ -479,6 +479,9 @@ class Decision:
     signed_at: str | None = None  # when the last signature was made (ISO 8601, with its offset)
     signer_cert: str | None = None  # the person whose certificate signed ("Nguyễn Thị Bông")
     stamped: dict[str, str] = field(default_factory=dict)  # "number"/"date" -> signature field that stamped it
+    # every date written in the text, impossible ones included (`normalize.dates.find_dates`), for the
+    # rules and the annotation export to read instead of finding them again; not written out
+    dates: list[DateValue] = field(default_factory=list, metadata={"internal": True})
 
     def part_of_line(self, line: int | None) -> str | None:
         if line is None:
@@ -521,7 +524,7 @@ _SCALARS = (str, int, float, bool, type(None))
 def _field_names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+        names = tuple(f.name for f in dataclasses.fields(cls) if not f.metadata.get("internal")) if dataclasses.is_dataclass(cls) else ()
         _FIELD_NAMES[cls] = names
     return names
 

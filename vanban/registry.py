@@ -18,7 +18,6 @@ public corpora; `vanban registry import OUT` adds what a run learned.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
@@ -28,8 +27,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vanban.corpus import SCHEMAS, read_rows
 from vanban.normalize.fold import match_key
 from vanban.normalize.symbols import symbol_key
+from vanban.normalize.dates import YEAR
 
 #: the relation of relations.csv -> the property it gives its target
 INVERSE = {"replaces": "replaced_by", "repeals": "repealed_by", "repeals_part": "repealed_part_by", "amends": "amended_by",
@@ -163,16 +164,15 @@ class Registry:
 
 
 def _symbol_year(symbol: str) -> int | None:
-    m = re.search(r"/((?:19|20)\d{2})/", symbol)
+    m = re.search(rf"/({YEAR})/", symbol)
     return int(m.group(1)) if m else None
 
 
 def shipped_rows() -> list[dict[str, str]]:
     if not SHIPPED.exists():
         return []
-    with open(SHIPPED, encoding="utf-8", newline="") as f:
-        lines = (ln for ln in f if not ln.startswith("#"))
-        return list(csv.DictReader(lines, delimiter="\t"))
+    name = SHIPPED.name  # read again each time, not cached: `vanban learn` may have rewritten it
+    return read_rows(SHIPPED.read_text(encoding="utf-8"), name, SCHEMAS[name])
 
 
 @functools.cache
@@ -214,7 +214,7 @@ def facts_of(d: dict) -> Iterator[dict[str, str | None]]:
     """The facts of one document (a decision's JSON)."""
     own = d.get("number") or _title_symbol(d)
     source = f"{own or '?'} ({Path(d.get('source') or '').name})"
-    if own and re.search(r"/(?:19|20)\d{2}/", own):  # only normative symbols name one document without a year
+    if own and re.search(rf"/{YEAR}/", own):  # only normative symbols name one document without a year
         for prop, value in (("kind", d.get("type")), ("date", d.get("date")), ("effective", d.get("effective_date")),
                             ("expires", d.get("expires")), ("force_status", d.get("force_status"))):
             if value:

@@ -12,6 +12,7 @@ from vanban.normalize.citations.resolve import resolve
 from vanban.normalize.citations.text import CYRILLIC, DASHES, GREEK, NEEDS_ONE_TO_ONE, Text, prepare
 from vanban.normalize.citations.words import date_after, issuer_after, title_after, type_word_before
 from vanban.normalize.codes import implied_issuer, kind_of_code
+from vanban.normalize.dates import YEAR_AFTER_CITATION
 from vanban.normalize.symbols import Symbol, find_symbols, read_symbol
 
 
@@ -110,7 +111,7 @@ def _named_citation(t: Text, n: Named) -> Citation:
         date_raw = t.match[date.raw_start:date.end]
         year = int(iso[:4]) if iso else None
     else:
-        y = P.YEAR_AFTER.match(t.match, n.end)
+        y = YEAR_AFTER_CITATION.match(t.match, n.end)
         if y:
             end, year = y.end(), int(y["y"])
     implied = {"Luật": "Quốc hội", "Bộ luật": "Quốc hội", "Hiến pháp": "Quốc hội",

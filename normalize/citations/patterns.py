@@ -13,29 +13,13 @@ from dataclasses import dataclass
 
 from vanban.normalize.citations.text import fold
 from vanban.normalize.codes import doc_types
+from vanban.normalize.numerals import ROMAN as ROMAN_LETTERS
 
 #: Documents cited by name: "Luật Tổ chức chính quyền địa phương", "Nghị quyết Đại hội đại biểu ... lần thứ XVI".
 NAMED = re.compile(
     r"(?=[BLPHN])(?<![\w])(?P<tw>Bộ luật|Luật|Pháp lệnh|Hiến pháp|Nghị quyết(?=[ \t]+(?:Đại hội|Hội nghị)))(?=[ \t])"
 )
 
-WS = r"[ \t]*(?:\n[ \t]*){0,3}"  # spaces, and at most a page break (blank line)
-DATE_CORE = (
-    r"(?P<d>\d{1,2})[ \t]*(?P<sep>[/.\-])[ \t]*(?P<m>\d{1,2})[ \t]*(?P=sep)[ \t]*(?P<y>\d{4})(?!\d)"
-    r"|(?P<d2>\d{1,2})[ \t]*(?:\n[ \t]*)?th[áa]ng[ \t]*(?:\n[ \t]*)?(?P<m2>\d{1,2})[ \t]*(?:\n[ \t]*)?n[ăa]m"
-    r"[ \t]*(?:\n[ \t]*)?(?P<y2>\d{4})(?!\d)"
-)
-#: A unit's code in brackets between a symbol and its date: "170/2008/QĐ-BCA (X11-X14) ngày ...".
-_UNIT_IN_BRACKETS = r"(?-i:[ \t]*\([A-ZĐ0-9][A-ZĐ0-9\-,.& ]{0,24}\))?"
-#: The date written right after a citation: ", ngày 17-4-2015", "ngày 24 tháng 12 năm 2020", "NGÀY 25/10/2017",
-#: "ngày\n\n31/8/2018" (a page break), "ngay 8/4/2020" (no diacritics), "ngày ngày 14/5/2010" (a slip),
-#: "(X11-X14) ngày 18 tháng 02 năm 2008" (a unit's code first), or a bare "24/12/2020" after a space.
-DATE_AFTER = re.compile(
-    rf"{_UNIT_IN_BRACKETS}{WS},?{WS}ng[àa]y(?:[ \t]+ng[àa]y)?{WS}(?:{DATE_CORE})"
-    rf"|[ \t]+(?P<d3>\d{{1,2}})[ \t]*(?P<sep3>[/\-])[ \t]*(?P<m3>\d{{1,2}})[ \t]*(?P=sep3)[ \t]*(?P<y3>\d{{4}})(?!\d)",
-    re.IGNORECASE,
-)
-YEAR_AFTER = re.compile(r"[ \t]+n[ăa]m[ \t]+(?P<y>(?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 ISSUER_START = re.compile(r"[ \t]*,?[ \t]*(?:\n[ \t]*)?của[ \t]+(?:\n[ \t]*)?")
 WORD = re.compile(r"[^\W\d_][\w&]*(?:-[^\W\d_][\w&]*)?")
 GAP = re.compile(r"[ ]+(?:\n[ ]*)?|[ ]*\n[ ]*")  # a tab is a table cell's end
@@ -70,7 +54,7 @@ NAME_STOP_PAIRS = frozenset({("quy", "định"), ("hướng", "dẫn")})
 NAME_PAIR_FIRST = frozenset(a for a, _ in NAME_STOP_PAIRS)
 # Words that show "Luật" is not a name here: "Luật này", "các Luật chuyên ngành", "được Luật giao".
 NAME_GENERIC_FIRST = frozenset("này chuyên liên khác hiện mới các và cũ giao quy định cho".split())
-ROMAN = re.compile(r"[IVXLC]+")
+ROMAN = re.compile(ROMAN_LETTERS)
 SPACES = re.compile(r"\s+")
 TITLE_TAIL = re.compile(r"(?:[ ,]+(?:của|và|theo|tại))+$")
 #: Where names may start; found with str.find, which is much faster than a regex over the whole text.

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from vanban.model import Citation
-from vanban.normalize.codes import read_tsv
+from vanban.corpus import table
 from vanban.normalize.fold import match_key
 from vanban.normalize.symbols import symbol_key
 
@@ -15,7 +15,7 @@ from vanban.normalize.symbols import symbol_key
 @functools.cache
 def registry() -> tuple[dict[str, str], ...]:
     """The rows of `corpus/registry.tsv`: known documents with their date, issuer and status."""
-    return tuple(read_tsv("registry.tsv"))
+    return table("registry.tsv")
 
 
 @functools.cache

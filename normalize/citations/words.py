@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 
 from vanban.normalize.citations import patterns as P
 from vanban.normalize.citations.text import Text, fold
-
-
-def iso(d: str, m: str, y: str) -> str | None:
-    """Day-first; None for a date that cannot exist (31/02/2020) or a year outside 1900-2099."""
-    try:
-        year = int(y)
-        if not 1900 <= year <= 2099:
-            return None
-        return _dt.date(year, int(m), int(d)).isoformat()
-    except ValueError:
-        return None
+from vanban.normalize.dates import CITED_DATE_GROUPS, DATE_AFTER_CITATION, make_iso
 
 
 @dataclass(slots=True)
@@ -28,14 +17,15 @@ class DateHit:
 
 
 def date_after(t: Text, pos: int) -> DateHit | None:
-    """The date written right after `pos` (P.DATE_AFTER), read day-first."""
+    """The date written right after `pos` (`DATE_AFTER_CITATION`), read day-first; its `iso` is None for
+    a date that cannot exist (31/02/2020) or a year outside YEAR_MIN..YEAR_MAX."""
     window = t.match[pos:pos + 96]
-    m = P.DATE_AFTER.match(window)
+    m = DATE_AFTER_CITATION.match(window)
     if not m:
         return None
-    for d, mo, y in (("d", "m", "y"), ("d2", "m2", "y2"), ("d3", "m3", "y3")):
+    for d, mo, y in CITED_DATE_GROUPS:
         if m[d]:
-            return DateHit(pos + m.end(), pos + m.start(d), iso(m[d], m[mo], m[y]))
+            return DateHit(pos + m.end(), pos + m.start(d), make_iso(int(m[d]), int(m[mo]), int(m[y]))[0])
     return None
 
 

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from vanban.normalize.dates import vi_date
+
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"}
 SEVERITY_PLURAL = {"error": "lỗi", "warning": "cảnh báo", "info": "lưu ý"}
 #: a finding's review state; the reviewer's decision is a "kết quả xem xét" ("quyết định" names documents)
@@ -58,7 +60,7 @@ class RuleText:
 @functools.lru_cache(maxsize=1)
 def vietnamese_rule_texts() -> dict[str, tuple[str, str]]:
     """rule id -> (Vietnamese name, Vietnamese explanation), from corpus/rules_vi.tsv."""
-    from vanban.rules.common import corpus_table
+    from vanban.corpus import table as corpus_table
 
     return {r["id"]: (r["name"], r["explanation"]) for r in corpus_table(RULE_TEXTS_FILE) if r.get("id")}
 
@@ -92,9 +94,7 @@ def rule_name(texts: dict[str, RuleText], rid: str) -> str:
 
 def vn_date(iso: str | None) -> str:
     """2021-01-05 -> 05/01/2021, as Vietnamese documents write dates."""
-    if iso and len(iso) >= 10 and iso[4] == "-" and iso[7] == "-":
-        return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
-    return iso or ""
+    return vi_date(iso, missing="")
 
 
 def vn_datetime(iso: str | None) -> str:
