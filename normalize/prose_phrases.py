@@ -94,6 +94,8 @@ def agency_end(text: str, start: int, limit: int) -> int:
     m = VERB.search(text, start, limit)
     while m and re.search(r"(?:^|\s)(?:Ban|Tổ)\s$", text[max(start, m.start() - 5):m.start()]):
         m = VERB.search(text, m.end(), limit)  # "Ban chỉ đạo", "Ban quản lý": a body's name, not its work
+    if m and (later := _relative_clause_end(text, start, m, limit)):
+        m = later
     end = m.start() if m else limit
     for stop in NAME_STOP.finditer(text, start, end):
         if stop.group(0).startswith(";") and starts_like_agency(text[stop.end():stop.end() + 40]):
@@ -105,6 +107,27 @@ def agency_end(text: str, start: int, limit: int) -> int:
     if text[start:end].endswith(" và"):
         end -= 3
     return end
+
+
+#: nouns a relative clause can narrow ("các bộ phận trực tiếp giải quyết TTHC", "cán bộ trực tiếp tiếp dân")
+_NARROWED = re.compile(r"(?:bộ phận|cơ quan|đơn vị|cán bộ|công chức|viên chức|người|tổ chức|phòng|cá nhân)\s+$", re.IGNORECASE)
+_MODIFIER_OBJECT = re.compile(r"[^\W\d_][\w./-]*(?:\s+[\w./-]+){0,5}\s+$")
+
+
+def _relative_clause_end(text: str, start: int, m: re.Match, limit: int) -> re.Match | None:
+    """The verb that starts the work when the one found opens a relative clause narrowing the body:
+    "các bộ phận trực tiếp giải quyết TTHC xây dựng Kế hoạch": the bodies are "các bộ phận trực tiếp
+    giải quyết TTHC", their work "xây dựng Kế hoạch". Only "trực tiếp" + verb + a short object with no
+    punctuation, then a second verb; "Thủ trưởng cơ quan trực tiếp phụ trách, chỉ đạo" is work."""
+    if m.group(0) != "trực tiếp" or not _NARROWED.search(text, max(start, m.start() - 12), m.start()):
+        return None
+    inner = VERB.match(text, skip_space(text, m.end(), limit))
+    if inner is None:
+        return None
+    work = VERB.search(text, inner.end(), limit)
+    if work is None or not _MODIFIER_OBJECT.fullmatch(text, skip_space(text, inner.end(), work.start()), work.start()):
+        return None
+    return work
 
 
 NAME_STOP = re.compile(r";\s*|\.(?:\s|$)|\s(?:để|nhằm|theo|trong|tại|định kỳ|hằng|hàng (?:ngày|tuần|tháng|quý|năm))\s")

@@ -134,6 +134,36 @@ def test_the_seed_keeps_its_table_and_adds_its_prose():
         ("III", "1", "Các sở, ban, ngành cấp tỉnh, UBND các huyện, thị xã, thành phố Huế"), ("III", "2", "Các cơ quan, đơn vị"),
         ("III", "3", "Sở Nội vụ"), ("III", "4", "Sở Tài chính")]
     assert prose[-4].deadline_end == "2020-12-31"
+    # II: "các bộ phận trực tiếp giải quyết TTHC" are bodies; their work starts at "xây dựng"
+    first = prose[0]
+    assert first.lead.endswith("UBND cấp xã; các bộ phận trực tiếp giải quyết TTHC")
+    assert first.task.startswith("xây dựng Kế hoạch CCHC cụ thể")
+
+
+RELATIVE = """ỦY BAN NHÂN DÂN
+TỈNH LÂM ĐỒNG
+Số: 15/KH-UBND
+Lâm Đồng, ngày 05 tháng 3 năm 2026
+KẾ HOẠCH
+Cải cách hành chính năm 2026
+I. NHIỆM VỤ
+1. Các cơ quan, đơn vị trực tiếp tiếp nhận hồ sơ công khai đầy đủ thủ tục hành chính tại trụ sở.
+2. Các bộ phận trực tiếp giải quyết thủ tục hành chính thực hiện đúng quy trình nội bộ.
+3. Thủ trưởng cơ quan, đơn vị trực tiếp phụ trách, chỉ đạo, tổ chức triển khai thực hiện cải cách hành chính.
+4. Sở Nội vụ trực tiếp kiểm tra việc thực hiện tại các xã.
+"""
+
+
+def test_a_body_narrowed_by_a_relative_clause_keeps_it(tmp_path):
+    # "<bodies> trực tiếp <verb> <object> <work>": the clause narrows the bodies; a list of works
+    # after "trực tiếp" ("phụ trách, chỉ đạo, ...") or a named body doing the work directly does not
+    _, tasks = _prose(tmp_path, RELATIVE)
+    assert [(t.lead, t.task.split()[0:2]) for t in tasks] == [
+        ("Các cơ quan, đơn vị trực tiếp tiếp nhận hồ sơ", ["công", "khai"]),
+        ("Các bộ phận trực tiếp giải quyết thủ tục hành chính", ["thực", "hiện"]),
+        ("Thủ trưởng cơ quan, đơn vị", ["trực", "tiếp"]),
+        ("Sở Nội vụ", ["trực", "tiếp"]),
+    ]
 
 
 def _real(name: str):
