@@ -31,27 +31,34 @@ def _per_file(convert, files: list[pathlib.Path], rounds: int) -> float:
     return (time.perf_counter() - started) / n
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("files", nargs="*", type=pathlib.Path)
-    ap.add_argument("--rounds", type=int, default=5)
-    args = ap.parse_args()
-    files = args.files or DEFAULT
+def measure(files: list[pathlib.Path] | None = None, rounds: int = 5) -> dict:
+    """The running LibreOffice's s/file against a cold soffice's: what `bench/run_all.py` prints."""
+    files = files or DEFAULT
     soffice = office.soffice_path()
     python = office_server.uno_python(soffice) if soffice else None
     if python is None:
         raise SystemExit("bench_office: needs LibreOffice and a Python with its uno module (python3-uno)")
-    cold = _per_file(lambda src, tmp: office.convert_to_docx(src, tmp, timeout=120), files, args.rounds)
+    cold = _per_file(lambda src, tmp: office.convert_to_docx(src, tmp, timeout=120), files, rounds)
     server = office_server.OfficeServer(python, [soffice])
     try:
         t0 = time.perf_counter()
         server.start()
         start = time.perf_counter() - t0
-        warm = _per_file(lambda src, tmp: server.convert(src, tmp, 120), files, args.rounds)
+        warm = _per_file(lambda src, tmp: server.convert(src, tmp, 120), files, rounds)
     finally:
         server.stop()
-    print(f".doc conversion, {len(files)} files x {args.rounds}: cold soffice {cold:.3f} s/file, "
-          f"running LibreOffice {warm:.3f} s/file (its start {start:.2f} s, once per worker): {cold / warm:.1f}x")
+    return {"what": f".doc conversion ({len(files)} files x {rounds}; the running LibreOffice's start, {start:.1f} s, "
+                    "paid once per worker)",
+            "value": f"{warm:.3f} s/file", "baseline": f"cold soffice {cold:.3f} s/file", "ratio": cold / warm, "need": 5.0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("files", nargs="*", type=pathlib.Path)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    r = measure(args.files, args.rounds)
+    print(f"{r['what']}: running LibreOffice {r['value']}, {r['baseline']}: {r['ratio']:.1f}x")
 
 
 if __name__ == "__main__":

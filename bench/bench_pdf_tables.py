@@ -43,45 +43,60 @@ def _vanban(page, textpage, index: int) -> int:
     return sum(len(f.rows) for f in pdf.table_fragments(tables or [], index + 1))
 
 
+def measure(files: list[pathlib.Path] | None = None, repeat: int = 3) -> dict:
+    """vanban's ms/page against pdfplumber's on the ruled pages: what `bench/run_all.py` prints."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = files or _default_files(pathlib.Path(tmp))
+        docs = [pdf.open_pdf(pdf.pdf_bytes(f)[1]) for f in files]
+        pages = [(d, f, i) for d, f in zip(docs, files) for i in range(len(d)) if pdf.looks_ruled(d[i])]
+        best_v = best_p = float("inf")
+        rows_v = rows_p = 0
+        for _ in range(repeat):
+            spent, rows_v = _time_vanban(pages)
+            best_v = min(best_v, spent)
+            spent, rows_p = _time_pdfplumber(files, pages)
+            best_p = min(best_p, spent)
+        for d in docs:
+            d.close()
+    n = len(pages)
+    return {"what": f"ruled PDF pages ({n} pages of {len(files)} files, {rows_v} rows; pdfplumber {rows_p})",
+            "value": f"{1000 * best_v / n:.1f} ms/page", "baseline": f"pdfplumber extract_tables() {1000 * best_p / n:.1f} ms/page",
+            "ratio": best_p / best_v, "need": 10.0}
+
+
+def _time_vanban(pages) -> tuple[float, int]:
+    spent, rows = 0.0, 0
+    for doc, _, i in pages:
+        page = doc[i]
+        textpage = page.get_textpage()  # the reader has it open for the text already
+        t0 = time.perf_counter()
+        rows += _vanban(page, textpage, i)
+        spent += time.perf_counter() - t0
+        textpage.close()
+        page.close()
+    return spent, rows
+
+
+def _time_pdfplumber(files, pages) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    rows = 0
+    for f in files:
+        with pdfplumber.open(io.BytesIO(pdf.pdf_bytes(f)[1])) as plumber:
+            for _doc, g, i in pages:
+                if g == f:
+                    p = plumber.pages[i]
+                    rows += sum(len(t) for t in p.extract_tables() if len(t) >= 2)
+                    p.close()
+    return time.perf_counter() - t0, rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("files", nargs="*", type=pathlib.Path)
     ap.add_argument("--repeat", type=int, default=3, help="runs; the best is reported")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        files = args.files or _default_files(pathlib.Path(tmp))
-        docs = [pdf.open_pdf(pdf.pdf_bytes(f)[1]) for f in files]
-        pages = [(d, f, i) for d, f in zip(docs, files) for i in range(len(d)) if pdf.looks_ruled(d[i])]
-        best_v = best_p = float("inf")
-        rows_v = rows_p = 0
-        for _ in range(args.repeat):
-            spent = 0.0
-            rows_v = 0
-            for doc, _, i in pages:
-                page = doc[i]
-                textpage = page.get_textpage()  # the reader has it open for the text already
-                t0 = time.perf_counter()
-                rows_v += _vanban(page, textpage, i)
-                spent += time.perf_counter() - t0
-                textpage.close()
-                page.close()
-            best_v = min(best_v, spent)
-            t0 = time.perf_counter()
-            rows_p = 0
-            for f in files:
-                with pdfplumber.open(io.BytesIO(pdf.pdf_bytes(f)[1])) as plumber:
-                    for doc, g, i in pages:
-                        if g == f:
-                            p = plumber.pages[i]
-                            rows_p += sum(len(t) for t in p.extract_tables() if len(t) >= 2)
-                            p.close()
-            best_p = min(best_p, time.perf_counter() - t0)
-        for d in docs:
-            d.close()
-    n = len(pages)
-    print(f"ruled PDF pages: {n} pages of {len(files)} files, {rows_v} table rows (pdfplumber {rows_p}): "
-          f"vanban {1000 * best_v / n:.1f} ms/page, pdfplumber extract_tables() {1000 * best_p / n:.1f} ms/page: "
-          f"{best_p / best_v:.1f}x")
+    r = measure(args.files, args.repeat)
+    print(f"{r['what']}: vanban {r['value']}, {r['baseline']}: {r['ratio']:.1f}x")
 
 
 if __name__ == "__main__":

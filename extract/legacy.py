@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from vanban.extract.syllables import has_vowel, is_vietnamese_syllable
 
@@ -320,13 +321,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _score(text: str) -> tuple[int, int]:
-    """(words with a non-ASCII letter that are Vietnamese syllables, words with a non-ASCII letter)."""
+    """(words with a non-ASCII letter that are Vietnamese syllables, words with a non-ASCII letter).
+
+    Each distinct word is judged once (a long document repeats its few thousand syllables)."""
     valid = total = 0
-    for w in _WORD.findall(text):
+    for w, n in Counter(_WORD.findall(text)).items():
         if w.isascii() or (w.isupper() and not has_vowel(w)):
             continue  # ASCII words say nothing; vowel-less ones are acronyms ("QĐ", "HĐND")
-        total += 1
-        valid += is_vietnamese_syllable(w)
+        total += n
+        valid += n * is_vietnamese_syllable(w)
     return valid, total
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 
-from vanban.extract.ocr import LANG, check_tesseract
+from vanban.extract.ocr import LANG, check_tesseract, image_bytes
 
 DPI = 300
 MIN_CONFIDENCE = 80.0
@@ -63,13 +63,11 @@ def read_words(page: pdfium.PdfPage, box: tuple[float, float, float, float], *, 
         return []
     scale = dpi / 72
     image = page.render(scale=scale, grayscale=True, crop=(x0, height - bottom, width - x1, top)).to_pil()
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
     args = [check_tesseract(LANG), "stdin", "stdout", "-l", LANG, "--psm", "7"]
     if digits:
         args += ["-c", "tessedit_char_whitelist=0123456789"]
     try:
-        proc = subprocess.run(args + ["tsv"], input=buf.getvalue(), capture_output=True, timeout=TIMEOUT, check=False,
+        proc = subprocess.run(args + ["tsv"], input=image_bytes(image), capture_output=True, timeout=TIMEOUT, check=False,
                               env=dict(os.environ, OMP_THREAD_LIMIT="1"))
     except subprocess.TimeoutExpired:
         return []

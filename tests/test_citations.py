@@ -114,6 +114,25 @@ def test_offsets_hold_when_only_some_lines_are_decomposed():
     assert cs[3].date == "2011-01-19" and cs[4].loc.start == len(nfc) * 3 + len(nfd) + nfc.index("Nghị")
 
 
+def test_offsets_hold_across_the_blocks_the_text_is_checked_in():
+    """A long text is checked for NFC a block at a time: decomposed lines in the first block, in a middle
+    one and as the very last line (no newline after it) all point back into the original, and the
+    citations in the NFC blocks between them too."""
+    from vanban.normalize.citations.text import BLOCK
+
+    nfc = "Căn cứ Nghị định số 107/2020/NĐ-CP ngày 14/9/2020 của Chính phủ;\n"
+    nfd = unicodedata.normalize("NFD", "Căn cứ Thông tư số 01/2011/TT-BNV ngày 19 tháng 01 năm 2011 của Bộ Nội vụ;\n")
+    filler = nfc * (2 * BLOCK // len(nfc))
+    text = nfd + filler + nfd + filler + nfd.rstrip("\n")
+    cs = find_citations(text)
+    assert len(cs) == 3 + 2 * (filler.count("\n"))
+    assert [c.id for c in cs if c.id != "107/2020/NĐ-CP"] == ["01/2011/TT-BNV"] * 3
+    for c in cs:
+        assert text[c.loc.start:c.loc.end] == c.raw
+        assert unicodedata.normalize("NFC", c.raw).startswith(("Nghị định số", "Thông tư số"))
+    assert cs[-1].loc.end == len(text) - len(unicodedata.normalize("NFD", " của Bộ Nội vụ;"))
+
+
 def test_impossible_date_keeps_what_was_written():
     (c,) = find_citations("Quyết định số 12/QĐ-UBND ngày 31/02/2020")
     assert c.date is None and c.date_raw == "31/02/2020"

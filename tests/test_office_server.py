@@ -42,6 +42,27 @@ def test_one_libreoffice_converts_file_after_file_as_the_cold_start_does(server,
     assert server.starts == 1 and server.alive()
 
 
+def _blocks(docx_path: Path) -> list[tuple]:
+    """What the reader takes from a .docx: each block's kind, text and table rows."""
+    return [(b.kind, b.text, b.bold, b.style, b.rows) for b in docx.read_content(docx_path).blocks]
+
+
+@pytest.mark.parametrize("suffix", ["doc", "rtf", "odt"])
+def test_a_plan_with_its_task_table_converts_as_the_cold_start_does(server, tmp_path, suffix):
+    """The running LibreOffice loads Writer files into a bare model (no layout): the same paragraphs
+    and table cells as a cold `soffice --convert-to`, which lays the pages out, on the Lâm Đồng plan
+    saved as .doc, .rtf and .odt."""
+    plan = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "Kế hoạch CCHC 2026 của tỉnh Lâm Đồng.docx"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'p').as_uri()}", "--headless",
+                    "--convert-to", suffix, "--outdir", str(tmp_path / "in"), str(plan)],
+                   check=True, capture_output=True, timeout=300)
+    src = next((tmp_path / "in").glob(f"*.{suffix}"))
+    running = _blocks(server.convert(src, tmp_path / "running", 120))
+    cold = _blocks(office.convert_to_docx(src, tmp_path / "cold", timeout=120))
+    assert running == cold
+    assert sum(1 for block in running if block[-1]) >= 1 and len(running) > 50
+
+
 def test_a_libreoffice_that_died_is_started_again(server, tmp_path):
     server.convert(DOCS[0], tmp_path / "a", 120)
     first = server.office_pid

@@ -188,8 +188,10 @@ def run_pool(todo: list[Item], settings: Settings, jobs: int) -> Iterator[dict[s
     import multiprocessing
     from multiprocessing.connection import wait
 
+    from vanban.schedule import costliest_first
+
     ctx = multiprocessing.get_context("fork")  # workers inherit the imported stages: no start-up cost
-    queue = list(reversed(todo))
+    queue = list(reversed(costliest_first(todo, key=lambda item: str(item.path))))  # popped from the end
     workers = [_Worker(ctx, settings) for _ in range(min(jobs, len(todo)))]
     try:
         for w in workers:

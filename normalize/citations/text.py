@@ -3,6 +3,7 @@ with the way back to the offsets of the text as written."""
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,34 +52,91 @@ def fold(s: str) -> str:
     return s.translate(_FOLD_TABLE)
 
 
+class Offsets:
+    """Offsets of the NFC text -> offsets of the text as written, stored by stretches: where a
+    stretch is already NFC the two differ by a constant, so only the lines NFC changed keep one
+    offset per character (a list of one int per character of a 20 MB text is 160 MB and most of
+    the time it took to build).
+
+    >>> back = Offsets(); back.shift(0, 0); back.table(3, [3, 3, 4]); back.shift(6, 1)
+    >>> [back[i] for i in range(8)]
+    [0, 1, 2, 3, 3, 4, 7, 8]
+    """
+
+    __slots__ = ("_starts", "_parts")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # where each stretch starts in the NFC text
+        self._parts: list[int | list[int]] = []  # its shift (an int) or its offsets (a list)
+
+    def shift(self, at: int, delta: int) -> None:
+        """From `at` on, the offset as written is the NFC offset + `delta`."""
+        if self._parts and self._parts[-1] == delta and not isinstance(self._parts[-1], list):
+            return
+        self._starts.append(at)
+        self._parts.append(delta)
+
+    def table(self, at: int, offsets: list[int]) -> None:
+        """From `at` on, offset `at + k` comes from `offsets[k]`."""
+        self._starts.append(at)
+        self._parts.append(offsets)
+
+    def __getitem__(self, i: int) -> int:
+        k = bisect.bisect_right(self._starts, i) - 1
+        part = self._parts[k]
+        return part[i - self._starts[k]] if isinstance(part, list) else i + part
+
+
 @dataclass(slots=True)
 class Text:
     """The text to match in (NFC, look-alikes folded one for one) and the way back to the original."""
 
     original: str
     match: str
-    back: list[int] | None  # match offset -> original offset, when NFC changed lengths
+    back: Offsets | None  # match offset -> original offset, when NFC changed lengths
 
     def orig(self, i: int) -> int:
         return i if self.back is None else self.back[i]
 
 
-def _nfc_with_offsets(text: str) -> tuple[str, list[int]]:
+#: the text is checked for NFC in blocks of about this many characters (cut at a line's end), a
+#: block that is not NFC line by line: a real decision has a handful of such lines among thousands
+BLOCK = 8192
+
+
+def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
     """NFC of `text` and, for each offset of it, the offset in `text` it came from.
 
-    Only the lines that are not already NFC are walked character by character (a real decision
-    has a handful of them among thousands); the others are copied and mapped in one step."""
+    Only the lines that are not already NFC are walked character by character; the
+    others are copied and mapped a stretch at a time."""
     out: list[str] = []
-    back: list[int] = []
-    start = 0
-    for line in text.splitlines(keepends=True):
-        if unicodedata.is_normalized("NFC", line):
-            out.append(line)
-            back.extend(range(start, start + len(line)))
+    back = Offsets()
+    start, n, length = 0, len(text), 0  # `length`: of the NFC text so far
+    while start < n:
+        cut = text.find("\n", min(start + BLOCK, n - 1))
+        end = n if cut < 0 else cut + 1
+        block = text[start:end]
+        if unicodedata.is_normalized("NFC", block):
+            back.shift(length, start - length)
+            out.append(block)
+            length += len(block)
         else:
-            _nfc_line(line, start, out, back)
-        start += len(line)
-    back.append(len(text))
+            for line in block.splitlines(keepends=True):
+                if unicodedata.is_normalized("NFC", line):
+                    back.shift(length, start - length)
+                    out.append(line)
+                    length += len(line)
+                else:
+                    offsets: list[int] = []
+                    pieces: list[str] = []
+                    _nfc_line(line, start, pieces, offsets)
+                    back.table(length, offsets)
+                    out.extend(pieces)
+                    length += len(offsets)
+                start += len(line)
+            continue
+        start = end
+    back.shift(length, n - length)  # the end of the text
     return "".join(out), back
 
 
@@ -102,5 +160,10 @@ def prepare(text: str) -> Text:
     if not unicodedata.is_normalized("NFC", text):
         match, back = _nfc_with_offsets(text)
     if NEEDS_ONE_TO_ONE.search(match):
-        match = match.translate(_ONE_TO_ONE_TABLE)
+        # only where one stands: `str.translate` with a dict table walks a 5 MB text at 10 MB/s
+        match = NEEDS_ONE_TO_ONE.sub(_one_to_one, match)
     return Text(text, match, back)
+
+
+def _one_to_one(m: re.Match[str]) -> str:
+    return m.group().translate(_ONE_TO_ONE_TABLE)
