@@ -493,6 +493,9 @@ def table_tasks(table: TaskTable, table_no: int = 0) -> list[Task]:
             _join_split_rest(tasks, v, extra)
             continue
         t = v.text
+        if not any(t[f] for f in FIELDS) and len(extra) == 1:
+            section_title = " ".join(next(iter(extra.values())).split())  # "Đề tài nghiên cứu khoa học": a group's label
+            continue
         task = Task(section=section, section_title=section_title, task_no=t["task_no"].rstrip("."), task=t["task"],
                     product=t["product"], lead=t["lead"], partners=t["partners"], deadline=t["deadline"], monitor=t["monitor"],
                     extra=extra, table=table_no, loc=Loc(row.loc.start, row.loc.end, row.loc.line, row.loc.page))

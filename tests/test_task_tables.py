@@ -59,3 +59,21 @@ def test_a_text_rendering_reads_empty_product_cells_as_merged(tmp_path):
     first, second = _tasks(tmp_path, text)
     assert (second.task_no, second.task, second.product, second.lead, second.partners) == ("1", "Xây dựng kế hoạch", "Báo cáo", "Sở Nội vụ", "Sở Tư pháp")
     assert second.inherited == ["lead", "partners"]
+
+
+def test_a_row_naming_a_group_is_its_rows_title_not_a_task(tmp_path):
+    """A row with no number and only a label ("Đề tài nghiên cứu khoa học") names the group of
+    rows under it: 2005-2942C_Detai2003 (corpus-dev, tuning half) gave an empty task for it."""
+    tasks = [t for t in process_file(ROOT / "tests" / "data" / "legacy" / "2005-2942C_Detai2003.txt").decision.tasks
+             if t.source_kind == "table"]
+    assert len(tasks) == 28 and all(t.task and t.lead and t.task_no for t in tasks)
+    assert {t.section_title for t in tasks} == {"Đề tài nghiên cứu khoa học"}
+    text = "\n".join([
+        "TT\tTên nhiệm vụ\tCơ quan chủ trì\tThời gian\tGhi chú",
+        "\t\t\t\tNhóm A",
+        "1\tRà soát thủ tục\tSở Tư pháp\tQuý I/2026\t",
+        "\t\t\t\tNhóm B",
+        "2\tXây dựng kế hoạch\tSở Nội vụ\tQuý II/2026\t",
+    ])
+    got = [(t.task_no, t.section_title, t.task) for t in _tasks(tmp_path, text)]
+    assert got == [("1", "Nhóm A", "Rà soát thủ tục"), ("2", "Nhóm B", "Xây dựng kế hoạch")]
