@@ -372,6 +372,7 @@ def test_libreoffice_runs_with_its_own_profile_and_macros_off(tmp_path, monkeypa
         seen["cmd"], seen["kw"] = cmd, kw
         raise Stop
 
+    office.sandbox_prefix()  # the sandbox probe runs its own process once per process: settle it before Popen is faked
     monkeypatch.setattr(subprocess, "Popen", fake_popen)
     src = tmp_path / "-rf; rm x.doc"
     src.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))

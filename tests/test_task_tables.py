@@ -21,7 +21,9 @@ def _tasks(tmp_path, text: str):
 def test_a_procedure_whose_deadline_is_merged_over_its_steps():
     """2004-13-t-Phuluc3 (corpus-dev, tuning half): "Thời hạn" merged down over steps 2-5 and 6-7,
     "Đơn vị, cá nhân thực hiện" merged over steps 2-3; each table under a roman heading."""
-    tasks = [t for t in process_file(PHULUC3).decision.tasks if t.source_kind == "table"]
+    res = process_file(PHULUC3)
+    assert res.error is None, res.error
+    tasks = [t for t in res.decision.tasks if t.source_kind == "table"]
     first = {t.task_no: t for t in tasks if t.section == "I"}
     assert (first["1"].section_title, first["1"].lead) == ("Đánh giá cấp cơ sở", "Chủ nhiệm Đề tài")
     shared = "Trong thời hạn 60 ngày kể từ khi kết thúc Hợp đồng"
