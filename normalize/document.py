@@ -7,6 +7,7 @@ import dataclasses
 
 from vanban.model import Decision, SourceDocument
 from vanban.normalize.dates import find_dates
+from vanban.normalize.header import header_written
 from vanban.normalize.identity import apply_signatures, mark_stamped
 from vanban.normalize.structure import _period_of as period_of
 from vanban.normalize.structure import find_abbreviations, parse_structure
@@ -36,6 +37,7 @@ def normalize(src: SourceDocument) -> Decision:
     found = parse_structure(src)
     found.apply_to(dec)
     dec.dates = find_dates(src.text)
+    dec.header_written = header_written(src.text)
     paras = found.paras
     mark_stamped(dec)
     _recover_number_from_captions(dec)

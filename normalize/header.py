@@ -12,7 +12,7 @@ import functools
 import re
 
 from vanban.model import Loc
-from vanban.normalize.dates import GAZETTE_DATE, PLACE_DATE_START as _PLACE_DATE
+from vanban.normalize.dates import GAZETTE_DATE, HEADER_DATE_LINE, PLACE_DATE_START as _PLACE_DATE
 from vanban.normalize.found import Structure
 from vanban.normalize.lines import DOC_TYPES, Para, is_upper_title, match_type_line
 from vanban.normalize.symbols import HEADER_SYMBOL as _SYMBOL, symbol_is_plausible  # noqa: F401 (this module's API too)
@@ -358,3 +358,27 @@ def gazette_heading(dec: Structure) -> None:
     rest = m.group("rest").strip()
     if rest:
         dec.subject = rest[:1].upper() + rest[1:]
+
+
+#: "Số: 65/2025/TT-BXD" in a header, or "NGHỊ ĐỊNH CỦA CHÍNH PHỦ SỐ 29/1998/NĐ-CP NGÀY ..." in the
+#: title line of a reprint (LAWDATA, Công báo digests): the number is there even when the structure
+#: stage did not take it as the header's
+_NUMBER_WRITTEN = re.compile(r"(?i)(?<!\w)s[ốỐ]\s*:?\s*\d{1,5}\s*[/-]\s*\w")
+
+
+def header_written(text: str) -> set[str]:
+    """What the first lines write even where the header was not read from them: "number" when the
+    header or title lines (those before the legal bases, "Căn cứ ...") write a number, "date" when
+    the first 20 lines hold a "<Địa danh>, ngày ... tháng ... năm ..." line (the structure stage may
+    miss one that shares its line with "Số: ...", as PDFs render the header)."""
+    found = set()
+    head = []
+    for line in text.split("\n", 25)[:25]:
+        if line.lstrip(" \t-").startswith(("Căn cứ", "CĂN CỨ")):
+            break
+        head.append(line)
+    if _NUMBER_WRITTEN.search("\n".join(head)):
+        found.add("number")
+    if HEADER_DATE_LINE.search("\n".join(text.split("\n")[:20])):
+        found.add("date")
+    return found

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc, Task
-from vanban.normalize.dates import HEADER_DATE_LINE
 from vanban.normalize.lines import HEADED_KINDS
 from vanban.rules.common import content_words, line_of, quote, table_tasks, task_label
 from vanban.rules.engine import make_finding, rule
@@ -169,31 +168,6 @@ def missing_appendix(dec: Decision) -> Iterator[Finding]:
         )
 
 
-def _header_date_line(dec: Decision) -> bool:
-    """Whether the first lines hold a "<Địa danh>, ngày ... tháng ... năm ..." line (the structure
-    stage may miss one that shares its line with "Số: ...", as PDFs render the header)."""
-    head = "\n".join(dec.text.split("\n")[:20])
-    return bool(HEADER_DATE_LINE.search(head))
-
-
-#: "Số: 65/2025/TT-BXD" in a header, or "NGHỊ ĐỊNH CỦA CHÍNH PHỦ SỐ 29/1998/NĐ-CP NGÀY ..." in the
-#: title line of a reprint (LAWDATA, Công báo digests): the number is there even when the structure
-#: stage did not take it as the header's
-_NUMBER_WRITTEN = re.compile(r"(?i)(?<!\w)s[ốỐ]\s*:?\s*\d{1,5}\s*[/-]\s*\w")
-
-
-def _header_number_line(dec: Decision) -> bool:
-    """Whether the header or title lines (those before the legal bases, "Căn cứ ...") write a number."""
-    head = []
-    for line in dec.text.split("\n", 25)[:25]:
-        if line.lstrip(" \t-").startswith(("Căn cứ", "CĂN CỨ")):
-            break
-        head.append(line)
-    return bool(_NUMBER_WRITTEN.search("\n".join(head)))
-
-
-
-
 #: on a scan, what OCR could not read is not what the document lacks
 _OCR_VI = " (văn bản quét: có thể do nhận dạng chữ không đọc được)"
 _OCR_EN = " (a scan: OCR may not have read it)"
@@ -209,9 +183,9 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
     start = Loc(0, 0, 1)
     draft = any("left blank" in n for n in dec.notes)
     missing: list[tuple[str, str]] = []
-    if dec.number_from != "header" and not draft and not _header_number_line(dec):
+    if dec.number_from != "header" and not draft and "number" not in dec.header_written:
         missing.append(("số, ký hiệu", "number and symbol"))
-    if (dec.place is None or dec.date is None) and not _header_date_line(dec):
+    if (dec.place is None or dec.date is None) and "date" not in dec.header_written:
         if not draft:
             missing.append(("địa danh, ngày tháng năm ban hành", "place and date of issue"))
     if missing:

@@ -482,6 +482,9 @@ class Decision:
     # every date written in the text, impossible ones included (`normalize.dates.find_dates`), for the
     # rules and the annotation export to read instead of finding them again; not written out
     dates: list[DateValue] = field(default_factory=list, metadata={"internal": True})
+    # "number"/"date" when the first lines write them even where the header was not read from them
+    # (`normalize.header.header_written`), for `missing_header_field`; not written out
+    header_written: set[str] = field(default_factory=set, metadata={"internal": True})
 
     def part_of_line(self, line: int | None) -> str | None:
         if line is None:
