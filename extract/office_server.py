@@ -74,6 +74,7 @@ class OfficeServer:
         self.proc: subprocess.Popen | None = None
         self.office_pid: int | None = None
         self.starts = 0
+        self.served = 0  # answers this LibreOffice gave since it started
         self._dir: tempfile.TemporaryDirectory | None = None
         self._dead: socket.socket | None = None
         self._buffer = b""
@@ -111,6 +112,7 @@ class OfficeServer:
             self.stop()
             raise ReadError(f"LibreOffice could not be started ({e.strerror or e})") from None
         self._buffer = b""
+        self.served = 0
         self.starts += 1
         answer = self._answer(START_TIMEOUT)
         if answer is None or "ready" not in answer:
@@ -147,7 +149,9 @@ class OfficeServer:
         """Convert `src` to .docx under `workdir` (as `office.convert_to_docx` does) and return its path.
 
         A LibreOffice that dies during the conversion is started again and given the file once more
-        (it may have died before, idle), within what is left of the time limit."""
+        (it may have died before, idle), within what is left of the time limit. One that has served
+        other files and reports an error (a failed store) is replaced and given the file once more
+        too: a long-lived process can fail where a fresh one does not."""
         indir, outdir = workdir / "in", workdir / "out"
         indir.mkdir(parents=True, exist_ok=True)
         outdir.mkdir(exist_ok=True)
@@ -156,6 +160,18 @@ class OfficeServer:
         out = outdir / "source.docx"
         request = json.dumps({"src": str(staged), "out": str(out)}).encode() + b"\n"
         deadline = time.monotonic() + timeout
+        answer = self._ask(request, deadline, timeout)
+        if "error" in answer and self.served > 1 and time.monotonic() < deadline:
+            self.stop()
+            answer = self._ask(request, deadline, timeout)
+        if "error" in answer:
+            raise ReadError(f"LibreOffice could not convert the file ({answer['error']})")
+        if not out.is_file():
+            raise ReadError("LibreOffice could not convert the file (no output)")
+        return out
+
+    def _ask(self, request: bytes, deadline: float, timeout: float) -> dict:
+        """The bridge's answer to `request`, starting LibreOffice (again, once, if it dies) as needed."""
         for attempt in (1, 2):
             if not self.alive():
                 self.start()
@@ -174,18 +190,15 @@ class OfficeServer:
                     self.stop()
                     raise
             if answer is not None and answer.get("alive") is not False:
-                break
+                self.served += 1
+                return answer
             hung = answer is None and self.alive()
             self.stop()
             if hung:
                 raise ReadError(f"conversion timed out (LibreOffice ran past {timeout:g} s)")
             if attempt == 2 or time.monotonic() >= deadline:
                 raise ReadError("LibreOffice crashed converting the file")
-        if "error" in answer:
-            raise ReadError(f"LibreOffice could not convert the file ({answer['error']})")
-        if not out.is_file():
-            raise ReadError("LibreOffice could not convert the file (no output)")
-        return out
+        raise AssertionError("unreachable")
 
     def _answer(self, timeout: float) -> dict | None:
         """The bridge's next JSON line, or None when it did not come within `timeout` s or the bridge ended."""

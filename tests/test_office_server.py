@@ -77,6 +77,26 @@ def test_a_libreoffice_that_died_is_started_again(server, tmp_path):
     assert server.starts == 3
 
 
+def _unwritable(workdir: Path) -> Path:
+    """A workdir whose output path is taken by a folder: LibreOffice's store fails (an IOException)."""
+    (workdir / "out" / "source.docx").mkdir(parents=True)
+    return workdir
+
+
+def test_a_failed_store_is_tried_once_more_on_a_fresh_libreoffice_when_this_one_had_served(server, tmp_path):
+    """A long-lived LibreOffice can fail to store a file a fresh one converts (seen in the suite: an
+    IOException on store after other files): the file is given once more to a new process. A fresh
+    process that fails is believed: the error is the file's, and nothing is restarted."""
+    with pytest.raises(ReadError, match="could not convert"):
+        server.convert(DOCS[0], _unwritable(tmp_path / "fresh"), 120)
+    assert server.starts == 1 and server.alive()
+    server.convert(DOCS[1], tmp_path / "ok", 120)
+    with pytest.raises(ReadError, match="could not convert"):
+        server.convert(DOCS[0], _unwritable(tmp_path / "served"), 120)
+    assert server.starts == 2 and server.alive()
+    assert "991/QĐ-UBND" in " ".join(_text(server.convert(DOCS[1], tmp_path / "after", 120)))
+
+
 def test_a_hung_conversion_is_killed_within_its_limit_and_the_next_file_gets_a_fresh_libreoffice(server, tmp_path):
     server.convert(DOCS[0], tmp_path / "a", 120)
     first = server.office_pid
