@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from vanban.extract.docx_package import _on, _wattr, w
+from vanban.normalize.numerals import to_roman
 
 
 @dataclass(slots=True)
@@ -86,17 +87,6 @@ class _Styles:
 # --------------------------------------------------------------------------- numbering
 
 
-def _roman(n: int) -> str:
-    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = []
-    for v, s in vals:
-        while n >= v:
-            out.append(s)
-            n -= v
-    return "".join(out)
-
-
 def _letters(n: int) -> str:
     # Word: a..z, then aa..zz, aaa..
     n = max(n, 1)
@@ -108,15 +98,15 @@ _FORMATS = {
     "decimalZero": lambda n: f"{n:02d}",
     "lowerLetter": _letters,
     "upperLetter": lambda n: _letters(n).upper(),
-    "lowerRoman": lambda n: _roman(n).lower(),
-    "upperRoman": _roman,
+    "lowerRoman": lambda n: to_roman(n).lower(),
+    "upperRoman": to_roman,
 }
 
 
 class _Numbering:
     """Word list numbering: the visible prefix of each numbered paragraph.
 
-    >>> _roman(14), _letters(2), _letters(28)
+    >>> to_roman(14), _letters(2), _letters(28)
     ('XIV', 'b', 'bb')
     """
 
