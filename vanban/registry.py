@@ -60,9 +60,16 @@ CREATE INDEX IF NOT EXISTS facts_name ON facts (property, value);
 
 def default_path() -> Path:
     """$VANBAN_REGISTRY, else ~/.local/share/vanban/registry.sqlite ($XDG_DATA_HOME when set)."""
-    if os.environ.get("VANBAN_REGISTRY"):
-        return Path(os.environ["VANBAN_REGISTRY"])
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    env = os.environ
+    return _default_path(env.get("VANBAN_REGISTRY"), env.get("XDG_DATA_HOME"), env.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_path(registry: str | None, xdg: str | None, home: str | None) -> Path:
+    """The path for these environment values (`Path.home()` is slow: the checks ask per citation)."""
+    if registry:
+        return Path(registry)
+    base = Path(xdg or Path.home() / ".local" / "share")
     return base / "vanban" / "registry.sqlite"
 
 

@@ -57,7 +57,7 @@ def read_name(t: Text, m: re.Match[str]) -> Named | None:
     if len(r.words) < 2 and r.symbol_at is None:
         return None
     end = r.words[-1][1] if r.words else m.end()
-    return Named(m.start(), end, kind, P.SPACES.sub(" ", r.text[m.start():end]), r.symbol_at)
+    return Named(m.start(), end, kind, P.squeeze(r.text[m.start():end]), r.symbol_at)
 
 
 def _next_word(r: _Reading, i: int) -> re.Match[str] | None:

@@ -56,6 +56,18 @@ NAME_PAIR_FIRST = frozenset(a for a, _ in NAME_STOP_PAIRS)
 NAME_GENERIC_FIRST = frozenset("này chuyên liên khác hiện mới các và cũ giao quy định cho".split())
 ROMAN = re.compile(ROMAN_LETTERS)
 SPACES = re.compile(r"\s+")
+
+
+def squeeze(s: str) -> str:
+    """Each run of white space as one space: `SPACES.sub(" ", s)`, without the regex where there is
+    none to squeeze (the usual case: every white space character but the space is unprintable).
+
+    >>> squeeze("Nghị  định\nsố"), squeeze("ngày 14/9/2020")
+    ('Nghị định số', 'ngày 14/9/2020')
+    """
+    return s if s.isprintable() and "  " not in s else SPACES.sub(" ", s)
+
+
 TITLE_TAIL = re.compile(r"(?:[ ,]+(?:của|và|theo|tại))+$")
 #: Where names may start; found with str.find, which is much faster than a regex over the whole text.
 NAME_STARTS = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp", "Nghị quyết Đại hội", "Nghị quyết Hội nghị")

@@ -61,6 +61,8 @@ class Offsets:
     >>> back = Offsets(); back.shift(0, 0); back.table(3, [3, 3, 4]); back.shift(6, 1)
     >>> [back[i] for i in range(8)]
     [0, 1, 2, 3, 3, 4, 7, 8]
+    >>> back.changed(0, 3), back.changed(2, 4), back.changed(6, 8)
+    (False, True, False)
     """
 
     __slots__ = ("_starts", "_parts")
@@ -80,6 +82,16 @@ class Offsets:
         """From `at` on, offset `at + k` comes from `offsets[k]`."""
         self._starts.append(at)
         self._parts.append(offsets)
+
+    def changed(self, i: int, j: int) -> bool:
+        """Whether any of offsets `i`..`j` lies in a line NFC changed."""
+        starts, parts = self._starts, self._parts
+        k = bisect.bisect_right(starts, i) - 1
+        while k < len(parts) and (k < 0 or starts[k] < j):
+            if k >= 0 and isinstance(parts[k], list):
+                return True
+            k += 1
+        return False
 
     def __getitem__(self, i: int) -> int:
         k = bisect.bisect_right(self._starts, i) - 1
@@ -104,13 +116,17 @@ class Text:
 BLOCK = 8192
 
 
-def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
-    """NFC of `text` and, for each offset of it, the offset in `text` it came from.
+def _nfc_with_offsets(text: str) -> tuple[str, Offsets | None]:
+    """NFC of `text` and, for each offset of it, the offset in `text` it came from (None when
+    `text` is NFC already: then the text itself is returned).
 
     Only the lines that are not already NFC are walked character by character; the
-    others are copied and mapped a stretch at a time."""
+    others are copied and mapped a stretch at a time. The whole text is not checked first:
+    `unicodedata.is_normalized` normalizes all of a text with one decomposed letter to answer,
+    which costs as much as reading its citations."""
     out: list[str] = []
     back = Offsets()
+    changed = False
     start, n, length = 0, len(text), 0  # `length`: of the NFC text so far
     while start < n:
         cut = text.find("\n", min(start + BLOCK, n - 1))
@@ -121,6 +137,7 @@ def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
             out.append(block)
             length += len(block)
         else:
+            changed = True
             for line in block.splitlines(keepends=True):
                 if unicodedata.is_normalized("NFC", line):
                     back.shift(length, start - length)
@@ -136,6 +153,8 @@ def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
                 start += len(line)
             continue
         start = end
+    if not changed:
+        return text, None
     back.shift(length, n - length)  # the end of the text
     return "".join(out), back
 
@@ -155,10 +174,7 @@ def _nfc_line(line: str, start: int, out: list[str], back: list[int]) -> None:
 
 def prepare(text: str) -> Text:
     """The text to match citations in, and the way back to `text`."""
-    back = None
-    match = text
-    if not unicodedata.is_normalized("NFC", text):
-        match, back = _nfc_with_offsets(text)
+    match, back = (text, None) if text.isascii() else _nfc_with_offsets(text)
     if NEEDS_ONE_TO_ONE.search(match):
         # only where one stands: `str.translate` with a dict table walks a 5 MB text at 10 MB/s
         match = NEEDS_ONE_TO_ONE.sub(_one_to_one, match)

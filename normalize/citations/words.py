@@ -36,12 +36,12 @@ def type_word_before(t: Text, start: int) -> tuple[int, str, bool] | None:
     codes = P.type_words()
     m = codes.fast.match(window)  # as written, the usual case
     if m:
-        return start - m.end("tw"), codes.word_kind[fold(P.SPACES.sub(" ", m["tw"][::-1]))], False
+        return start - m.end("tw"), codes.word_kind[fold(P.squeeze(m["tw"][::-1]))], False
     m = codes.folded.match(fold(window))  # without diacritics: "Nghi dinh so"
     if not m:
         return None
     written = window[m.start("tw"):m.end("tw")]
-    kind = codes.word_kind[P.SPACES.sub(" ", m["tw"][::-1])]
+    kind = codes.word_kind[P.squeeze(m["tw"][::-1])]
     return start - m.end("tw"), kind, written.isascii() and not kind.isascii()
 
 
@@ -87,6 +87,6 @@ def title_after(t: Text, pos: int, limit: int) -> str | None:
     cut = P.TITLE_END.search(title)
     if cut:
         title = title[:cut.start()]
-    title = P.SPACES.sub(" ", title).strip(" ,")
+    title = P.squeeze(title).strip(" ,")
     title = P.TITLE_TAIL.sub("", title)
     return title or None
