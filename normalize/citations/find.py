@@ -190,8 +190,10 @@ def _locate(t: Text, cits: list[Citation]) -> None:
     folded = t.match is not t.original and t.back is None or (t.back is not None and NEEDS_ONE_TO_ONE.search(text))
     for c in cits:
         # NFC changed this citation's text only if it stands on a line NFC changed
-        nfc_changed = t.back is not None and t.back.changed(c.loc.start, c.loc.end)
-        s, e = t.orig(c.loc.start), t.orig(c.loc.end)
+        if t.back is None:
+            s, e, nfc_changed = c.loc.start, c.loc.end, False
+        else:
+            s, e, nfc_changed = t.back.span(c.loc.start, c.loc.end)
         line += text.count("\n", pos, s)
         pos = s
         c.loc = Loc(start=s, end=e, line=line)

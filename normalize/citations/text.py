@@ -61,8 +61,6 @@ class Offsets:
     >>> back = Offsets(); back.shift(0, 0); back.table(3, [3, 3, 4]); back.shift(6, 1)
     >>> [back[i] for i in range(8)]
     [0, 1, 2, 3, 3, 4, 7, 8]
-    >>> back.changed(0, 3), back.changed(2, 4), back.changed(6, 8)
-    (False, True, False)
     """
 
     __slots__ = ("_starts", "_parts")
@@ -83,15 +81,24 @@ class Offsets:
         self._starts.append(at)
         self._parts.append(offsets)
 
-    def changed(self, i: int, j: int) -> bool:
-        """Whether any of offsets `i`..`j` lies in a line NFC changed."""
+    def span(self, i: int, j: int) -> tuple[int, int, bool]:
+        """The offsets as written of NFC offsets `i` and `j` (i <= j), and whether NFC changed a line
+        between them: one search for the three.
+
+        >>> back = Offsets(); back.shift(0, 0); back.table(3, [3, 3, 4]); back.shift(6, 1)
+        >>> back.span(0, 3), back.span(2, 4), back.span(6, 8)
+        ((0, 3, False), (2, 3, True), (7, 9, False))
+        """
         starts, parts = self._starts, self._parts
         k = bisect.bisect_right(starts, i) - 1
-        while k < len(parts) and (k < 0 or starts[k] < j):
-            if k >= 0 and isinstance(parts[k], list):
-                return True
-            k += 1
-        return False
+        part = parts[k]
+        if isinstance(part, list):
+            return part[i - starts[k]], self[j], True
+        last = len(parts) - 1
+        if k == last or starts[k + 1] > j:  # both in one stretch NFC left alone: the usual case
+            return i + part, j + part, False
+        changed = any(isinstance(parts[n], list) for n in range(k + 1, last + 1) if starts[n] < j)
+        return i + part, self[j], changed
 
     def __getitem__(self, i: int) -> int:
         k = bisect.bisect_right(self._starts, i) - 1
