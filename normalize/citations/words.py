@@ -53,11 +53,14 @@ def issuer_after(t: Text, pos: int) -> tuple[str, int] | None:
     text = t.match
     i = m.end()
     words: list[tuple[int, int]] = []
+    nxt = None  # the word after a lowercase one, read to check a pair: the next word when one space is between
     while len(words) < 12:
-        w = P.WORD.match(text, i) or (P.ROMAN.match(text, i) if words else None)
+        w = nxt if nxt is not None and nxt.start() == i else P.WORD.match(text, i)
+        w = w or (P.ROMAN.match(text, i) if words else None)
         if not w:
             break
         word = w.group()
+        nxt = None
         if word[0].islower():
             nxt = P.WORD.match(text, w.end() + 1)
             pair = (word, nxt.group().lower() if nxt else "")
