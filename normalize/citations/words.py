@@ -19,14 +19,18 @@ class DateHit:
 def date_after(t: Text, pos: int) -> DateHit | None:
     """The date written right after `pos` (`DATE_AFTER_CITATION`), read day-first; its `iso` is None for
     a date that cannot exist (31/02/2020) or a year outside YEAR_MIN..YEAR_MAX."""
-    window = t.match[pos:pos + 96]
-    m = DATE_AFTER_CITATION.match(window)
+    m = DATE_AFTER_CITATION.match(t.match, pos, pos + 96)  # no lookbehind: as on the 96 characters alone
     if not m:
         return None
-    for d, mo, y in CITED_DATE_GROUPS:
-        if m[d]:
-            return DateHit(pos + m.end(), pos + m.start(d), make_iso(int(m[d]), int(m[mo]), int(m[y]))[0])
+    g = m.groups()
+    for d, mo, y in _GROUP_NUMBERS:
+        if g[d]:
+            return DateHit(m.end(), m.start(d + 1), make_iso(int(g[d]), int(g[mo]), int(g[y]))[0])
     return None
+
+
+#: `CITED_DATE_GROUPS` as indexes into `match.groups()` (one tuple per match, not a lookup per name)
+_GROUP_NUMBERS = tuple(tuple(DATE_AFTER_CITATION.groupindex[n] - 1 for n in names) for names in CITED_DATE_GROUPS)
 
 
 def type_word_before(t: Text, start: int) -> tuple[int, str, bool] | None:
