@@ -196,7 +196,8 @@ def _locate(t: Text, cits: list[Citation]) -> None:
             s, e, nfc_changed = t.back.span(c.loc.start, c.loc.end)
         line += text.count("\n", pos, s)
         pos = s
-        c.loc = Loc(start=s, end=e, line=line)
+        loc = c.loc  # its own, made in _citation or _named_citation
+        loc.start, loc.end, loc.line = s, e, line
         c.raw = text[s:e]
         if not line_start <= s <= line_end:
             line_start = text.rfind("\n", 0, s) + 1
@@ -227,4 +228,4 @@ def _noise(c: Citation, folded: object, nfc_changed: bool) -> list[str]:
         noise.append("line_break")
     if nfc_changed and not unicodedata.is_normalized("NFC", c.raw):
         noise.append("nfd")
-    return list(dict.fromkeys(noise))
+    return list(dict.fromkeys(noise)) if len(noise) > 1 else noise
