@@ -7,6 +7,8 @@ ruled. vanban's time per page is what its reader spends on a ruled page beyond i
 text (the text page is open already): the drawn-segment budget, the grid and the
 cells (`pdf_tables.find_tables` and `pdf.table_fragments`); pdfplumber's is
 `page.extract_tables()` on the same page (its parse included: that is its cost).
+The ratio is of CPU time (both run on one core in this process; on a busy machine the
+wall time of each moves with the other work), the wall-time ratio printed with it.
 Both give the same rows (tests/test_pdf_tables.py); the target (issue 21) is at least 10 times.
 """
 
@@ -49,36 +51,41 @@ def measure(files: list[pathlib.Path] | None = None, repeat: int = 3) -> dict:
         files = files or _default_files(pathlib.Path(tmp))
         docs = [pdf.open_pdf(pdf.pdf_bytes(f)[1]) for f in files]
         pages = [(d, f, i) for d, f in zip(docs, files) for i in range(len(d)) if pdf.looks_ruled(d[i])]
-        best_v = best_p = float("inf")
+        best_v = best_p = (float("inf"), float("inf"))  # (wall, CPU) seconds, each the best of the runs
         rows_v = rows_p = 0
         for _ in range(repeat):
             spent, rows_v = _time_vanban(pages)
-            best_v = min(best_v, spent)
+            best_v = (min(best_v[0], spent[0]), min(best_v[1], spent[1]))
             spent, rows_p = _time_pdfplumber(files, pages)
-            best_p = min(best_p, spent)
+            best_p = (min(best_p[0], spent[0]), min(best_p[1], spent[1]))
         for d in docs:
             d.close()
     n = len(pages)
-    return {"what": f"ruled PDF pages ({n} pages of {len(files)} files, {rows_v} rows; pdfplumber {rows_p})",
-            "value": f"{1000 * best_v / n:.1f} ms/page", "baseline": f"pdfplumber extract_tables() {1000 * best_p / n:.1f} ms/page",
-            "ratio": best_p / best_v, "need": 10.0}
+    wall = best_p[0] / best_v[0]
+    return {"what": f"ruled PDF pages ({n} pages of {len(files)} files, {rows_v} rows; pdfplumber {rows_p}); CPU time "
+                    f"(steadier on a busy machine; wall time {1000 * best_v[0] / n:.1f} against "
+                    f"{1000 * best_p[0] / n:.1f} ms/page, {wall:.1f}x)",
+            "value": f"{1000 * best_v[1] / n:.1f} ms/page", "baseline": f"pdfplumber extract_tables() {1000 * best_p[1] / n:.1f} ms/page",
+            "ratio": best_p[1] / best_v[1], "wall_ratio": wall, "need": 10.0}
 
 
-def _time_vanban(pages) -> tuple[float, int]:
-    spent, rows = 0.0, 0
+def _time_vanban(pages) -> tuple[tuple[float, float], int]:
+    wall = cpu = 0.0
+    rows = 0
     for doc, _, i in pages:
         page = doc[i]
         textpage = page.get_textpage()  # the reader has it open for the text already
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rows += _vanban(page, textpage, i)
-        spent += time.perf_counter() - t0
+        wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         textpage.close()
         page.close()
-    return spent, rows
+    return (wall, cpu), rows
 
 
-def _time_pdfplumber(files, pages) -> tuple[float, int]:
-    t0 = time.perf_counter()
+def _time_pdfplumber(files, pages) -> tuple[tuple[float, float], int]:
+    t0, c0 = time.perf_counter(), time.process_time()
     rows = 0
     for f in files:
         with pdfplumber.open(io.BytesIO(pdf.pdf_bytes(f)[1])) as plumber:
@@ -87,7 +94,7 @@ def _time_pdfplumber(files, pages) -> tuple[float, int]:
                     p = plumber.pages[i]
                     rows += sum(len(t) for t in p.extract_tables() if len(t) >= 2)
                     p.close()
-    return time.perf_counter() - t0, rows
+    return (time.perf_counter() - t0, time.process_time() - c0), rows
 
 
 def main() -> None:

@@ -72,8 +72,17 @@ def _clusters(items: list[dict], key: str) -> list[list[dict]]:
 def cell_text(chars: list[dict]) -> str:
     """`pdfplumber.utils.extract_text(chars)` with its default settings, for upright characters:
     lines by top (3 points), words split at spaces and at gaps over 3 points, ligatures expanded."""
+    if len({c["top"] for c in chars}) == 1:  # one line (most cells): both clusterings are the identity
+        return " ".join("".join(LIGATURES.get(c["text"], c["text"]) for c in w) for w in _words([chars]))
+    merged = [{"top": min(c["top"] for c in w), "text": "".join(LIGATURES.get(c["text"], c["text"]) for c in w)}
+              for w in _words(_clusters(chars, "top"))]
+    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(merged, "top"))
+
+
+def _words(lines: list[list[dict]]) -> list[list[dict]]:
+    """The words of `extract_text`: each line's characters left to right, split at spaces and gaps."""
     words = []
-    for line in _clusters(chars, "top"):
+    for line in lines:
         word: list[dict] = []
         for char in sorted(line, key=lambda c: c["x0"]):
             if char["text"].isspace():
@@ -89,8 +98,7 @@ def cell_text(chars: list[dict]) -> str:
             word.append(char)
         if word:
             words.append(word)
-    merged = [{"top": min(c["top"] for c in w), "text": "".join(LIGATURES.get(c["text"], c["text"]) for c in w)} for w in words]
-    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(merged, "top"))
+    return words
 
 
 class _Table(Table):
@@ -108,14 +116,18 @@ class _Table(Table):
             x0, top, x1, bottom = row.bbox
             found = self._order[bisect.bisect_left(self._mids, top):bisect.bisect_left(self._mids, bottom)]
             row_chars = [chars[i] for i in sorted(found) if x0 <= (chars[i]["x0"] + chars[i]["x1"]) / 2 < x1]
+            # the row's characters by their middle from left to right: a cell's are a stretch of them, put
+            # back in the row's order
+            by_x = sorted(range(len(row_chars)), key=lambda k: (row_chars[k]["x0"] + row_chars[k]["x1"]) / 2)
+            xs = [(row_chars[k]["x0"] + row_chars[k]["x1"]) / 2 for k in by_x]
             texts: list[str | None] = []
             for cell in row.cells:
                 if cell is None:
                     texts.append(None)
                     continue
                 cx0, ctop, cx1, cbottom = cell
-                inside = [c for c in row_chars if cx0 <= (c["x0"] + c["x1"]) / 2 < cx1
-                          and ctop <= (c["top"] + c["bottom"]) / 2 < cbottom]
+                stretch = sorted(by_x[bisect.bisect_left(xs, cx0):bisect.bisect_left(xs, cx1)])
+                inside = [c for c in map(row_chars.__getitem__, stretch) if ctop <= (c["top"] + c["bottom"]) / 2 < cbottom]
                 texts.append(cell_text(inside) if inside else "")
             out.append(texts)
         return out
@@ -166,12 +178,14 @@ def _objects(page_raw, rotated: list, depth: int = 4):
     """(path object, its matrix to page space) for every path of the page, forms included;
     `rotated` gets True appended for each text object drawn turned (its characters are not upright)."""
     matrix = pdfium_c.FS_MATRIX()
+    pmatrix = ctypes.byref(matrix)
+    get_type, get_matrix = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetMatrix
 
     def walk(count, get, outer, level):
         for i in range(count):
             obj = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind not in (_PATH, _FORM, _TEXT) or not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+            kind = get_type(obj)
+            if kind not in (_PATH, _FORM, _TEXT) or not get_matrix(obj, pmatrix):
                 continue
             m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
             if outer is not None:
@@ -188,18 +202,22 @@ def _objects(page_raw, rotated: list, depth: int = 4):
     yield from walk(pdfium_c.FPDFPage_CountObjects(page_raw), lambda j: pdfium_c.FPDFPage_GetObject(page_raw, j), None, 0)
 
 
-def _subpaths(obj, m: tuple, top_edge: float):
-    """The subpaths of a path object as lists of points in page space (top-left origin)."""
+def _subpaths(obj, m: tuple, top_edge: float, count: int) -> list[list[tuple[float, float]]]:
+    """The subpaths of a path object of `count` segments as lists of points in page space (top-left origin)."""
+    found = []
     a, b, c, d, e, f = m
     x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.byref(x), ctypes.byref(y)  # made once: ctypes' dearest step
+    get_segment, get_type = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetType
+    get_point, get_close = pdfium_c.FPDFPathSegment_GetPoint, pdfium_c.FPDFPathSegment_GetClose
     points: list[tuple[float, float]] = []
     bezier = 0
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+    for i in range(count):
+        seg = get_segment(obj, i)
+        kind = get_type(seg)
         if kind == _MOVE:
             if len(points) > 1:
-                yield points
+                found.append(points)
             points, bezier = [], 0
         if kind == _BEZIER:
             bezier += 1
@@ -207,12 +225,14 @@ def _subpaths(obj, m: tuple, top_edge: float):
                 continue
         else:
             bezier = 0
-        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-        points.append((a * x.value + c * y.value + e, top_edge - (b * x.value + d * y.value + f)))
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and points:
+        get_point(seg, px, py)
+        xv, yv = x.value, y.value
+        points.append((a * xv + c * yv + e, top_edge - (b * xv + d * yv + f)))
+        if get_close(seg) and points:
             points.append(points[0])
     if len(points) > 1:
-        yield points
+        found.append(points)
+    return found
 
 
 class OverBudget(Exception):
@@ -226,11 +246,13 @@ def page_edges(page, top_edge: float, rotated: list | None = None) -> list[dict]
     `tablecost.segments_over_budget` counts them, in the same walk)."""
     edges = []
     segments = 0
+    count_segments = pdfium_c.FPDFPath_CountSegments
     for obj, m in _objects(page.raw, [] if rotated is None else rotated):
-        segments += max(1, pdfium_c.FPDFPath_CountSegments(obj))
+        count = count_segments(obj)
+        segments += max(1, count)
         if segments > tablecost.MAX_SEGMENTS:
             raise OverBudget(tablecost.segments_message())
-        for pts in _subpaths(obj, m, top_edge):
+        for pts in _subpaths(obj, m, top_edge, count):
             for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
                 if x0 == x1:
                     orientation = "v"
@@ -263,7 +285,9 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
     loose, origin, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pbox, pox, poy = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)  # made once: ctypes' dearest step
-    sizes: dict[float, float] = {}  # loose-box height -> font size: one call a font and size, not a character
+    # loose-box height -> (font size, baseline above the box's bottom): PDFium's loose box is the font's
+    # ascent and descent at its size around the origin, so both are one call a font and size, not a character
+    sizes: dict[float, tuple[float, float]] = {}
     for i, code in enumerate(_codes(textpage_raw, n)):
         if code in (10, 13):
             continue
@@ -275,15 +299,18 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
                 last = chars[-1]
                 chars.append({**last, "text": " ", "x0": last["x1"]})
             continue
-        if not loose(textpage_raw, i, pbox) or not origin(textpage_raw, i, pox, poy):
+        if not loose(textpage_raw, i, pbox):
             continue
         # Heights as pdfminer's: the font size from the baseline down by the usual descent, the same
         # for every letter of a line (PDFium's loose box rises over a capital's accent)
         height = box.top - box.bottom
-        size = sizes.get(height)
-        if size is None:
-            size = sizes[height] = font_size(textpage_raw, i)
-        base = top_edge - oy.value
+        known = sizes.get(height)
+        if known is None:
+            if not origin(textpage_raw, i, pox, poy):
+                continue
+            known = sizes[height] = (font_size(textpage_raw, i), oy.value - box.bottom)
+        size = known[0]
+        base = top_edge - (box.bottom + known[1])
         text = "-" if code in (2, 0xFFFE) else chr(code)  # PDFium's mark for a hyphen that ends a line
         chars.append({"text": text, "x0": box.left, "x1": box.right, "top": base - 0.8 * size,
                       "bottom": base + 0.2 * size, "doctop": base - 0.8 * size, "upright": True, "size": size})
@@ -313,8 +340,9 @@ def find_tables(page, textpage, top_edge: float) -> tuple[list[Table] | None, st
     if rotated:
         return None, None
     chars = page_chars(textpage.raw, top_edge)
-    order = sorted(range(len(chars)), key=lambda i: (chars[i]["top"] + chars[i]["bottom"]) / 2)
-    mids = [(chars[i]["top"] + chars[i]["bottom"]) / 2 for i in order]
+    middles = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    order = sorted(range(len(chars)), key=middles.__getitem__)
+    mids = [middles[i] for i in order]
     return [_Table(group, chars, mids, order) for group in groups], None
 
 
