@@ -285,9 +285,7 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
     loose, origin, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pbox, pox, poy = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)  # made once: ctypes' dearest step
-    # loose-box height -> (font size, baseline above the box's bottom): PDFium's loose box is the font's
-    # ascent and descent at its size around the origin, so both are one call a font and size, not a character
-    sizes: dict[float, tuple[float, float]] = {}
+    sizes: dict[float, float] = {}  # loose-box height -> font size: one call a font and size, not a character
     for i, code in enumerate(_codes(textpage_raw, n)):
         if code in (10, 13):
             continue
@@ -299,18 +297,17 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
                 last = chars[-1]
                 chars.append({**last, "text": " ", "x0": last["x1"]})
             continue
-        if not loose(textpage_raw, i, pbox):
+        # the origin of each character (a loose box falls back to the glyph's own box in some fonts: its
+        # bottom is no baseline)
+        if not loose(textpage_raw, i, pbox) or not origin(textpage_raw, i, pox, poy):
             continue
         # Heights as pdfminer's: the font size from the baseline down by the usual descent, the same
         # for every letter of a line (PDFium's loose box rises over a capital's accent)
         height = box.top - box.bottom
-        known = sizes.get(height)
-        if known is None:
-            if not origin(textpage_raw, i, pox, poy):
-                continue
-            known = sizes[height] = (font_size(textpage_raw, i), oy.value - box.bottom)
-        size = known[0]
-        base = top_edge - (box.bottom + known[1])
+        size = sizes.get(height)
+        if size is None:
+            size = sizes[height] = font_size(textpage_raw, i)
+        base = top_edge - oy.value
         text = "-" if code in (2, 0xFFFE) else chr(code)  # PDFium's mark for a hyphen that ends a line
         chars.append({"text": text, "x0": box.left, "x1": box.right, "top": base - 0.8 * size,
                       "bottom": base + 0.2 * size, "doctop": base - 0.8 * size, "upright": True, "size": size})
