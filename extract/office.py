@@ -42,6 +42,7 @@ from __future__ import annotations
 import functools
 import mmap
 import os
+import re
 import shutil
 import signal
 import socket
@@ -323,4 +324,24 @@ def read(path: Path, *, timeout: float | None = None) -> SourceDocument:
         content = docx_reader.read_content(converted)
     notes = [f"converted from .{fmt} to .docx by LibreOffice ({how}) in {seconds:.1f} s", *content.notes]
     src = build_source(path, fmt, content.blocks, sha256=sha, encoding=content.encoding, notes=notes)
-    return docx_reader.with_layout(src, content)
+    src = docx_reader.with_layout(src, content)
+    if kind == "rtf" and src.layout is not None:
+        src.layout.page_count = rtf_page_count(path)
+    return src
+
+
+_NOFPAGES = re.compile(rb"\{\\info\b[^}]*?(?:\}[^}]*?)*?\\nofpages(\d+)")  # inside the \info group
+
+
+def rtf_page_count(path: Path) -> int | None:
+    """The pages an RTF file's `\\info` group records (`\\nofpages`: the saving program's count, as a Word
+    file's docProps/app.xml), or None. The .docx LibreOffice exports from an RTF is no source for it:
+    it writes 99 for a file of 4 pages, and other numbers from run to run.
+
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "a.rtf"; _ = p.write_bytes(rb"{\\rtf1{\\info{\\nofpages4}}x}")
+    >>> rtf_page_count(p)
+    4
+    """
+    data = path.read_bytes()
+    m = _NOFPAGES.search(data)
+    return (int(m.group(1)) or None) if m else None

@@ -145,8 +145,9 @@ def implied_issuer(organs: list[str]) -> str | None:
     names = []
     table = _codes().organ_exact
     for code in organs:
-        m = TERM.fullmatch(code)
-        row = table.get(code) or (table.get(m["base"]) if m else None)
+        row = table.get(code)
+        if row is None and (m := TERM.fullmatch(code)):
+            row = table.get(m["base"])
         if row:
             names.append(row["issuer_implied"])
     return " - ".join(names) or None

@@ -161,6 +161,8 @@ def make_iso(day: int, month: int, year: int) -> tuple[str | None, str | None]:
         return None, f"month {month} does not exist"
     if not YEAR_MIN <= year <= YEAR_MAX:
         return None, f"year {year} is outside {YEAR_MIN}-{YEAR_MAX}"
+    if 1 <= day <= 28:  # every month has these; `calendar.monthrange` is slow for a date per citation
+        return f"{year:04d}-{month:02d}-{day:02d}", None
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         return None, f"day {day} does not exist in {month:02d}/{year} (last day {last})"

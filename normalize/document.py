@@ -6,6 +6,7 @@ import bisect
 import dataclasses
 
 from vanban.model import Decision, SourceDocument
+from vanban.normalize.catalogue import fill_from_catalogue
 from vanban.normalize.dates import find_dates
 from vanban.normalize.header import header_written
 from vanban.normalize.identity import apply_signatures, mark_stamped
@@ -41,6 +42,7 @@ def normalize(src: SourceDocument) -> Decision:
     paras = found.paras
     mark_stamped(dec)
     _recover_number_from_captions(dec)
+    fill_from_catalogue(dec)
 
     # targets: in each plan-like part, or in the document itself when it is a plan
     last_line = src.text.count("\n") + 1

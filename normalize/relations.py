@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from vanban.model import Citation, Decision, Loc, Relation
 from vanban.normalize.dates import find_dates
+from vanban.normalize.catalogue import property_pattern
 
 #: the relations, in the words of relations.csv
 RELATIONS = ("replaces", "repeals", "repeals_part", "amends", "guides")
@@ -129,7 +130,7 @@ def effective_date(dec: Decision) -> str | None:
 
 _CATALOGUE_DATE = re.compile(r"Ngày (có|hết) hiệu lực:?\s*(\d{1,2}/\d{1,2}/\d{4})")
 #: the property table of a national database page ("Tình trạng hiệu lực Hết hiệu lực toàn bộ\tNgày hết hiệu lực16/06/2025")
-_PROPERTY = re.compile(r"(?:^|\t|\n)(Tình trạng hiệu lực|Ngày có hiệu lực|Ngày hết hiệu lực)\s*:?\s*([^\t\n]+)")
+_PROPERTY = property_pattern(("Tình trạng hiệu lực", "Ngày có hiệu lực", "Ngày hết hiệu lực"))
 _CATALOGUE_STATUS = re.compile(r"(Còn hiệu lực|Hết hiệu lực(?: một phần| toàn bộ)?|Chưa có hiệu lực|Ngưng hiệu lực(?: một phần| toàn bộ)?)")
 
 

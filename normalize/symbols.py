@@ -280,7 +280,7 @@ def symbol_key(symbol: str) -> str:
     >>> symbol_key("09/2010/NĐ-CP"), symbol_key("011/TT-BTC"), symbol_key("0/QĐ")
     ('9/2010/NĐ-CP', '11/TT-BTC', '0/QĐ')
     """
-    return _LEADING_ZEROS.sub("", symbol, 1)
+    return _LEADING_ZEROS.sub("", symbol, 1) if symbol.startswith("0") else symbol
 
 
 _LEADING_ZEROS = re.compile(r"^0+(?=\d)")

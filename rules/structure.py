@@ -180,6 +180,8 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
     of the attachments, an info: the text as published lost its header, not its identity."""
     if dec.type not in HEADED_KINDS:  # an appendix or a regulation filed alone carries a caption, not a header
         return
+    if dec.number_from == "catalogue":  # a national database page's record of it, without the document's text
+        return
     start = Loc(0, 0, 1)
     draft = any("left blank" in n for n in dec.notes)
     missing: list[tuple[str, str]] = []

@@ -133,6 +133,28 @@ def test_offsets_hold_across_the_blocks_the_text_is_checked_in():
     assert cs[-1].loc.end == len(text) - len(unicodedata.normalize("NFD", " của Bộ Nội vụ;"))
 
 
+def test_nfd_noise_only_on_the_citations_written_decomposed():
+    """A decomposed line marks its own citations "nfd", not those of the NFC lines around it, nor an NFC
+    citation on the same line as a decomposed word."""
+    nfc = "Căn cứ Nghị định số 107/2020/NĐ-CP ngày 14/9/2020 của Chính phủ;\n"
+    nfd = unicodedata.normalize("NFD", "Căn cứ Thông tư số 01/2011/TT-BNV ngày 19/01/2011;\n")
+    mixed = unicodedata.normalize("NFD", "Theo đề nghị của ") + "Sở Nội vụ tại Tờ trình số 12/TTr-SNV ngày 2/3/2021;\n"
+    cs = find_citations(nfc + nfd + nfc + mixed + nfc)
+    assert [(c.id, "nfd" in c.noise) for c in cs] == [
+        ("107/2020/NĐ-CP", False), ("01/2011/TT-BNV", True), ("107/2020/NĐ-CP", False),
+        ("12/TTr-SNV", False), ("107/2020/NĐ-CP", False)]
+
+
+def test_squeeze_is_the_white_space_regex():
+    """`squeeze` skips the regex only where it would change nothing: for every white space character."""
+    from vanban.normalize.citations.patterns import SPACES, squeeze
+
+    spaces = [chr(i) for i in range(0x110000) if chr(i).isspace()]
+    for ch in spaces:
+        for s in (f"a{ch}b", f"a {ch}b", f"{ch}", "ngày  14"):
+            assert squeeze(s) == SPACES.sub(" ", s), repr(s)
+
+
 def test_impossible_date_keeps_what_was_written():
     (c,) = find_citations("Quyết định số 12/QĐ-UBND ngày 31/02/2020")
     assert c.date is None and c.date_raw == "31/02/2020"

@@ -129,6 +129,19 @@ def test_each_planted_departure_raises_its_finding(tmp_path, clean, variant):
     assert not others, f"{variant} raised also {others}"
 
 
+def test_a_symbol_numbered_as_a_cong_van_lacks_its_type_code(tmp_path):
+    """A Quyết định numbered "Số: 15/UBND-VP" (a công văn's form) has no type code: a warning naming the code
+    it should carry. "Số: 15/QĐ.UBND" opens with the code (a slip of the joint): not a missing code."""
+    path = tmp_path / CLEAN[1].name
+    shutil.copyfile(CLEAN[1], path)
+    _set_text(path, lambda t: t.startswith("Số:"), "Số: 15/UBND-VP")
+    got = [f for f in _findings(path)[1] if f.rule == "format_type_code"]
+    assert [(f.severity, '"UBND"' in f.message, 'có mã "QĐ"' in f.message) for f in got] == [("warning", True, True)]
+    assert got[0].evidence[0].text == "Số: 15/UBND-VP"
+    _set_text(path, lambda t: t.startswith("Số:"), "Số: 15/QĐ.UBND")
+    assert not [f for f in _findings(path)[1] if f.rule == "format_type_code"]
+
+
 def test_the_findings_point_at_the_changed_line(tmp_path):
     clean = CLEAN[0]
     for variant, needle in (("day_5", "ngày 5 tháng 3"), ("number_5", "Số: 5/QĐ-UBND"), ("kt_head", "KT. CHỦ TỊCH")):

@@ -72,6 +72,22 @@ def test_rtf_goes_through_the_same_path(tmp_path):
     assert doc.encoding is None
 
 
+def test_rtf_page_count_is_the_one_the_file_records(tmp_path):
+    """The .docx LibreOffice exports from an RTF says 99 pages whatever the file (and other numbers on a
+    busy machine): the page count is the RTF's own, as its saving program counted (a real Phiếu trình
+    of 3 pages, and a file that records none)."""
+    import lzma
+
+    judged = Path(__file__).resolve().parent / "data" / "judged" / "corpus-dev"
+    rtf = tmp_path / "ttr.rtf"
+    rtf.write_bytes(lzma.decompress((judged / "lamdong" / "Phiếu trình TTr 519.rtf.xz").read_bytes()))
+    assert rb"{\nofpages3}" in rtf.read_bytes()
+    assert read(rtf).layout.page_count == 3
+    bare = tmp_path / "bare.rtf"
+    bare.write_text(r"{\rtf1\ansi {\info{\title x}}Quy\u7871?t \u273?\u7883?nh\par}", encoding="ascii")
+    assert read(bare).layout.page_count is None
+
+
 def test_timeout_kills_the_process_group(tmp_path):
     # A stand-in "soffice" that starts a child and hangs: the whole group must die.
     pidfile = tmp_path / "child.pid"

@@ -167,3 +167,33 @@ def test_cli_registry_import_show_and_cite(tmp_path, capsys, monkeypatch):
     assert [f["confidence"] for f in again] == [f["confidence"] for f in facts]
     assert main(["cite", "Căn cứ Luật Đất đai năm 2024;", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[0])["symbol"] == "31/2024/QH15"
+
+
+def test_a_worker_process_checks_against_the_registry_it_is_given(tmp_path, monkeypatch):
+    """A Dask worker's process checks against the client's registry (a consistent copy, written once on the
+    worker's machine), not against the one its own environment names; `use(None)` is the shipped rows only."""
+    from vanban import registry as R
+
+    client = tmp_path / "client.sqlite"
+    reg = Registry(client)
+    reg.add([{"subject": "99/2099/NĐ-CP", "property": "date", "value": "2099-01-01", "source": "a test"}], origin="test")
+    reg.close()
+    monkeypatch.setenv("VANBAN_REGISTRY", str(client))
+    fingerprint, data = R.snapshot()
+    assert R.snapshot()[0] == fingerprint  # the same file, the same fingerprint
+    worker = tmp_path / "worker"
+    worker.mkdir()
+    path = R.materialize(fingerprint, data, worker)
+    assert R.materialize(fingerprint, data, worker) == path and len(list(worker.iterdir())) == 1
+    monkeypatch.setenv("VANBAN_REGISTRY", str(tmp_path / "the-worker-machines-own.sqlite"))
+    assert R.current().value("99/2099/NĐ-CP", "date") is None
+    try:
+        R.use(path)
+        assert R.current().value("99/2099/NĐ-CP", "date") == "2099-01-01"
+        R.use(None)
+        assert R.current().value("99/2099/NĐ-CP", "date") is None
+        assert R.snapshot() is None  # shipped rows only: nothing to send
+    finally:
+        R._used.clear()
+    monkeypatch.setenv("VANBAN_REGISTRY", str(tmp_path / "nowhere.sqlite"))
+    assert R.snapshot() is None

@@ -61,6 +61,9 @@ class Settings:
     #: the key of the cache's MACs (this user's, made on first use when None); workers sign with it
     secret: bytes | None = field(default=None, repr=False)
     run_token: str = ""  # the manifest's token of this run (a worker that reads it sees this OUT)
+    #: the registry a Dask worker's process checks against: the client's, as a file on the worker's machine
+    #: ("" for the shipped rows only); None where the workers inherit the client's environment (the local pool)
+    registry: str | None = None
     _store: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

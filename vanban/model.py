@@ -440,7 +440,7 @@ class Decision:
     type: str | None = None  # Quyết định, Kế hoạch, Nghị định, ...
     number: str | None = None  # canonical symbol
     number_loc: Loc | None = None
-    number_from: str | None = None  # "header", "caption"
+    number_from: str | None = None  # "header", "caption", "catalogue"
     date: str | None = None
     date_loc: Loc | None = None
     place: str | None = None

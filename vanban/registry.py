@@ -60,9 +60,16 @@ CREATE INDEX IF NOT EXISTS facts_name ON facts (property, value);
 
 def default_path() -> Path:
     """$VANBAN_REGISTRY, else ~/.local/share/vanban/registry.sqlite ($XDG_DATA_HOME when set)."""
-    if os.environ.get("VANBAN_REGISTRY"):
-        return Path(os.environ["VANBAN_REGISTRY"])
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    env = os.environ
+    return _default_path(env.get("VANBAN_REGISTRY"), env.get("XDG_DATA_HOME"), env.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_path(registry: str | None, xdg: str | None, home: str | None) -> Path:
+    """The path for these environment values (`Path.home()` is slow: the checks ask per citation)."""
+    if registry:
+        return Path(registry)
+    base = Path(xdg or Path.home() / ".local" / "share")
     return base / "vanban" / "registry.sqlite"
 
 
@@ -187,10 +194,60 @@ def _current(pid: int, path: Path | None) -> Registry:
 
 
 def current() -> Registry:
-    """The registry the checks read: $VANBAN_REGISTRY or the default file when it exists, else the shipped
-    rows in memory. Opened once per process (a worker never shares its parent's connection)."""
+    """The registry the checks read: the one `use` gave, else $VANBAN_REGISTRY or the default file when it
+    exists, else the shipped rows in memory. Opened once per process (a worker never shares its parent's
+    connection)."""
+    if _used:
+        return _current(os.getpid(), _used[0])
     path = default_path()
     return _current(os.getpid(), path if path.exists() else None)
+
+
+_used: list[Path | None] = []  # what `use` set, when it did
+
+
+def use(path: Path | None) -> None:
+    """Check against this registry file from now on in this process (None: the shipped rows only), whatever
+    the environment says: a Dask worker's process checks against the client's registry, not its machine's."""
+    _used[:] = [Path(path) if path else None]
+
+
+def snapshot() -> tuple[str, bytes] | None:
+    """The registry file this process checks against, as (its fingerprint, the bytes of a consistent copy
+    made with SQLite's backup), for the workers of a cluster run; None when it checks against the shipped
+    rows only (no file, or one that cannot be opened: `current` then warns and uses the shipped rows)."""
+    import hashlib
+    import tempfile
+
+    path = _used[0] if _used else default_path()
+    if path is None or not path.exists():
+        return None
+    with tempfile.TemporaryDirectory(prefix="vanban-registry-") as tmp:
+        copy = Path(tmp) / "registry.sqlite"
+        try:
+            src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                src.execute("SELECT 1 FROM facts LIMIT 1")
+                dst = sqlite3.connect(copy)
+                with dst:
+                    src.backup(dst)
+                dst.close()
+            finally:
+                src.close()
+        except sqlite3.Error:
+            return None
+        data = copy.read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16], data
+
+
+def materialize(fingerprint: str, data: bytes, folder: Path) -> Path:
+    """The snapshot `data` as a file in `folder` (written once per fingerprint, atomically)."""
+    path = Path(folder) / f"vanban-registry-{fingerprint}.sqlite"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
 
 
 # --------------------------------------------------------------------------- learning from a run

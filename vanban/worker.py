@@ -39,6 +39,10 @@ def process_job(job: tuple[str, str, str, str | None], settings: Any, worker: st
     from vanban.storage import fetch, is_url, reason
 
     source, where, doc_id, sha = job
+    if getattr(settings, "registry", None) is not None:
+        from vanban import registry
+
+        registry.use(Path(settings.registry) if settings.registry else None)
     if is_url(where):
         with tempfile.TemporaryDirectory(prefix="vanban-in-") as tmp:
             try:

@@ -189,10 +189,15 @@ def _locate(t: Text, cits: list[Citation]) -> None:
     line_start, line_end, line_has_tab = 0, -1, False
     folded = t.match is not t.original and t.back is None or (t.back is not None and NEEDS_ONE_TO_ONE.search(text))
     for c in cits:
-        s, e = t.orig(c.loc.start), t.orig(c.loc.end)
+        # NFC changed this citation's text only if it stands on a line NFC changed
+        if t.back is None:
+            s, e, nfc_changed = c.loc.start, c.loc.end, False
+        else:
+            s, e, nfc_changed = t.back.span(c.loc.start, c.loc.end)
         line += text.count("\n", pos, s)
         pos = s
-        c.loc = Loc(start=s, end=e, line=line)
+        loc = c.loc  # its own, made in _citation or _named_citation
+        loc.start, loc.end, loc.line = s, e, line
         c.raw = text[s:e]
         if not line_start <= s <= line_end:
             line_start = text.rfind("\n", 0, s) + 1
@@ -200,17 +205,17 @@ def _locate(t: Text, cits: list[Citation]) -> None:
             line_end = line_end if line_end >= 0 else len(text)
             line_has_tab = "\t" in text[line_start:line_end]
         c.in_table = line_has_tab
-        c.noise = _noise(t, c, folded)
+        c.noise = _noise(c, folded, nfc_changed)
         if c.date_raw:
-            c.date_raw = P.SPACES.sub(" ", c.date_raw)
+            c.date_raw = P.squeeze(c.date_raw)
         c.registry = resolve(c)
         c.symbol = c.id if c.number else (c.registry or {}).get("symbol")
 
 
-def _noise(t: Text, c: Citation, folded: object) -> list[str]:
+def _noise(c: Citation, folded: object, nfc_changed: bool) -> list[str]:
     """The citation's noise, with what the text as written shows in its span."""
     noise = c.noise
-    if folded:  # the text had look-alikes or odd dashes: which ones are in this citation? (set tests run in C)
+    if folded and NEEDS_ONE_TO_ONE.search(c.raw):  # look-alikes or odd dashes here: which ones? (in C)
         if not CYRILLIC.isdisjoint(c.raw):
             noise.append("cyrillic")
         if not GREEK.isdisjoint(c.raw):
@@ -221,6 +226,6 @@ def _noise(t: Text, c: Citation, folded: object) -> list[str]:
             noise.append("dash")
     if "\n" in c.raw:
         noise.append("line_break")
-    if t.back is not None and not unicodedata.is_normalized("NFC", c.raw):
+    if nfc_changed and not unicodedata.is_normalized("NFC", c.raw):
         noise.append("nfd")
-    return list(dict.fromkeys(noise))
+    return list(dict.fromkeys(noise)) if len(noise) > 1 else noise

@@ -49,6 +49,8 @@ def read_name(t: Text, m: re.Match[str]) -> Named | None:
             r.amending = word.lower() == "sửa"
         r.words.append((w.start(), w.end()))
         i = w.end()
+        if not r.resolution:
+            i = _take_run(r, i)
         if r.resolution and len(r.words) > 2 and P.ROMAN.fullmatch(word) and \
                 r.text[r.words[-2][0]:r.words[-2][1]].lower() in ("khóa", "khoá"):
             break  # "... khóa XII" ends a resolution's name
@@ -57,7 +59,20 @@ def read_name(t: Text, m: re.Match[str]) -> Named | None:
     if len(r.words) < 2 and r.symbol_at is None:
         return None
     end = r.words[-1][1] if r.words else m.end()
-    return Named(m.start(), end, kind, P.SPACES.sub(" ", r.text[m.start():end]), r.symbol_at)
+    return Named(m.start(), end, kind, P.squeeze(r.text[m.start():end]), r.symbol_at)
+
+
+def _take_run(r: _Reading, i: int) -> int:
+    """The words from `i` that go on the name whatever stands before them (`P.NAME_RUN`), taken at once;
+    where the run ends, the word by word reading goes on."""
+    run = P.NAME_RUN.match(r.text, i)
+    if run.end() == i:
+        return i
+    for w in P.WORD.finditer(r.text, i, run.end()):
+        if len(r.words) == 25:
+            break
+        r.words.append((w.start(), w.end()))
+    return r.words[-1][1]
 
 
 def _next_word(r: _Reading, i: int) -> re.Match[str] | None:

@@ -54,8 +54,27 @@ NAME_STOP_PAIRS = frozenset({("quy", "định"), ("hướng", "dẫn")})
 NAME_PAIR_FIRST = frozenset(a for a, _ in NAME_STOP_PAIRS)
 # Words that show "Luật" is not a name here: "Luật này", "các Luật chuyên ngành", "được Luật giao".
 NAME_GENERIC_FIRST = frozenset("này chuyên liên khác hiện mới các và cũ giao quy định cho".split())
+#: Words that end a name or change how it is read, in any case: "số", "năm", "của", "và", "nhiệm", the
+#: stop words and the first words of the stop pairs. A run of other words, one space apart, goes on a name
+#: whatever stands before it (`names.read_name` takes such a run in one match).
+_NAME_EXCEPT = sorted(NAME_STOP | NAME_PAIR_FIRST | {"số", "năm", "của", "và", "nhiệm"}, key=len, reverse=True)
+NAME_RUN = re.compile(
+    rf"(?:[ ]+(?!(?:{'|'.join(_NAME_EXCEPT)})(?![\w&])(?!-[^\W\d_])){WORD.pattern})*", re.IGNORECASE
+)
 ROMAN = re.compile(ROMAN_LETTERS)
 SPACES = re.compile(r"\s+")
+
+
+def squeeze(s: str) -> str:
+    """Each run of white space as one space: `SPACES.sub(" ", s)`, without the regex where there is
+    none to squeeze (the usual case: every white space character but the space is unprintable).
+
+    >>> squeeze("Nghị  định\nsố"), squeeze("ngày 14/9/2020")
+    ('Nghị định số', 'ngày 14/9/2020')
+    """
+    return s if s.isprintable() and "  " not in s else SPACES.sub(" ", s)
+
+
 TITLE_TAIL = re.compile(r"(?:[ ,]+(?:của|và|theo|tại))+$")
 #: Where names may start; found with str.find, which is much faster than a regex over the whole text.
 NAME_STARTS = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp", "Nghị quyết Đại hội", "Nghị quyết Hội nghị")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vanban.model import Citation
-from vanban.normalize.citations.patterns import SPACES
+from vanban.normalize.citations.patterns import squeeze
 
 #: The columns of a citation record, in order: those of `citations.csv` after its `doc_id` (DESIGN.md, the
 #: output contract), and of `vanban cite --json`. `start`/`end` are character offsets in the text the citation
@@ -70,7 +70,7 @@ def format_table(citations: list[Citation]) -> str:
     header = ("line", "id", "kind", "date", "issuer", "raw")
     rows = [header]
     for c in citations:
-        raw = SPACES.sub(" ", c.raw)
+        raw = squeeze(c.raw)
         if len(raw) > 70:
             raw = raw[:69] + "…"
         date = c.date or (f"?{c.date_raw}" if c.date_raw else "")

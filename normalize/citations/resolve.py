@@ -19,13 +19,13 @@ def registry() -> tuple[dict[str, str], ...]:
 
 
 @functools.cache
-def _registry_index() -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, dict[str, str]]]]:
+def _registry_index() -> tuple[dict[str, list[dict[str, str]]], dict[str, list[dict[str, str]]]]:
     by_symbol: dict[str, list[dict[str, str]]] = {}
-    by_name: list[tuple[str, dict[str, str]]] = []
+    by_name: dict[str, list[dict[str, str]]] = {}
     for row in registry():
         by_symbol.setdefault(symbol_key(row["symbol"]), []).append(row)
         if row["short_title"]:
-            by_name.append((match_key(row["short_title"]), row))
+            by_name.setdefault(match_key(row["short_title"]), []).append(row)
     return by_symbol, by_name
 
 
@@ -70,7 +70,7 @@ def resolve(c: Citation) -> dict[str, Any] | None:
     by_symbol, by_name = _registry_index()
     if c.number is None:
         key = _name_key(c.id)
-        rows = [r for k, r in by_name if k == key and (c.year is None or c.year in _years(r))]
+        rows = [r for r in by_name.get(key, ()) if c.year is None or c.year in _years(r)]
         return dict(rows[0]) if len(rows) == 1 else _learned(c)
     rows = by_symbol.get(symbol_key(c.id))  # "09/2010/NĐ-CP" and "9/2010/NĐ-CP" are one document
     if not rows:

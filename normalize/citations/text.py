@@ -81,6 +81,25 @@ class Offsets:
         self._starts.append(at)
         self._parts.append(offsets)
 
+    def span(self, i: int, j: int) -> tuple[int, int, bool]:
+        """The offsets as written of NFC offsets `i` and `j` (i <= j), and whether NFC changed a line
+        between them: one search for the three.
+
+        >>> back = Offsets(); back.shift(0, 0); back.table(3, [3, 3, 4]); back.shift(6, 1)
+        >>> back.span(0, 3), back.span(2, 4), back.span(6, 8)
+        ((0, 3, False), (2, 3, True), (7, 9, False))
+        """
+        starts, parts = self._starts, self._parts
+        k = bisect.bisect_right(starts, i) - 1
+        part = parts[k]
+        if isinstance(part, list):
+            return part[i - starts[k]], self[j], True
+        last = len(parts) - 1
+        if k == last or starts[k + 1] > j:  # both in one stretch NFC left alone: the usual case
+            return i + part, j + part, False
+        changed = any(isinstance(parts[n], list) for n in range(k + 1, last + 1) if starts[n] < j)
+        return i + part, self[j], changed
+
     def __getitem__(self, i: int) -> int:
         k = bisect.bisect_right(self._starts, i) - 1
         part = self._parts[k]
@@ -104,13 +123,17 @@ class Text:
 BLOCK = 8192
 
 
-def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
-    """NFC of `text` and, for each offset of it, the offset in `text` it came from.
+def _nfc_with_offsets(text: str) -> tuple[str, Offsets | None]:
+    """NFC of `text` and, for each offset of it, the offset in `text` it came from (None when
+    `text` is NFC already: then the text itself is returned).
 
     Only the lines that are not already NFC are walked character by character; the
-    others are copied and mapped a stretch at a time."""
+    others are copied and mapped a stretch at a time. The whole text is not checked first:
+    `unicodedata.is_normalized` normalizes all of a text with one decomposed letter to answer,
+    which costs as much as reading its citations."""
     out: list[str] = []
     back = Offsets()
+    changed = False
     start, n, length = 0, len(text), 0  # `length`: of the NFC text so far
     while start < n:
         cut = text.find("\n", min(start + BLOCK, n - 1))
@@ -121,6 +144,7 @@ def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
             out.append(block)
             length += len(block)
         else:
+            changed = True
             for line in block.splitlines(keepends=True):
                 if unicodedata.is_normalized("NFC", line):
                     back.shift(length, start - length)
@@ -136,6 +160,8 @@ def _nfc_with_offsets(text: str) -> tuple[str, Offsets]:
                 start += len(line)
             continue
         start = end
+    if not changed:
+        return text, None
     back.shift(length, n - length)  # the end of the text
     return "".join(out), back
 
@@ -155,10 +181,7 @@ def _nfc_line(line: str, start: int, out: list[str], back: list[int]) -> None:
 
 def prepare(text: str) -> Text:
     """The text to match citations in, and the way back to `text`."""
-    back = None
-    match = text
-    if not unicodedata.is_normalized("NFC", text):
-        match, back = _nfc_with_offsets(text)
+    match, back = (text, None) if text.isascii() else _nfc_with_offsets(text)
     if NEEDS_ONE_TO_ONE.search(match):
         # only where one stands: `str.translate` with a dict table walks a 5 MB text at 10 MB/s
         match = NEEDS_ONE_TO_ONE.sub(_one_to_one, match)

@@ -19,14 +19,18 @@ class DateHit:
 def date_after(t: Text, pos: int) -> DateHit | None:
     """The date written right after `pos` (`DATE_AFTER_CITATION`), read day-first; its `iso` is None for
     a date that cannot exist (31/02/2020) or a year outside YEAR_MIN..YEAR_MAX."""
-    window = t.match[pos:pos + 96]
-    m = DATE_AFTER_CITATION.match(window)
+    m = DATE_AFTER_CITATION.match(t.match, pos, pos + 96)  # no lookbehind: as on the 96 characters alone
     if not m:
         return None
-    for d, mo, y in CITED_DATE_GROUPS:
-        if m[d]:
-            return DateHit(pos + m.end(), pos + m.start(d), make_iso(int(m[d]), int(m[mo]), int(m[y]))[0])
+    g = m.groups()
+    for d, mo, y in _GROUP_NUMBERS:
+        if g[d]:
+            return DateHit(m.end(), m.start(d + 1), make_iso(int(g[d]), int(g[mo]), int(g[y]))[0])
     return None
+
+
+#: `CITED_DATE_GROUPS` as indexes into `match.groups()` (one tuple per match, not a lookup per name)
+_GROUP_NUMBERS = tuple(tuple(DATE_AFTER_CITATION.groupindex[n] - 1 for n in names) for names in CITED_DATE_GROUPS)
 
 
 def type_word_before(t: Text, start: int) -> tuple[int, str, bool] | None:
@@ -36,12 +40,12 @@ def type_word_before(t: Text, start: int) -> tuple[int, str, bool] | None:
     codes = P.type_words()
     m = codes.fast.match(window)  # as written, the usual case
     if m:
-        return start - m.end("tw"), codes.word_kind[fold(P.SPACES.sub(" ", m["tw"][::-1]))], False
+        return start - m.end("tw"), codes.word_kind[fold(P.squeeze(m["tw"][::-1]))], False
     m = codes.folded.match(fold(window))  # without diacritics: "Nghi dinh so"
     if not m:
         return None
     written = window[m.start("tw"):m.end("tw")]
-    kind = codes.word_kind[P.SPACES.sub(" ", m["tw"][::-1])]
+    kind = codes.word_kind[P.squeeze(m["tw"][::-1])]
     return start - m.end("tw"), kind, written.isascii() and not kind.isascii()
 
 
@@ -53,11 +57,14 @@ def issuer_after(t: Text, pos: int) -> tuple[str, int] | None:
     text = t.match
     i = m.end()
     words: list[tuple[int, int]] = []
+    nxt = None  # the word after a lowercase one, read to check a pair: the next word when one space is between
     while len(words) < 12:
-        w = P.WORD.match(text, i) or (P.ROMAN.match(text, i) if words else None)
+        w = nxt if nxt is not None and nxt.start() == i else P.WORD.match(text, i)
+        w = w or (P.ROMAN.match(text, i) if words else None)
         if not w:
             break
         word = w.group()
+        nxt = None
         if word[0].islower():
             nxt = P.WORD.match(text, w.end() + 1)
             pair = (word, nxt.group().lower() if nxt else "")
@@ -87,6 +94,6 @@ def title_after(t: Text, pos: int, limit: int) -> str | None:
     cut = P.TITLE_END.search(title)
     if cut:
         title = title[:cut.start()]
-    title = P.SPACES.sub(" ", title).strip(" ,")
+    title = P.squeeze(title).strip(" ,")
     title = P.TITLE_TAIL.sub("", title)
     return title or None

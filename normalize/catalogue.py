@@ -1,0 +1,115 @@
+"""A national database page's property table ("Thuộc tính"): what vbpl.vn records of a document.
+
+    Số hiệu63/2023/NĐ-CP\tLoại văn bảnNghị định
+    Ngành...\tNgày ban hành18/08/2023
+    ...
+    Cơ quan ban hànhChính phủ
+    Chức danhPhó Thủ tướng\tNgười kýTrần Lưu Quang
+
+A page saved from its "Thuộc tính" tab holds the table and the title but not the document's text (no
+header, no "Số:" line), so the header stage finds nothing. The table is the national database's record of
+the document; where the text gave no number, type, date, issuer, signer or subject, they are taken from it
+(`number_from` "catalogue"), each with its place in the text. A consolidated text (Văn bản hợp nhất) has
+"Ngày ký xác thực" (the day it was authenticated) where others have "Ngày ban hành".
+"""
+
+from __future__ import annotations
+
+import re
+
+from vanban.model import Decision, Loc, Signer
+
+#: the labels vanban reads; a value of "--" is the page's "not recorded"
+LABELS = ("Số hiệu", "Loại văn bản", "Ngày ban hành", "Ngày ký xác thực", "Cơ quan ban hành", "Chức danh", "Người ký")
+
+
+def property_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """A label of the table at a line's or cell's start, and its value up to the cell's end."""
+    return re.compile(rf"(?:^|\t|\n)({'|'.join(labels)})\s*:?\s*([^\t\n]+)")
+
+
+_PROPERTY = property_pattern(LABELS)
+#: how far into the text the table stands (after the page's title, repeated a few times)
+HEAD = 20000
+
+
+def properties(text: str) -> dict[str, tuple[str, int]]:
+    """The table's values by label, with where each value starts; only when the text holds the table (its
+    "Số hiệu" and "Loại văn bản" both), and without the values the page leaves unrecorded ("--").
+
+    >>> properties("Tiêu đề\\nSố hiệu63/2023/NĐ-CP\\tLoại văn bảnNghị định\\nChức danh--\\tNgười kýTrần Lưu Quang")
+    {'Số hiệu': ('63/2023/NĐ-CP', 15), 'Loại văn bản': ('Nghị định', 41), 'Người ký': ('Trần Lưu Quang', 71)}
+    """
+    found: dict[str, tuple[str, int]] = {}
+    for m in _PROPERTY.finditer(text[:HEAD]):
+        value = m.group(2).strip()
+        if value.strip("-– ") and m.group(1) not in found:
+            found[m.group(1)] = (value, m.start(2))
+    return found if "Số hiệu" in found and "Loại văn bản" in found else {}
+
+
+def fill_from_catalogue(dec: Decision) -> None:
+    """The number, type, date, issuer, signer and subject the text did not give, from the property table of
+    a national database page."""
+    if dec.format != "html":
+        return
+    props = properties(dec.text)
+    if not props:
+        return
+    from vanban.normalize.codes import doc_types
+
+    def loc(label: str) -> Loc:
+        value, start = props[label]
+        return Loc(start=start, end=start + len(value), line=dec.text.count("\n", 0, start) + 1)
+
+    kind = props["Loại văn bản"][0]
+    known = {row["kind"] for row in doc_types()}
+    if dec.type is None and kind in known:
+        dec.type = kind
+    if dec.number is None and (number := _number(props["Số hiệu"][0], dec.type)):
+        dec.number, dec.number_loc, dec.number_from = number, loc("Số hiệu"), "catalogue"
+    _date(dec, props, loc)
+    if dec.issuer is None and "Cơ quan ban hành" in props:
+        dec.issuer, dec.issuer_loc = props["Cơ quan ban hành"][0], loc("Cơ quan ban hành")
+    if dec.signer is None and "Người ký" in props:
+        title = props.get("Chức danh", (None, 0))[0]
+        dec.signer = Signer(name=props["Người ký"][0], title=title, loc=loc("Người ký"))
+    if dec.subject is None and dec.number:
+        _subject(dec)
+
+
+def _number(written: str, kind: str | None) -> str | None:
+    """The symbol as vanban writes a number: read as a citation of the kind ("63/2023/NĐ-CP")."""
+    from vanban.normalize.citations import find_citations
+    from vanban.normalize.symbols import symbol_is_plausible
+
+    cites = find_citations(f"{kind or 'Văn bản'} số {written}")
+    if cites and cites[0].number and symbol_is_plausible(cites[0].id):
+        return cites[0].id
+    return None
+
+
+def _date(dec: Decision, props: dict[str, tuple[str, int]], loc) -> None:
+    from vanban.normalize.dates import find_dates
+
+    if dec.date is not None:
+        return
+    for label in ("Ngày ban hành", "Ngày ký xác thực"):
+        if label in props and (found := find_dates(props[label][0])) and found[0].iso:
+            dec.date, dec.date_loc = found[0].iso, loc(label)
+            return
+
+
+def _subject(dec: Decision) -> None:
+    """The page's title after the symbol: "Nghị định số 63/2023/NĐ-CP Quy định chi tiết ..." -> "Quy định
+    chi tiết ..."."""
+    line_end = dec.text.find("\n")
+    title = dec.text[:line_end if line_end >= 0 else len(dec.text)]
+    written = dec.number.split("/")[0]
+    m = re.search(rf"(?<!\d){re.escape(written)}\s*/\S*\s+(?=\S)", title)
+    if m is None:
+        return
+    rest = title[m.end():].strip()
+    if rest:
+        dec.subject = rest[:1].upper() + rest[1:]
+        dec.subject_loc = Loc(start=m.end(), end=m.end() + len(rest), line=1)

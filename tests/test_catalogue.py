@@ -1,0 +1,82 @@
+"""National database pages saved from their "Thuộc tính" tab: the property table without the document's text.
+
+The two pages are real vbpl.vn pages (corpus-dev, tuning half): a decree (63/2023/NĐ-CP) and a
+consolidated text (08/VBHN-BCT, "Ngày ký xác thực" for its date, no signer recorded).
+"""
+
+from __future__ import annotations
+
+import lzma
+from pathlib import Path
+
+import pytest
+
+from vanban.model import Decision
+from vanban.normalize.catalogue import fill_from_catalogue, properties
+from vanban.pipeline import process_file
+
+PAGES = Path(__file__).resolve().parent / "data" / "html" / "catalogue"
+
+
+def _run(name: str, tmp_path: Path):
+    page = tmp_path / name
+    page.write_bytes(lzma.decompress((PAGES / f"{name}.xz").read_bytes()))
+    return process_file(page)
+
+
+@pytest.fixture(scope="module")
+def decree(tmp_path_factory):
+    return _run("doc_000666.html", tmp_path_factory.mktemp("decree"))
+
+
+@pytest.fixture(scope="module")
+def consolidated(tmp_path_factory):
+    return _run("doc_000051.html", tmp_path_factory.mktemp("vbhn"))
+
+
+def test_a_decree_known_by_its_catalogue_record(decree):
+    dec = decree.decision
+    assert (dec.type, dec.number, dec.number_from) == ("Nghị định", "63/2023/NĐ-CP", "catalogue")
+    assert (dec.date, dec.issuer) == ("2023-08-18", "Chính phủ")
+    assert (dec.signer.name, dec.signer.title) == ("Trần Lưu Quang", "Phó Thủ tướng")
+    assert dec.subject.startswith("Quy định chi tiết một số điều của Luật Tần số vô tuyến điện")
+    assert (dec.force_status, dec.effective_date) == ("Còn hiệu lực", "2023-08-18")
+
+
+def test_every_catalogue_value_points_at_where_the_page_writes_it(decree):
+    dec = decree.decision
+    for value, loc in ((dec.number, dec.number_loc), ("18/08/2023", dec.date_loc), (dec.issuer, dec.issuer_loc),
+                       (dec.signer.name, dec.signer.loc), (dec.subject, dec.subject_loc)):
+        assert dec.text[loc.start:loc.end] == value
+        assert loc.line == dec.text.count("\n", 0, loc.start) + 1
+
+
+def test_a_consolidated_text_dated_by_its_authentication(consolidated):
+    dec = consolidated.decision
+    assert (dec.type, dec.number, dec.date, dec.issuer) == ("Văn bản hợp nhất", "08/VBHN-BCT", "2026-02-03", "Bộ Công Thương")
+    assert dec.signer is None  # "Chức danh--  Người ký--": not recorded
+    assert dec.subject.startswith("Thông tư quy định về quản lý hoạt động thương mại điện tử")
+
+
+def test_no_header_finding_on_a_page_that_holds_no_document_text(decree, consolidated):
+    """The page is the database's record: the header's place-and-date line is not there to be missing."""
+    for res in (decree, consolidated):
+        assert [f.rule for f in res.findings if f.rule == "missing_header_field"] == []
+
+
+def test_the_text_wins_over_the_catalogue():
+    """What the document's own header gave stays: the table only fills what is missing."""
+    text = "Quyết định số 5/QĐ-UBND Về việc ...\nSố hiệu6/QĐ-UBND\tLoại văn bảnQuyết định\nNgày ban hành02/01/2024"
+    dec = Decision(doc_id="x", source="x.html", sha256="", format="html", text=text)
+    dec.number, dec.number_from, dec.date = "5/QĐ-UBND", "header", "2024-01-01"
+    fill_from_catalogue(dec)
+    assert (dec.number, dec.number_from, dec.date, dec.type) == ("5/QĐ-UBND", "header", "2024-01-01", "Quyết định")
+
+
+def test_only_a_page_with_the_property_table_is_read():
+    """A Word file or a page without both "Số hiệu" and "Loại văn bản" in its head is left alone."""
+    assert properties("Số hiệu của hồ sơ: 12/HS\nNgày ban hành 01/01/2024") == {}
+    dec = Decision(doc_id="x", source="x.docx", sha256="", format="docx",
+                   text="Số hiệu6/QĐ-UBND\tLoại văn bảnQuyết định")
+    fill_from_catalogue(dec)
+    assert dec.number is None and dec.type is None
