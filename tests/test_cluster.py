@@ -162,8 +162,11 @@ def test_s3_inputs_and_output_on_a_real_cluster_equal_a_local_run(services, tmp_
 
 def limits_and_a_worker_killed(services: Processes, tmp_path: Path, address: str) -> None:
     """A local OUT with a relative path, workers started in another folder, the limits held on the workers
-    (the time counted from the start of the work, not in the queue), one worker killed mid-run."""
+    (the time counted from the start of the work, not in the queue), one worker killed mid-run; with enough
+    documents that small ones share a task, each with its own limits."""
     slow = inbox(tmp_path / "slow", n=8, hook="sleep=1")
+    for i in range(16):
+        seed_copy(slow / "nhỏ" / f"{i}.txt", 20 + i)
     seed_copy(slow / "slow.txt", 10, hook="sleep=60")
     seed_copy(slow / "greedy.txt", 11, hook="alloc=1500")
     limits = ("--no-validate", "--timeout", "8", "--max-memory", "400")
@@ -188,7 +191,24 @@ def limits_and_a_worker_killed(services: Processes, tmp_path: Path, address: str
     docs = {Path(r["source"]).name: r["error"] for r in read_csv(tmp_path / "slow-out" / "documents.csv")}
     assert docs["slow.txt"] == "timed out after 8 s" and docs["greedy.txt"] == "exceeded the memory limit of 400 MB"
     again = subprocess.run(cmd, cwd=tmp_path, env=services.env, stderr=subprocess.PIPE, text=True, timeout=300)
-    assert "0 new, 11 unchanged" in summary_line(again.stderr, "unchanged"), again.stderr  # the time-out cached too
+    assert "0 new, 27 unchanged" in summary_line(again.stderr, "unchanged"), again.stderr  # the time-out cached too
+
+
+def test_small_documents_share_a_task_until_the_end_of_the_run(tmp_path):
+    from vanban.batch import Item
+    from vanban.cluster import TASK_DOCS_MAX, next_task
+
+    small = [Item(seed_copy(tmp_path / f"{i}.txt", i), f"d{i}", None) for i in range(80)]
+    scan = Item(shutil.copy(ROOT / "corpus" / "samples" / "1716 QĐ thành lập HĐTĐ.pdf", tmp_path), "scan", None)
+    pending = list(reversed(small[:40] + [scan] + small[40:]))  # popped from the end, as the run does
+    tasks = []
+    while pending:
+        tasks.append([i.doc_id for i in next_task(pending, threads=2)])
+    assert [d for t in tasks for d in t] == [i.doc_id for i in small[:40]] + ["scan"] + [i.doc_id for i in small[40:]]
+    assert len(tasks[0]) == TASK_DOCS_MAX  # 81 documents left for 2 threads
+    assert ["scan"] in tasks  # a large PDF has a task of its own
+    assert all(len(t) == 1 for t in tasks[-8:])  # the last documents one by one: no thread waits for a long task
+    assert next_task([small[0]], threads=2) == [small[0]]
 
 
 def alien_vanban(folder: Path) -> Path:

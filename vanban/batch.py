@@ -292,23 +292,38 @@ class Progress:
 
 
 class _PickledDecisions:
-    """The run's decisions read from the cache one at a time (fetched in batches from a remote OUT),
-    each time they are iterated, so that the corpus rules never hold the whole run in memory."""
+    """The run's decisions read from the cache (fetched in batches from a remote OUT) each time they are
+    iterated. The corpus rules iterate them twice (a rule's run-wide index, then each document): the first
+    KEEP_BYTES of pickles are kept from the first pass, so that a run of ordinary size loads each one once,
+    and beyond that they are read again, so that the rules never hold a large run in memory."""
+
+    KEEP_BYTES = 32 << 20  # of pickles (a slimmed decision takes about 4 times its pickle in memory)
 
     def __init__(self, items: list[Item], settings: Settings):
         self.items = items
         self.settings = settings
+        self.kept: dict[int, Any] = {}  # the index of an item -> its decision (None: it could not be loaded)
+        self.kept_bytes = 0
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __iter__(self) -> Iterator[Any]:
-        blobs = self.settings.store.read_many([cache_rel(i.doc_id, ".pickle") for i in self.items])
-        for item, blob in zip(self.items, blobs):
-            dec = load_decision(blob, self.settings.secret)  # a pickle without the run's MAC is never unpickled
-            if dec is None:  # a damaged pickle only loses the cross-document checks for it
-                _say(f"vanban: warning: {item.path}: could not load it for the cross-document checks")
+        missing = [k for k in range(len(self.items)) if k not in self.kept]
+        blobs = iter(self.settings.store.read_many([cache_rel(self.items[k].doc_id, ".pickle") for k in missing]))
+        for k, item in enumerate(self.items):
+            if k in self.kept:
+                dec = self.kept[k]
             else:
+                blob = next(blobs)
+                dec = load_decision(blob, self.settings.secret)  # a pickle without the run's MAC is never unpickled
+                if dec is None:  # a damaged pickle only loses the cross-document checks for it
+                    _say(f"vanban: warning: {item.path}: could not load it for the cross-document checks")
+                    self.kept[k] = None
+                elif self.kept_bytes + len(blob) <= self.KEEP_BYTES:
+                    self.kept[k] = dec
+                    self.kept_bytes += len(blob)
+            if dec is not None:
                 yield dec
 
 

@@ -4,8 +4,12 @@ The client connects (failing fast when the scheduler cannot be reached or has
 no workers), checks that every worker runs the same vanban with the same code
 and data, and submits the documents in a window sized from the cluster's
 current threads, refilled as they complete (`as_completed`), so that workers
-that join are used at once. Each task names its input (an absolute path or a
-URL) and its planned SHA-256.
+that join are used at once. Each task names its inputs (absolute paths or
+URLs) and their planned SHA-256: a few small documents share a task (Dask
+costs the client about a millisecond of CPU per task, as much as the rest of
+its work for a small document), up to about a second of estimated work and
+never so many that the run's end leaves threads idle; each document keeps its
+own limits and its own summary.
 
 On the worker, a task hands its document to a child process of that worker
 thread (`vanban.worker`), as the local pool does: the memory limit is the
@@ -53,6 +57,9 @@ NO_WORKERS_GRACE = 60.0  # seconds without any worker mid-run before giving up
 LOST_GRACE = 10.0  # seconds the client may stay disconnected before the scheduler counts as lost
 CHILD_START_TIMEOUT = 120.0  # seconds a worker's child may take to import the stages
 PAGES_CHUNK_MIN = 25  # documents' report pages per task, at least
+TASK_DOCS_MAX = 8  # documents per task, at most
+TASK_MS = 1000.0  # estimated milliseconds of work a task is filled up to (`vanban.schedule.estimated_ms`)
+TASKS_PER_THREAD = 4  # a task takes at most the documents left over this many tasks per thread
 PAGES_TIMEOUT, PAGES_TIMEOUT_PER_DOC = 60.0, 0.5  # seconds the report's pages may take on the workers
 
 
@@ -196,7 +203,7 @@ class _Submission:
         self.cluster, self.client, self.settings = cluster, cluster.client, settings
         self.blob = pickle.dumps(settings, protocol=5)  # once: Dask would go through the dataclass for every task
         self.pending = list(reversed(todo))
-        self.running: dict[str, Item] = {}
+        self.running: dict[str, list[Item]] = {}  # a task's key -> its documents
         self.workers: dict[str, int] = {}
         self.window = 2
         self.idle_since: float | None = None
@@ -217,9 +224,9 @@ class _Submission:
                         raise
                     batch = []  # the connection is going: `health` says when it is gone
                 for fut, res in batch:
-                    item = self.running.pop(fut.key, None)
-                    if item is not None:
-                        yield from self.settle(fut, res, item)
+                    items = self.running.pop(fut.key, None)
+                    if items is not None:
+                        yield from self.settle(fut, res, items)
                 if time.monotonic() - last >= 1.0:
                     last = time.monotonic()
                     self.health()
@@ -230,51 +237,57 @@ class _Submission:
     def step(self, ac: Any) -> list[tuple[Any, Any]]:
         """Fill the window, then the tasks finished (waiting up to half a second for one)."""
         while self.pending and len(self.running) < self.window:
-            ac.add(self.submit(self.pending.pop()))
+            ac.add(self.submit(next_task(self.pending, max(1, self.window // 2))))
         batch = ac.next_batch(block=False)
         if not batch:
             with ac.thread_condition:
                 ac.thread_condition.wait(0.5)
         return batch
 
-    def submit(self, item: Item) -> Any:
+    def submit(self, items: list[Item]) -> Any:
         from vanban.storage import is_url
 
-        where = str(item.path) if isinstance(item.path, str) and is_url(item.path) else os.path.abspath(item.path)
-        job = (str(item.path), where, item.doc_id, item.sha256)
-        fut = self.client.submit(work, job, self.blob, identity(), key=f"vanban-{item.doc_id}-{self.settings.run_token}",
+        jobs = [(str(i.path), str(i.path) if isinstance(i.path, str) and is_url(i.path) else os.path.abspath(i.path),
+                 i.doc_id, i.sha256) for i in items]
+        fut = self.client.submit(work, jobs, self.blob, identity(), key=f"vanban-{items[0].doc_id}-{self.settings.run_token}",
                                  pure=False, retries=1)
-        self.running[fut.key] = item
+        self.running[fut.key] = items
         return fut
 
-    def settle(self, fut: Any, res: Any, item: Item) -> Iterator[dict[str, Any]]:
-        """The summary of a finished task (storing here what the worker could not store)."""
-        from vanban.cache import failure_entry, store, store_failure, summary_of
+    def settle(self, fut: Any, res: Any, items: list[Item]) -> Iterator[dict[str, Any]]:
+        """The summaries of a finished task's documents (storing here what the worker could not store)."""
+        from vanban.cache import failure_entry, summary_of
 
-        settings = self.settings
         if fut.status != "finished":
             if fut.status == "cancelled" or self.client.status != "running":
-                self.running[fut.key] = item  # not done: the scheduler is going
+                self.running[fut.key] = items  # not done: the scheduler is going
                 return
             exc = next((r for r in (res if isinstance(res, tuple) else (res,)) if isinstance(r, BaseException)), res)
-            item.record = failure_entry(item, f"the cluster could not process it ({_reason(exc)})", "crash", settings)
-            yield summary_of(item.record)
+            for item in items:
+                item.record = failure_entry(item, f"the cluster could not process it ({_reason(exc)})", "crash", self.settings)
+                yield summary_of(item.record)
             return
-        if "mismatch" in res:
+        if isinstance(res, dict) and "mismatch" in res:
             self.cluster.lost = (_mismatch(res["worker"], res["mismatch"], identity()), EXIT_MISMATCH)
-            self.running[fut.key] = item
+            self.running[fut.key] = items
             return
-        if "result" in res:  # the worker does not see OUT: its result is stored from here
-            yield store(res["result"], settings)
-        elif res.get("unstored") == "timeout":
-            yield store_failure(item, res["error"], "timeout", settings)
-        elif res.get("error_kind") in ("crash", "missing"):
-            item.record = failure_entry(item, res["error"], res["error_kind"], settings)
-            yield summary_of(item.record)
-        else:
-            yield res
+        for item, reply in zip(items, res):
+            yield self.settle_one(reply, item)
+
+    def settle_one(self, res: dict[str, Any], item: Item) -> dict[str, Any]:
+        """The summary of one document of a task."""
+        from vanban.cache import failure_entry, store, store_failure, summary_of
+
         if res.get("note"):
             _note(res["note"])
+        if "result" in res:  # the worker does not see OUT: its result is stored from here
+            return store(res["result"], self.settings)
+        if res.get("unstored") == "timeout":
+            return store_failure(item, res["error"], "timeout", self.settings)
+        if res.get("error_kind") in ("crash", "missing"):
+            item.record = failure_entry(item, res["error"], res["error_kind"], self.settings)
+            return summary_of(item.record)
+        return res
 
     def health(self) -> None:
         """Follow the cluster: its threads (the window), workers leaving, the scheduler lost."""
@@ -304,13 +317,42 @@ class _Submission:
         from vanban.cache import failure_entry
 
         message, _ = self.cluster.lost
-        left = list(self.running.values()) + self.pending
+        left = [item for items in self.running.values() for item in items] + self.pending
         for item in left:
             item.record = failure_entry(item, f"not processed: {message}; run again to finish", "missing", self.settings)
         self.cluster.lost = (f"{message}: {len(left)} document(s) not processed; the tables of the others are "
                              "written; run the same command again to finish from the cache", self.cluster.lost[1])
         self.running.clear()
         self.pending.clear()
+
+
+def next_task(pending: list[Item], threads: int) -> list[Item]:
+    """The documents of the next task, taken from the end of `pending`: the next one, and more while the
+    task's estimated work stays under TASK_MS, at most TASK_DOCS_MAX and at most the documents left over
+    TASKS_PER_THREAD tasks per thread of the cluster (so that the run's last tasks are single documents)."""
+    most = min(TASK_DOCS_MAX, max(1, len(pending) // (TASKS_PER_THREAD * max(1, threads))))
+    items = [pending.pop()]
+    ms = _estimated_ms(items[0])
+    while len(items) < most and pending:
+        more = _estimated_ms(pending[-1])
+        if ms + more > TASK_MS:
+            break
+        items.append(pending.pop())
+        ms += more
+    return items
+
+
+def _estimated_ms(item: Item) -> float:
+    """The work a document is expected to take (`vanban.schedule.estimated_ms`, from its reader and size)."""
+    from vanban.schedule import estimated_ms
+    from vanban.storage import is_url
+
+    path = str(item.path)
+    try:
+        size = None if is_url(path) else os.stat(path).st_size
+    except OSError:
+        size = None
+    return estimated_ms(path, size, peek=False)
 
 
 _notes_said: set[str] = set()
@@ -336,20 +378,22 @@ def worker_name() -> str:
         return socket.gethostname()
 
 
-def work(job: tuple[str, str, str, str | None], blob: bytes, expected: tuple[str, str]) -> dict[str, Any]:
-    """One document on a worker (a Dask task): its summary, as `vanban.cache.store` gives it.
-    `blob`: the run's `Settings`, pickled (after the check that this worker runs the client's vanban)."""
+def work(jobs: list[tuple[str, str, str, str | None]], blob: bytes, expected: tuple[str, str]) -> Any:
+    """A few documents on a worker (a Dask task), one after the other: each one's summary, as
+    `vanban.cache.store` gives it. `blob`: the run's `Settings`, pickled (after the check that this
+    worker runs the client's vanban; else {"mismatch": its identity, "worker": its address})."""
     name = worker_name()
     mine = identity()
     if mine != tuple(expected):
         return {"mismatch": mine, "worker": name}
     settings = _settings(blob)
     write = _sees_out(settings)
-    reply = _children.get().run(job, settings, write, name)
+    replies = [_children.get().run(job, settings, write, name) for job in jobs]  # each with its own limits
     if not write:
-        reply["note"] = (f"vanban: note: worker {name} cannot see the output folder {settings.where}; its results "
-                         "come back to this machine to be stored (slower: use a shared folder or a storage URL for -o)")
-    return reply
+        replies[0]["note"] = (f"vanban: note: worker {name} cannot see the output folder {settings.where}; its "
+                              "results come back to this machine to be stored (slower: use a shared folder or a "
+                              "storage URL for -o)")
+    return replies
 
 
 def pages(out: str, doc_ids: list[str], token: str, expected: tuple[str, str]) -> list[str]:

@@ -247,10 +247,13 @@ class RunStore:
             for r in con.execute("SELECT doc_id, sha256 FROM documents WHERE sha256 IS NOT NULL AND sha256 != ''")
             if r["doc_id"] in keys
         ]
-        try:
+        try:  # in one transaction: a commit for each row costs a run of thousands of documents seconds
+            con.execute("BEGIN")
             con.executemany("INSERT OR IGNORE INTO doc_versions (key, sha256, doc_id, first_seen) VALUES (?, ?, ?, ?)", rows)
+            con.execute("COMMIT")
         except sqlite3.OperationalError:  # a database this user may only read: the page works without the history
-            pass
+            if con.in_transaction:
+                con.execute("ROLLBACK")
 
     def versions(self, key: str | None = None) -> Any:
         """The contents a key has had, oldest first: [{sha256, doc_id, first_seen}]; without a key,
