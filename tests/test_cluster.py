@@ -3,6 +3,7 @@ another folder, inputs and OUT in a local S3 service (moto's server mode), and t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -402,3 +403,37 @@ def test_the_workers_write_the_pages_of_a_large_report(services, tmp_path):
     finally:
         cluster.close()
     assert pages(out) == written
+
+
+def test_the_workers_check_against_the_clients_registry(services, tmp_path):
+    """The client's registry (--registry) holds a fact the workers' machines do not know: a law cited by a real
+    decision was replaced. The workers check against the client's registry, sent to them, so the cluster run
+    warns as the local run does; their own environment names another registry."""
+    from vanban.registry import Registry, facts_of
+
+    reg = tmp_path / "client-registry.sqlite"
+    r = Registry(reg)
+    rel = {"relation": "replaces", "target": "31/2024/QH15", "target_symbol": "31/2024/QH15", "effective": "2025-07-01",
+           "evidence": "Luật này thay thế Luật Đất đai số 31/2024/QH15", "subject": None}
+    r.add(facts_of({"number": "999/2025/QH15", "source": "/a/999.pdf", "type": "Luật", "date": "2025-06-01",
+                    "effective_date": "2025-07-01", "citations": [], "relations": [rel], "format": "pdf"}), origin="test")
+    r.close()
+    box = tmp_path / "in"
+    box.mkdir()
+    shutil.copy(ROOT / "tests/data/registry/qd_cong_bo_chi_so_cchc_2025_cites_successor.txt", box / "qd.txt")
+    address, _ = services.scheduler(free_port())
+    services.workers(address, 1)  # its environment: the tests' VANBAN_REGISTRY, a file that does not exist
+
+    local = tmp_path / "local"
+    shutil.copy(reg, tmp_path / "local.sqlite")  # --registry adds what a run learned: each run its own copy
+    proc = vanban("run", str(box), "-o", str(local), "--no-validate", "--registry", str(tmp_path / "local.sqlite"))
+    assert proc.returncode == 0, proc.stderr
+    found = [json.loads(line) for line in (local / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
+    warned = [f for f in found if f["rule"] == "legal_basis_replaced"]
+    assert len(warned) == 1 and "999/2025/QH15" in warned[0]["message"]
+    shutil.copy(reg, tmp_path / "cluster.sqlite")
+    out = tmp_path / "cluster"
+    proc = vanban("run", str(box), "-o", str(out), "--engine", "dask", "--scheduler", address, "--no-validate",
+                  "--registry", str(tmp_path / "cluster.sqlite"), env=services.extra, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert tables(out) == tables(local)

@@ -2,7 +2,8 @@
 
 The client connects (failing fast when the scheduler cannot be reached or has
 no workers), checks that every worker runs the same vanban with the same code
-and data, and submits the documents in a window sized from the cluster's
+and data, sends them the registry of documents in force it checks against (a
+worker's machine may have another, or none), and submits the documents in a window sized from the cluster's
 current threads, refilled as they complete (`as_completed`), so that workers
 that join are used at once. Each task names its inputs (absolute paths or
 URLs) and their planned SHA-256: a few small documents share a task (Dask
@@ -202,12 +203,27 @@ class _Submission:
     def __init__(self, cluster: Cluster, todo: list[Item], settings: Settings):
         self.cluster, self.client, self.settings = cluster, cluster.client, settings
         self.blob = pickle.dumps(settings, protocol=5)  # once: Dask would go through the dataclass for every task
+        self.registry = self.send_registry()
         self.pending = list(reversed(todo))
         self.running: dict[str, list[Item]] = {}  # a task's key -> its documents
         self.workers: dict[str, int] = {}
         self.window = 2
         self.idle_since: float | None = None
         self.gone_since: float | None = None
+
+    def send_registry(self) -> tuple[str, Any]:
+        """The registry this client checks against, for the workers: (its fingerprint, a Dask future of its
+        bytes, sent to every worker once), or ("", None) for the shipped rows only. A worker's machine has a
+        registry of its own, or none: checked against it, the same document would get other findings."""
+        from vanban.registry import snapshot
+
+        snap = snapshot()
+        if snap is None:
+            return "", None
+        try:
+            return snap[0], self.client.scatter(snap[1], broadcast=True, hash=False)
+        except Exception as e:  # noqa: BLE001 - the scheduler went away while we sent it
+            raise ClusterError(f"lost the Dask scheduler at {self.cluster.address} ({_reason(e)})", EXIT_LOST) from None
 
     def run(self) -> Iterator[dict[str, Any]]:
         from distributed import as_completed
@@ -249,8 +265,8 @@ class _Submission:
 
         jobs = [(str(i.path), str(i.path) if isinstance(i.path, str) and is_url(i.path) else os.path.abspath(i.path),
                  i.doc_id, i.sha256) for i in items]
-        fut = self.client.submit(work, jobs, self.blob, identity(), key=f"vanban-{items[0].doc_id}-{self.settings.run_token}",
-                                 pure=False, retries=1)
+        fut = self.client.submit(work, jobs, self.blob, identity(), *self.registry,
+                                 key=f"vanban-{items[0].doc_id}-{self.settings.run_token}", pure=False, retries=1)
         self.running[fut.key] = items
         return fut
 
@@ -378,15 +394,19 @@ def worker_name() -> str:
         return socket.gethostname()
 
 
-def work(jobs: list[tuple[str, str, str, str | None]], blob: bytes, expected: tuple[str, str]) -> Any:
+def work(jobs: list[tuple[str, str, str, str | None]], blob: bytes, expected: tuple[str, str],
+         registry: str = "", registry_data: bytes | None = None) -> Any:
     """A few documents on a worker (a Dask task), one after the other: each one's summary, as
     `vanban.cache.store` gives it. `blob`: the run's `Settings`, pickled (after the check that this
-    worker runs the client's vanban; else {"mismatch": its identity, "worker": its address})."""
+    worker runs the client's vanban; else {"mismatch": its identity, "worker": its address}).
+    `registry`, `registry_data`: the fingerprint and bytes of the client's registry ("", None: the shipped
+    rows only), which the documents are checked against."""
     name = worker_name()
     mine = identity()
     if mine != tuple(expected):
         return {"mismatch": mine, "worker": name}
     settings = _settings(blob)
+    settings.registry = _registry_file(registry, registry_data)
     write = _sees_out(settings)
     replies = [_children.get().run(job, settings, write, name) for job in jobs]  # each with its own limits
     if not write:
@@ -408,6 +428,18 @@ def pages(out: str, doc_ids: list[str], token: str, expected: tuple[str, str]) -
     if identity() != tuple(expected) or run_token(LocalStore(Path(out))) != token:
         return []
     return write_pages(Path(out), doc_ids)
+
+
+def _registry_file(fingerprint: str, data: bytes | None) -> str:
+    """The client's registry as a file on this worker's machine, written once ("": the shipped rows only)."""
+    if not fingerprint or data is None:
+        return ""
+    import tempfile
+    from pathlib import Path
+
+    from vanban.registry import materialize
+
+    return str(materialize(fingerprint, data, Path(tempfile.gettempdir())))
 
 
 _runs: dict[bytes, Settings] = {}
