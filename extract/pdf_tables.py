@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import io
 import itertools
 from dataclasses import dataclass
@@ -196,10 +197,10 @@ def _objects(page_raw, rotated: list, depth: int = 4):
                 if abs(m[1]) > 1e-6 or abs(m[2]) > 1e-6 or m[0] <= 0 or m[3] <= 0:
                     rotated.append(True)
             elif level < depth:
-                yield from walk(pdfium_c.FPDFFormObj_CountObjects(obj), lambda j, o=obj: pdfium_c.FPDFFormObj_GetObject(o, j),
+                yield from walk(pdfium_c.FPDFFormObj_CountObjects(obj), functools.partial(pdfium_c.FPDFFormObj_GetObject, obj),
                                 m, level + 1)
 
-    yield from walk(pdfium_c.FPDFPage_CountObjects(page_raw), lambda j: pdfium_c.FPDFPage_GetObject(page_raw, j), None, 0)
+    yield from walk(pdfium_c.FPDFPage_CountObjects(page_raw), functools.partial(pdfium_c.FPDFPage_GetObject, page_raw), None, 0)
 
 
 def _subpaths(obj, m: tuple, top_edge: float, count: int) -> list[list[tuple[float, float]]]:
@@ -286,6 +287,7 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pbox, pox, poy = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)  # made once: ctypes' dearest step
     sizes: dict[float, float] = {}  # loose-box height -> font size: one call a font and size, not a character
+    last_span: tuple[float, float] | None = None  # the heights of the last character whose origin was read
     for i, code in enumerate(_codes(textpage_raw, n)):
         if code in (10, 13):
             continue
@@ -298,9 +300,16 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
                 chars.append({**last, "text": " ", "x0": last["x1"]})
             continue
         # the origin of each character (a loose box falls back to the glyph's own box in some fonts: its
-        # bottom is no baseline)
-        if not loose(textpage_raw, i, pbox) or not origin(textpage_raw, i, pox, poy):
+        # bottom is no baseline), but of one whose box spans the same heights as the character before it:
+        # the same font and size on the same line, the same baseline (one call fewer for most characters)
+        if not loose(textpage_raw, i, pbox):
             continue
+        span = (box.top, box.bottom)
+        if span != last_span:
+            if not origin(textpage_raw, i, pox, poy):
+                last_span = None
+                continue
+            last_span = span
         # Heights as pdfminer's: the font size from the baseline down by the usual descent, the same
         # for every letter of a line (PDFium's loose box rises over a capital's accent)
         height = box.top - box.bottom
