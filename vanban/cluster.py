@@ -439,7 +439,12 @@ def _registry_file(fingerprint: str, data: bytes | None) -> str:
 
     from vanban.registry import materialize
 
-    return str(materialize(fingerprint, data, Path(tempfile.gettempdir())))
+    folder = Path(tempfile.gettempdir()) / f"vanban-{os.getuid()}"  # this user's: no one else can plant a file
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.stat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"{folder} is not this user's private folder: the client's registry is not written there")
+    return str(materialize(fingerprint, data, folder))
 
 
 _runs: dict[bytes, Settings] = {}
