@@ -39,7 +39,7 @@ def process_job(job: tuple[str, str, str, str | None], settings: Any, worker: st
     from vanban.storage import fetch, is_url, reason
 
     source, where, doc_id, sha = job
-    if getattr(settings, "registry", None) is not None:
+    if settings.registry is not None:  # a Dask worker's: the client's registry
         from vanban import registry
 
         registry.use(Path(settings.registry) if settings.registry else None)
