@@ -29,6 +29,7 @@ import ctypes
 import functools
 import io
 import itertools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ from pdfplumber.utils import filter_edges, obj_to_bbox
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
 from vanban.extract import tablecost
+from vanban.extract.pdfium_calls import bare
 from vanban.extract.base import clean_text, join_lines
 from vanban.model import Cell, Loc, Row
 
@@ -54,6 +56,14 @@ _MOVE = pdfium_c.FPDF_SEGMENT_MOVETO
 _FORM = pdfium_c.FPDF_PAGEOBJ_FORM
 _PATH = pdfium_c.FPDF_PAGEOBJ_PATH
 _TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
+# the functions called once per page object, path segment or character (`pdfium_calls`)
+_GET_TYPE, _GET_MATRIX = bare("FPDFPageObj_GetType"), bare("FPDFPageObj_GetMatrix")
+_PAGE_OBJECT = bare("FPDFPage_GetObject")
+_COUNT_SEGMENTS, _GET_SEGMENT = bare("FPDFPath_CountSegments"), bare("FPDFPath_GetPathSegment")
+_SEGMENT_TYPE, _SEGMENT_POINT, _SEGMENT_CLOSE = (bare("FPDFPathSegment_GetType"), bare("FPDFPathSegment_GetPoint"),
+                                                 bare("FPDFPathSegment_GetClose"))
+_LOOSE_BOX, _ORIGIN, _FONT_SIZE = bare("FPDFText_GetLooseCharBox"), bare("FPDFText_GetCharOrigin"), bare("FPDFText_GetFontSize")
+_GENERATED = bare("FPDFText_IsGenerated")
 
 
 def _clusters(items: list[dict], key: str) -> list[list[dict]]:
@@ -83,23 +93,28 @@ def cell_text(chars: list[dict]) -> str:
 def _words(lines: list[list[dict]]) -> list[list[dict]]:
     """The words of `extract_text`: each line's characters left to right, split at spaces and gaps."""
     words = []
+    tolerance = _TOLERANCE
     for line in lines:
         word: list[dict] = []
-        for char in sorted(line, key=lambda c: c["x0"]):
+        px0 = px1 = ptop = 0.0  # the word's last character's
+        for char in sorted(line, key=_X0):
             if char["text"].isspace():
                 if word:
                     words.append(word)
                 word = []
                 continue
-            if word:
-                prev = word[-1]
-                if char["x0"] < prev["x0"] or char["x0"] > prev["x1"] + _TOLERANCE or abs(char["top"] - prev["top"]) > _TOLERANCE:
-                    words.append(word)
-                    word = []
+            x0, top = char["x0"], char["top"]
+            if word and (x0 < px0 or x0 > px1 + tolerance or abs(top - ptop) > tolerance):
+                words.append(word)
+                word = []
             word.append(char)
+            px0, px1, ptop = x0, char["x1"], top
         if word:
             words.append(word)
     return words
+
+
+_X0 = operator.itemgetter("x0")
 
 
 class _Table(Table):
@@ -107,20 +122,29 @@ class _Table(Table):
     characters sorted by their middle height, not by testing every character against every row
     (the same characters, in the same order, hence the same text)."""
 
-    def __init__(self, cells: list[tuple], chars: list[dict], mids: list[float], order: list[int]):
+    def __init__(self, cells: list[tuple], chars: list[dict], middles: tuple[list[float], list[float]],
+                 order: list[int], mids: list[float]):
         super().__init__(None, cells)
-        self._chars, self._mids, self._order = chars, mids, order
+        self._chars, self._middles, self._order, self._mids = chars, middles, order, mids
+        self._rows: list | None = None
+
+    @property
+    def rows(self) -> list:  # pdfplumber builds them anew at each use
+        if self._rows is None:
+            self._rows = super().rows
+        return self._rows
 
     def extract(self, **kwargs) -> list[list[str | None]]:
         chars, out = self._chars, []
+        xmid, ymid = self._middles  # each character's middle, across and down
         for row in self.rows:
             x0, top, x1, bottom = row.bbox
             found = self._order[bisect.bisect_left(self._mids, top):bisect.bisect_left(self._mids, bottom)]
-            row_chars = [chars[i] for i in sorted(found) if x0 <= (chars[i]["x0"] + chars[i]["x1"]) / 2 < x1]
+            in_row = [i for i in sorted(found) if x0 <= xmid[i] < x1]
             # the row's characters by their middle from left to right: a cell's are a stretch of them, put
-            # back in the row's order
-            by_x = sorted(range(len(row_chars)), key=lambda k: (row_chars[k]["x0"] + row_chars[k]["x1"]) / 2)
-            xs = [(row_chars[k]["x0"] + row_chars[k]["x1"]) / 2 for k in by_x]
+            # back in the text layer's order
+            by_x = sorted(in_row, key=xmid.__getitem__)
+            xs = [xmid[i] for i in by_x]
             texts: list[str | None] = []
             for cell in row.cells:
                 if cell is None:
@@ -128,7 +152,7 @@ class _Table(Table):
                     continue
                 cx0, ctop, cx1, cbottom = cell
                 stretch = sorted(by_x[bisect.bisect_left(xs, cx0):bisect.bisect_left(xs, cx1)])
-                inside = [c for c in map(row_chars.__getitem__, stretch) if ctop <= (c["top"] + c["bottom"]) / 2 < cbottom]
+                inside = [chars[i] for i in stretch if ctop <= ymid[i] < cbottom]
                 texts.append(cell_text(inside) if inside else "")
             out.append(texts)
         return out
@@ -178,17 +202,16 @@ def _compose(outer: tuple, inner: tuple) -> tuple:
 def _objects(page_raw, rotated: list, depth: int = 4):
     """(path object, its matrix to page space) for every path of the page, forms included;
     `rotated` gets True appended for each text object drawn turned (its characters are not upright)."""
-    matrix = pdfium_c.FS_MATRIX()
-    pmatrix = ctypes.byref(matrix)
-    get_type, get_matrix = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetMatrix
+    matrix = (ctypes.c_float * 6)()  # FS_MATRIX's a b c d e f, read in one slice
+    get_type, get_matrix = _GET_TYPE, _GET_MATRIX
 
     def walk(count, get, outer, level):
         for i in range(count):
             obj = get(i)
             kind = get_type(obj)
-            if kind not in (_PATH, _FORM, _TEXT) or not get_matrix(obj, pmatrix):
+            if kind not in (_PATH, _FORM, _TEXT) or not get_matrix(obj, matrix):
                 continue
-            m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+            m = matrix[:]
             if outer is not None:
                 m = _compose(outer, m)
             if kind == _PATH:
@@ -200,17 +223,16 @@ def _objects(page_raw, rotated: list, depth: int = 4):
                 yield from walk(pdfium_c.FPDFFormObj_CountObjects(obj), functools.partial(pdfium_c.FPDFFormObj_GetObject, obj),
                                 m, level + 1)
 
-    yield from walk(pdfium_c.FPDFPage_CountObjects(page_raw), functools.partial(pdfium_c.FPDFPage_GetObject, page_raw), None, 0)
+    yield from walk(pdfium_c.FPDFPage_CountObjects(page_raw), functools.partial(_PAGE_OBJECT, page_raw), None, 0)
 
 
-def _subpaths(obj, m: tuple, top_edge: float, count: int) -> list[list[tuple[float, float]]]:
-    """The subpaths of a path object of `count` segments as lists of points in page space (top-left origin)."""
+def _subpaths(obj, m: tuple, top_edge: float, count: int, point: tuple) -> list[list[tuple[float, float]]]:
+    """The subpaths of a path object of `count` segments as lists of points in page space (top-left origin);
+    `point` is (x, y, byref(x), byref(y)), made once a page: ctypes' dearest step."""
     found = []
     a, b, c, d, e, f = m
-    x, y = ctypes.c_float(), ctypes.c_float()
-    px, py = ctypes.byref(x), ctypes.byref(y)  # made once: ctypes' dearest step
-    get_segment, get_type = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetType
-    get_point, get_close = pdfium_c.FPDFPathSegment_GetPoint, pdfium_c.FPDFPathSegment_GetClose
+    x, y, px, py = point
+    get_segment, get_type, get_point, get_close = _GET_SEGMENT, _SEGMENT_TYPE, _SEGMENT_POINT, _SEGMENT_CLOSE
     points: list[tuple[float, float]] = []
     bezier = 0
     for i in range(count):
@@ -247,13 +269,15 @@ def page_edges(page, top_edge: float, rotated: list | None = None) -> list[dict]
     `tablecost.segments_over_budget` counts them, in the same walk)."""
     edges = []
     segments = 0
-    count_segments = pdfium_c.FPDFPath_CountSegments
+    count_segments = _COUNT_SEGMENTS
+    x, y = ctypes.c_float(), ctypes.c_float()
+    point = (x, y, ctypes.byref(x), ctypes.byref(y))
     for obj, m in _objects(page.raw, [] if rotated is None else rotated):
         count = count_segments(obj)
         segments += max(1, count)
         if segments > tablecost.MAX_SEGMENTS:
             raise OverBudget(tablecost.segments_message())
-        for pts in _subpaths(obj, m, top_edge, count):
+        for pts in _subpaths(obj, m, top_edge, count, point):
             for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
                 if x0 == x1:
                     orientation = "v"
@@ -282,8 +306,7 @@ def page_chars(textpage_raw, top_edge: float) -> list[dict]:
     n = pdfium_c.FPDFText_CountChars(textpage_raw)
     box = pdfium_c.FS_RECTF()
     chars = []
-    generated = pdfium_c.FPDFText_IsGenerated
-    loose, origin, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    generated, loose, origin, font_size = _GENERATED, _LOOSE_BOX, _ORIGIN, _FONT_SIZE
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pbox, pox, poy = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)  # made once: ctypes' dearest step
     sizes: dict[float, float] = {}  # loose-box height -> font size: one call a font and size, not a character
@@ -346,10 +369,10 @@ def find_tables(page, textpage, top_edge: float) -> tuple[list[Table] | None, st
     if rotated:
         return None, None
     chars = page_chars(textpage.raw, top_edge)
-    middles = [(c["top"] + c["bottom"]) / 2 for c in chars]
-    order = sorted(range(len(chars)), key=middles.__getitem__)
-    mids = [middles[i] for i in order]
-    return [_Table(group, chars, mids, order) for group in groups], None
+    middles = ([(c["x0"] + c["x1"]) / 2 for c in chars], [(c["top"] + c["bottom"]) / 2 for c in chars])
+    order = sorted(range(len(chars)), key=middles[1].__getitem__)
+    mids = [middles[1][i] for i in order]
+    return [_Table(group, chars, middles, order, mids) for group in groups], None
 
 
 # --------------------------------------------------------------------------- fragments of a page
@@ -377,7 +400,8 @@ def _cell_text(value: str) -> tuple[str, str | None]:
 
 
 def _count_in(edges: list[float], low: float, high: float) -> int:
-    return sum(1 for e in edges if low - 0.5 <= e < high - 0.5)
+    """How many of the sorted `edges` are in [low - 0.5, high - 0.5)."""
+    return max(0, bisect.bisect_left(edges, high - 0.5) - bisect.bisect_left(edges, low - 0.5))
 
 
 def table_fragments(tables, page_number: int) -> list[TableFragment]:
