@@ -138,3 +138,24 @@ def test_a_page_of_turned_text_is_left_to_pdfplumber(tmp_path, turned):
     with pdfplumber.open(path) as plumber:
         want = plumber.pages[0].extract_tables()[0]
     assert [[[c.text for c in r.cells] for r in it.rows] for it in items] == [want]
+
+
+def test_pdfium_functions_without_converters_answer_as_the_declared_ones(ruled_pages):
+    """`pdfium_calls.bare` gives the same answers as pypdfium2's declared functions, and refuses a
+    function whose arguments ctypes would pass wrong without their declaration."""
+    from vanban.extract.pdfium_calls import bare
+
+    count, loose = bare("FPDFText_CountChars"), bare("FPDFText_GetLooseCharBox")
+    name, page, _, _ = ruled_pages[0]
+    textpage = page.get_textpage()
+    try:
+        n = count(textpage.raw)
+        assert n == pdfium_c.FPDFText_CountChars(textpage.raw) > 100, name
+        ours, theirs = pdfium_c.FS_RECTF(), pdfium_c.FS_RECTF()
+        for i in range(0, n, 17):
+            assert loose(textpage.raw, i, ctypes.byref(ours)) == pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, theirs)
+            assert (ours.left, ours.top, ours.right, ours.bottom) == (theirs.left, theirs.top, theirs.right, theirs.bottom)
+    finally:
+        textpage.close()
+    with pytest.raises(TypeError, match="size_t|c_ulong"):
+        bare("FPDFFormObj_GetObject")  # its index is an unsigned long
