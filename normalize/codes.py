@@ -142,6 +142,11 @@ def kind_of_code(code: str | None, sets: tuple[str, ...]) -> str | None:
 
 def implied_issuer(organs: list[str]) -> str | None:
     """What the organ codes of a symbol say of its issuer: ['TTg'] -> 'Thủ tướng Chính phủ'."""
+    return _implied_issuer(tuple(organs))
+
+
+@functools.lru_cache(maxsize=4096)  # asked once per citation, of a few hundred organ codes
+def _implied_issuer(organs: tuple[str, ...]) -> str | None:
     names = []
     table = _codes().organ_exact
     for code in organs:

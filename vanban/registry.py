@@ -160,13 +160,14 @@ class Registry:
             return None
         return fs[0].value
 
-    def symbol_of(self, name: str, year: int | None) -> str | None:
-        """The symbol of a document cited by name and year ("Luật Đất đai" 2024 -> "31/2024/QH15")."""
+    def symbol_of(self, name: str, year: int | None, key: str | None = None) -> str | None:
+        """The symbol of a document cited by name and year ("Luật Đất đai" 2024 -> "31/2024/QH15");
+        `key`: the name's `match_key` when the caller has it."""
         if self._names is None:
             self._names = {}
             for s, v in self.db.execute("SELECT subject, value FROM facts WHERE property = 'name'"):
                 self._names.setdefault(match_key(v), set()).add(s)
-        found = {s for s in self._names.get(match_key(name), ()) if year is None or _symbol_year(s) == year}
+        found = {s for s in self._names.get(key or match_key(name), ()) if year is None or _symbol_year(s) == year}
         return found.pop() if len(found) == 1 else None
 
 

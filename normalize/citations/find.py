@@ -188,6 +188,7 @@ def _locate(t: Text, cits: list[Citation]) -> None:
     # the bounds of the current line, found once per line: a line of many citations stays linear
     line_start, line_end, line_has_tab = 0, -1, False
     folded = t.match is not t.original and t.back is None or (t.back is not None and NEEDS_ONE_TO_ONE.search(text))
+    learned = None  # the registry of documents in force, for laws cited by name: found once
     for c in cits:
         # NFC changed this citation's text only if it stands on a line NFC changed
         if t.back is None:
@@ -208,7 +209,11 @@ def _locate(t: Text, cits: list[Citation]) -> None:
         c.noise = _noise(c, folded, nfc_changed)
         if c.date_raw:
             c.date_raw = P.squeeze(c.date_raw)
-        c.registry = resolve(c)
+        if learned is None and c.number is None:
+            from vanban.registry import current
+
+            learned = current()
+        c.registry = resolve(c, learned)
         c.symbol = c.id if c.number else (c.registry or {}).get("symbol")
 
 

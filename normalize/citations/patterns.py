@@ -91,6 +91,7 @@ class TypeWords:
     """The type words of `corpus/doc_types.tsv` as they stand before a symbol, read backwards."""
 
     word_kind: dict[str, str]  # folded type word -> kind
+    written_kind: dict[str, str]  # a type word as `fast` matched it (reversed) -> kind, filled as they are met
     folded: re.Pattern[str]  # on the folded window: "Nghi dinh so"
     fast: re.Pattern[str]  # on the window as written, the usual case
 
@@ -115,6 +116,7 @@ def type_words() -> TypeWords:
     kinds = sorted({row["kind"] for row in doc_types()})
     return TypeWords(
         word_kind=word_kind,
+        written_kind={},
         folded=_backwards(list(word_kind), "os", ["hanh dong", "lien nganh", "phoi hop", "tham dinh"]),
         fast=_backwards(kinds, "ốs", ["hành động", "liên ngành", "phối hợp", "thẩm định"]),
     )

@@ -38,22 +38,26 @@ def _years(row: dict[str, str]) -> set[int]:
     return {int(y) for y in re.findall(r"\d{4}", row.get("year", ""))}
 
 
-def _learned(c: Citation) -> dict[str, Any] | None:
-    """A law cited by name and year that the registry of documents in force has learned (vanban.registry)."""
+def _learned(c: Citation, reg: Any = None) -> dict[str, Any] | None:
+    """A law cited by name and year that the registry of documents in force (`reg`, else
+    `vanban.registry.current()`) has learned."""
     if c.year is None:
         return None
-    from vanban.registry import current
+    if reg is None:
+        from vanban.registry import current
 
-    reg = current()
-    symbol = reg.symbol_of(c.id, c.year)
+        reg = current()
+    symbol = reg.symbol_of(c.id, c.year, key=_name_key(c.id))
     if symbol is None:
         return None
     return {"symbol": symbol, "year": str(c.year), "kind": c.kind, "date": reg.value(symbol, "date") or "",
             "status": "learned", "source": "vanban registry"}
 
 
-def resolve(c: Citation) -> dict[str, Any] | None:
-    """The registry row of a cited document, or None.
+def resolve(c: Citation, learned: Any = None) -> dict[str, Any] | None:
+    """The registry row of a cited document, or None. `learned`: the registry of documents in force to
+    ask for a law cited by name (`vanban.registry.current()` when not given: a caller resolving many
+    citations asks for it once, as finding the file costs a stat).
 
     Normative documents are found by their symbol (its number's leading zeros aside: "011/TT-BTC" is
     "11/TT-BTC"); non-normative and Party ones by symbol and year,
@@ -71,7 +75,7 @@ def resolve(c: Citation) -> dict[str, Any] | None:
     if c.number is None:
         key = _name_key(c.id)
         rows = [r for r in by_name.get(key, ()) if c.year is None or c.year in _years(r)]
-        return dict(rows[0]) if len(rows) == 1 else _learned(c)
+        return dict(rows[0]) if len(rows) == 1 else _learned(c, learned)
     rows = by_symbol.get(symbol_key(c.id))  # "09/2010/NĐ-CP" and "9/2010/NĐ-CP" are one document
     if not rows:
         return None

@@ -40,7 +40,13 @@ def type_word_before(t: Text, start: int) -> tuple[int, str, bool] | None:
     codes = P.type_words()
     m = codes.fast.match(window)  # as written, the usual case
     if m:
-        return start - m.end("tw"), codes.word_kind[fold(P.squeeze(m["tw"][::-1]))], False
+        written = m["tw"]
+        kind = codes.written_kind.get(written)
+        if kind is None:
+            kind = codes.word_kind[fold(P.squeeze(written[::-1]))]
+            if len(codes.written_kind) < 4096:  # the ways a type word is written: a few dozen
+                codes.written_kind[written] = kind
+        return start - m.end("tw"), kind, False
     m = codes.folded.match(fold(window))  # without diacritics: "Nghi dinh so"
     if not m:
         return None
