@@ -197,3 +197,41 @@ def test_a_worker_process_checks_against_the_registry_it_is_given(tmp_path, monk
         R._used.clear()
     monkeypatch.setenv("VANBAN_REGISTRY", str(tmp_path / "nowhere.sqlite"))
     assert R.snapshot() is None
+
+
+def test_a_cached_document_is_checked_again_when_the_registry_learns_about_its_bases(tmp_path, capsys, monkeypatch):
+    """A real decision of 10/02/2026 citing Luật Đất đai số 31/2024/QH15, and the seed decision, which does not
+    cite it, run into one folder. The registry then learns that a law replaced 31/2024/QH15 on 01/7/2025: the
+    next run into that folder checks the decision again and warns, and reuses the seed decision, whose
+    findings the fact cannot change. A third run reuses both, the warning kept."""
+    import shutil
+
+    reg_path = tmp_path / "registry.sqlite"
+    Registry(reg_path).close()
+    monkeypatch.setenv("VANBAN_REGISTRY", str(reg_path))
+    box = tmp_path / "in"
+    box.mkdir()
+    shutil.copy(HERE / "data/registry/qd_cong_bo_chi_so_cchc_2025_cites_successor.txt", box / "qd.txt")
+    shutil.copy(ROOT / "corpus/samples/000_2460ae3cff98ef28.txt", box / "seed.txt")
+    out = tmp_path / "out"
+
+    def run() -> tuple[str, list[dict]]:
+        capsys.readouterr()
+        assert main(["run", str(box), "-o", str(out), "-j", "1", "--no-validate"]) == 0
+        err = capsys.readouterr().err
+        found = [json.loads(x) for x in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
+        return err, [f for f in found if f["rule"] == "legal_basis_replaced"]
+
+    err, warned = run()
+    assert "2 new, 0 unchanged" in err and warned == []
+    reg = Registry(reg_path)
+    rel = {"relation": "replaces", "target": "31/2024/QH15", "target_symbol": "31/2024/QH15", "effective": "2025-07-01",
+           "evidence": "Luật này thay thế Luật Đất đai số 31/2024/QH15", "subject": None}
+    reg.add(facts_of({"number": "999/2025/QH15", "source": "/a/999.pdf", "type": "Luật", "date": "2025-06-01",
+                      "effective_date": "2025-07-01", "citations": [], "relations": [rel], "format": "pdf"}), origin="test")
+    reg.close()
+    err, warned = run()
+    assert "1 new, 1 unchanged" in err, err
+    assert len(warned) == 1 and "999/2025/QH15" in warned[0]["message"] and "31/2024/QH15" in warned[0]["message"]
+    err, again = run()
+    assert "0 new, 2 unchanged" in err and again == warned

@@ -6,6 +6,9 @@ that process the documents write their entries there themselves.
 Each processed document leaves an entry (its rows for every table and how it was
 made) keyed by its bytes (sha256), the pipeline's code and data and the rules
 configuration, and a pickle of its slimmed decision for the cross-document rules.
+An entry is reused only while the registry of documents in force says what it said
+of the documents its document cites (`registry_state`): one that learned since that
+a cited law was replaced has the document checked again.
 
 The output folder is not trusted (issue 14): it may have been prepared by
 someone else. Entries are read without following links, and a pickle, which
@@ -96,7 +99,7 @@ def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
     record = document_record(res, PIPELINE_VERSION)
     if res.decision is not None:  # made here, on the worker: the run's process copies them into the tables
         record[FRAGMENTS] = fragments(record)
-    return {
+    entry = {
         "key": settings.cache_key,
         "doc_id": res.doc_id,
         "sha256": res.sha256,
@@ -107,6 +110,36 @@ def entry_for(res: Result, settings: Settings) -> dict[str, Any]:
         "stats": _stats(res),
         "record": record,
     }
+    if res.decision is not None:
+        entry["registry"] = registry_state(res.decision.citations)
+    return entry
+
+
+def registry_state(citations) -> dict[str, Any]:
+    """What the registry of documents in force said of a document's citations when it was checked: the
+    symbols and the names (with their years) it cites, and `Registry.state`'s digest of them. A registry
+    that has learned since (`vanban registry import`, `run --registry`) something about them gives
+    another digest, and the document is checked again: its findings about legal bases in force depend
+    on it, and so do the symbols its laws cited by name resolve to."""
+    from vanban.registry import current
+
+    symbols = sorted({c.symbol for c in citations if c.symbol})
+    names = sorted({(c.id, c.year) for c in citations if c.number is None and c.year is not None})
+    return {"symbols": symbols, "names": [list(n) for n in names], "digest": current().state(symbols, names)}
+
+
+def _registry_unchanged(entry: dict[str, Any]) -> bool:
+    """Whether the registry says today what it said of this document's citations when it was checked."""
+    from vanban.registry import current
+
+    state = entry.get("registry")
+    if not isinstance(state, dict):
+        return False  # an entry made before the registry was part of it
+    try:
+        names = [(str(n), int(y)) for n, y in state.get("names") or []]
+        return current().state([str(s) for s in state.get("symbols") or []], names) == state.get("digest")
+    except (TypeError, ValueError):
+        return False  # not an entry this code wrote
 
 
 def store(res: Result, settings: Settings) -> dict[str, Any]:
@@ -196,7 +229,7 @@ def reusable(entry: dict[str, Any] | None, item: Item, settings: Settings, *, pi
                 pickle_blob = out.read(cache_rel(item.doc_id, ".pickle"))
             except (OSError, ValueError):
                 return False
-        return _signed(pickle_blob, settings.secret) is not None
+        return _signed(pickle_blob, settings.secret) is not None and _registry_unchanged(entry)
     if kind == "timeout":
         return settings.timeout <= (entry.get("limits") or {}).get("timeout", 0)
     if kind == "memory":

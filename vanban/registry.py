@@ -160,6 +160,29 @@ class Registry:
             return None
         return fs[0].value
 
+    def state(self, symbols: Iterable[str], names: Iterable[tuple[str, int | None]]) -> str:
+        """A digest of what this registry says of the documents `symbols` (every fact but their names) and
+        which documents `names` (a law's name and year) stand for: what the checks of a document citing
+        them read. Two registries that give one digest check that document alike (the incremental cache
+        of `vanban run` reuses a document's findings only then).
+
+        Names are left out of a symbol's facts: every document citing "Luật Đất đai số 31/2024/QH15"
+        teaches its name again, and no check of a citing document reads it by symbol."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        keys = sorted({symbol_key(s) for s in symbols})
+        for i in range(0, len(keys), 500):  # SQLite's limit on bound parameters is far above
+            part = keys[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT key, property, value, effective, source, evidence FROM facts WHERE key IN ({','.join('?' * len(part))}) "
+                "AND property != 'name' ORDER BY key, property, value, effective, source", part)
+            for row in rows:
+                digest.update(json.dumps(row, ensure_ascii=False).encode())
+        for name, year in sorted(set(names), key=lambda n: (n[0], n[1] or 0)):
+            digest.update(json.dumps([name, year, self.symbol_of(name, year)], ensure_ascii=False).encode())
+        return digest.hexdigest()[:24]
+
     def symbol_of(self, name: str, year: int | None, key: str | None = None) -> str | None:
         """The symbol of a document cited by name and year ("Luật Đất đai" 2024 -> "31/2024/QH15");
         `key`: the name's `match_key` when the caller has it."""
