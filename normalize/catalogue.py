@@ -11,6 +11,9 @@ header, no "Số:" line), so the header stage finds nothing. The table is the na
 the document; where the text gave no number, type, date, issuer, signer or subject, they are taken from it
 (`number_from` "catalogue"), each with its place in the text. A consolidated text (Văn bản hợp nhất) has
 "Ngày ký xác thực" (the day it was authenticated) where others have "Ngày ban hành".
+
+The database also publishes English translations ("Decree 28/2021/ND-CP", "Law 104/2016/QH13"): the page's
+title gives the type and the symbol, and the text is English, which vanban does not read (`english_page`).
 """
 
 from __future__ import annotations
@@ -76,6 +79,56 @@ def fill_from_catalogue(dec: Decision) -> None:
         dec.signer = Signer(name=props["Người ký"][0], title=title, loc=loc("Người ký"))
     if dec.subject is None and dec.number:
         _subject(dec)
+
+
+#: the type words of the national database's English pages' titles
+ENGLISH_KINDS = {"law": "Luật", "code": "Bộ luật", "decree": "Nghị định", "circular": "Thông tư",
+                 "joint circular": "Thông tư liên tịch", "decision": "Quyết định", "resolution": "Nghị quyết",
+                 "joint resolution": "Nghị quyết liên tịch", "directive": "Chỉ thị", "ordinance": "Pháp lệnh",
+                 "order": "Lệnh", "constitution": "Hiến pháp"}
+_TITLE = re.compile(r"(?P<kind>[^\W\d_][^\d\n]*?)[ \t]+(?:No\.[ \t]*)?(?P<symbol>\d[^\s,;]*/[^\s,;]+)[ \t]*(?=\n|$)")
+#: letters only Vietnamese writes (with a diacritic, or đ): about one letter in four of a Vietnamese text
+_VIETNAMESE = re.compile(r"[à-ỹÀ-Ỹđ]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def english_page(dec: Decision) -> bool:
+    """A national database page holding a document's English translation: its title is a type word (English,
+    or Vietnamese on older pages: "Nghị định 116/2008/NĐ-CP") and a symbol, and under one letter in fifty of
+    the text after it is one that only Vietnamese writes. Its type and number are read from the title, and a
+    note says the text was not read: the tasks, targets, citations and the checks of form are for Vietnamese.
+    """
+    if dec.format != "html":
+        return False
+    m = _TITLE.match(dec.text)
+    if m is None:
+        return False
+    body = dec.text[m.end():m.end() + 20000]
+    latin = len(_LATIN.findall(body))
+    if latin < 200 or len(_VIETNAMESE.findall(body)) * 50 >= latin:
+        return False
+    from vanban.normalize.codes import doc_types
+
+    written = " ".join(m["kind"].split())
+    kind = ENGLISH_KINDS.get(written.lower()) or (written if written in {r["kind"] for r in doc_types()} else None)
+    dec.translation = "en"
+    dec.notes.append("the national database's English translation of the document: its type and number are "
+                     "read from the page's title; its text is not read (vanban reads Vietnamese documents)")
+    if dec.type is None and kind:
+        dec.type = kind
+    if dec.number is None and (number := _symbol(m["symbol"])):
+        dec.number, dec.number_from = number, "title"
+        dec.number_loc = Loc(start=m.start("symbol"), end=m.end("symbol"), line=1)
+    return True
+
+
+def _symbol(written: str) -> str | None:
+    """A symbol as vanban writes it ("28/2021/ND-CP" -> "28/2021/NĐ-CP"), or None."""
+    from vanban.normalize.symbols import find_symbols, read_symbol
+
+    m = next(find_symbols(written), None)
+    sym = read_symbol(m, typed=True) if m is not None and m.start() == 0 else None
+    return sym.id if sym else None
 
 
 def _number(written: str, kind: str | None) -> str | None:

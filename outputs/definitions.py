@@ -116,7 +116,7 @@ DOCUMENTS = Table("documents", "input file", documents=None, columns=(
     C("pages", "int", "pages of a PDF"),
     C("ocr", "bool", "the text came from OCR"),
     C("encoding", "text", "the text's encoding when it was not Unicode or was decoded (utf-8, tcvn3, vni)"),
-    C("number_from", "text", "where the number was read: header, caption, or catalogue (a national database page's property table)"),
+    C("number_from", "text", "where the number was read: header, caption, catalogue (a national database page's property table), or title (the title of a national database page holding an English translation)"),
     C("place", "text", "the place of the date line"),
     C("signer", "text", "the signer's name"),
     C("signer_title", "text", "the signer's title (Chủ tịch, Phó Chủ tịch)"),

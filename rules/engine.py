@@ -65,6 +65,7 @@ class Rule:
     description: str
     func: Callable[..., Iterable[Finding]]
     corpus: bool = False  # needs the other documents (Context)
+    translations: bool = False  # checks what a translation keeps of the document (its numbering): runs on one too
 
     @property
     def explanation(self) -> str:
@@ -75,8 +76,10 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(id: str, category: str, severity: str, description: str, *, corpus: bool = False):
-    """Register a rule function: `@rule("R001", "typo", "info", "...")`."""
+def rule(id: str, category: str, severity: str, description: str, *, corpus: bool = False, translations: bool = False):
+    """Register a rule function: `@rule("R001", "typo", "info", "...")`. A document whose source holds a
+    translation (`Decision.translation`) is checked only by the rules with `translations` (and the corpus rules):
+    its wording, header and signature are the translator's, its numbering is still the document's."""
     if category not in CATEGORIES:
         raise ValueError(f"rule {id}: unknown category {category!r}")
     if severity not in SEVERITIES:
@@ -85,7 +88,7 @@ def rule(id: str, category: str, severity: str, description: str, *, corpus: boo
     def wrap(func: Callable[..., Iterable[Finding]]):
         if id in REGISTRY and REGISTRY[id].func is not func:
             raise ValueError(f"rule id {id} registered twice")
-        REGISTRY[id] = Rule(id, category, severity, description, func, corpus)
+        REGISTRY[id] = Rule(id, category, severity, description, func, corpus, translations)
         return func
 
     return wrap
@@ -158,6 +161,8 @@ def check(dec: Decision, context: Context | None = None, config: Config | None =
     for r in load_rules().values():
         if r.id in config.disabled or (r.corpus and context is None):
             continue
+        if dec.translation and not (r.corpus or r.translations):
+            continue  # a translation's form and wording are the translator's, not the issuer's
         found: Iterator[Finding] = iter(r.func(dec, context) if r.corpus else r.func(dec))
         for f in found:
             f.rule = f.rule or r.id

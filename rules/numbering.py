@@ -191,7 +191,7 @@ def quoted_lines(text: str) -> set[int]:
     return inside
 
 
-@rule("numbering_articles", "numbering_gap", "warning", "articles (Điều) that skip or repeat a number")
+@rule("numbering_articles", "numbering_gap", "warning", "articles (Điều) that skip or repeat a number", translations=True)
 def numbering_articles(dec: Decision) -> Iterator[Finding]:
     """"Điều 1. ...", "Điều 2. ...", "Điều 4. ...": Điều 3 is missing (or a reference to it is wrong).
     Only headings written "Điều N." count: a line that starts with a reference ("Điều 62 của Luật
@@ -230,7 +230,7 @@ def numbered_items(dec: Decision) -> list[list[Item]]:
     return [g for _, g in sorted(groups.items())]
 
 
-@rule("numbering_sections", "numbering_gap", "info", "roman sections, or numbered paragraphs under one of them, that skip or repeat")
+@rule("numbering_sections", "numbering_gap", "info", "roman sections, or numbered paragraphs under one of them, that skip or repeat", translations=True)
 def numbering_sections(dec: Decision) -> Iterator[Finding]:
     """"I. MỤC TIÊU", "II. NHIỆM VỤ", "IV. TỔ CHỨC THỰC HIỆN"; or areas "1. ...", "2. ...", "2. ..."
     under one section. Numbered paragraphs restart under each roman section, Điều, Chương, Mục,
@@ -257,7 +257,7 @@ def _task_groups(tasks: list[Task]) -> dict[tuple[int | None, str], list[Task]]:
     return groups
 
 
-@rule("numbering_table", "numbering_gap", "warning", "task numbers (TT) in a section of a task table that skip or repeat")
+@rule("numbering_table", "numbering_gap", "warning", "task numbers (TT) in a section of a task table that skip or repeat", translations=True)
 def numbering_table(dec: Decision) -> Iterator[Finding]:
     """TT 1, 2, 2, 4 in section "III. CẢI CÁCH TỔ CHỨC BỘ MÁY". A task with several products
     (rows with an empty TT under it) is one task, not a repeat. The sections of the table

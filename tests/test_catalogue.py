@@ -80,3 +80,47 @@ def test_only_a_page_with_the_property_table_is_read():
                    text="Số hiệu6/QĐ-UBND\tLoại văn bảnQuyết định")
     fill_from_catalogue(dec)
     assert dec.number is None and dec.type is None
+
+
+# --------------------------------------------------------------------------- English translations
+
+ENGLISH = Path(__file__).resolve().parent / "data" / "html" / "english"
+JUDGED = Path(__file__).resolve().parent / "data" / "judged" / "corpus-dev" / "vbpl_html"
+
+
+def _page(source: Path, tmp_path: Path):
+    page = tmp_path / source.name[: -len(".xz")]
+    page.write_bytes(lzma.decompress(source.read_bytes()))
+    return process_file(page)
+
+
+@pytest.mark.parametrize("name, kind, number", [
+    ("doc_000863.html", "Thông tư liên tịch", "13/2012/TTLT-BCA-BTP-VKSNDTC-TANDTC"),  # "Joint circular 13/2012/..."
+    ("doc_000939.html", "Nghị định", "116/2008/NĐ-CP"),  # an older page: "Nghị định 116/2008/NĐ-CP", then English
+])
+def test_an_english_translation_page_is_known_by_its_title_and_not_checked_as_a_vietnamese_text(name, kind, number, tmp_path):
+    """Real vbpl.vn pages (corpus-dev, tuning half) holding a document's English translation: the type and the
+    number come from the page's title, the page says it is a translation, and none of the checks of a
+    Vietnamese document's header, signer or wording runs on the translator's English (before, the page had no
+    type and no number; with them, "no number and date" and "no signer" would be false)."""
+    res = _page(ENGLISH / f"{name}.xz", tmp_path)
+    dec = res.decision
+    assert (dec.type, dec.number, dec.number_from, dec.translation) == (kind, number, "title", "en")
+    assert dec.text[dec.number_loc.start:dec.number_loc.end] == number  # as the title writes it
+    assert any("English translation" in n for n in dec.notes)
+    assert dec.force_status == "Còn hiệu lực"  # the page's record is still read
+    assert res.findings == []
+
+
+def test_a_translation_keeps_the_checks_of_its_numbering(tmp_path):
+    """A judged real English page (Law 69/2020/QH14): the published translation skips clause 4 of an article;
+    the numbering check still runs on a translation and still finds it (the ledger judged it true)."""
+    res = _page(JUDGED / "doc_000772.html.xz", tmp_path)
+    assert (res.decision.type, res.decision.number, res.decision.translation) == ("Luật", "69/2020/QH14", "en")
+    assert [f.rule for f in res.findings] == ["numbering_sections"]
+
+
+def test_a_vietnamese_national_database_page_is_not_taken_for_a_translation():
+    page = Path(__file__).resolve().parent / "data" / "html" / "doc_000030.html"
+    dec = process_file(page).decision
+    assert dec.translation is None and dec.number_from != "title" and dec.type

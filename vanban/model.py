@@ -440,7 +440,7 @@ class Decision:
     type: str | None = None  # Quyết định, Kế hoạch, Nghị định, ...
     number: str | None = None  # canonical symbol
     number_loc: Loc | None = None
-    number_from: str | None = None  # "header", "caption", "catalogue"
+    number_from: str | None = None  # "header", "caption", "catalogue", "title"
     date: str | None = None
     date_loc: Loc | None = None
     place: str | None = None
@@ -460,6 +460,7 @@ class Decision:
     effective_date: str | None = None  # ISO: from the text, or the national database's page
     expires: str | None = None  # ISO: "Ngày hết hiệu lực" of the national database's page
     force_status: str | None = None  # "Còn hiệu lực", "Hết hiệu lực toàn bộ", ... of the national database's page
+    translation: str | None = None  # "en": the source holds a translation (a national database's English page), not read
     relations: list[Relation] = field(default_factory=list)
     signer: Signer | None = None
     recipients: list[TextValue] = field(default_factory=list)
