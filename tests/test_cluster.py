@@ -409,15 +409,10 @@ def test_the_workers_check_against_the_clients_registry(services, tmp_path):
     """The client's registry (--registry) holds a fact the workers' machines do not know: a law cited by a real
     decision was replaced. The workers check against the client's registry, sent to them, so the cluster run
     warns as the local run does; their own environment names another registry."""
-    from vanban.registry import Registry, facts_of
+    from registry_facts import learn_the_land_law_replaced
 
     reg = tmp_path / "client-registry.sqlite"
-    r = Registry(reg)
-    rel = {"relation": "replaces", "target": "31/2024/QH15", "target_symbol": "31/2024/QH15", "effective": "2025-07-01",
-           "evidence": "Luật này thay thế Luật Đất đai số 31/2024/QH15", "subject": None}
-    r.add(facts_of({"number": "999/2025/QH15", "source": "/a/999.pdf", "type": "Luật", "date": "2025-06-01",
-                    "effective_date": "2025-07-01", "citations": [], "relations": [rel], "format": "pdf"}), origin="test")
-    r.close()
+    learn_the_land_law_replaced(reg)
     box = tmp_path / "in"
     box.mkdir()
     shutil.copy(ROOT / "tests/data/registry/qd_cong_bo_chi_so_cchc_2025_cites_successor.txt", box / "qd.txt")

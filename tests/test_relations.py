@@ -206,6 +206,8 @@ def test_a_cached_document_is_checked_again_when_the_registry_learns_about_its_b
     findings the fact cannot change. A third run reuses both, the warning kept."""
     import shutil
 
+    from registry_facts import learn_the_land_law_replaced
+
     reg_path = tmp_path / "registry.sqlite"
     Registry(reg_path).close()
     monkeypatch.setenv("VANBAN_REGISTRY", str(reg_path))
@@ -224,12 +226,7 @@ def test_a_cached_document_is_checked_again_when_the_registry_learns_about_its_b
 
     err, warned = run()
     assert "2 new, 0 unchanged" in err and warned == []
-    reg = Registry(reg_path)
-    rel = {"relation": "replaces", "target": "31/2024/QH15", "target_symbol": "31/2024/QH15", "effective": "2025-07-01",
-           "evidence": "Luật này thay thế Luật Đất đai số 31/2024/QH15", "subject": None}
-    reg.add(facts_of({"number": "999/2025/QH15", "source": "/a/999.pdf", "type": "Luật", "date": "2025-06-01",
-                      "effective_date": "2025-07-01", "citations": [], "relations": [rel], "format": "pdf"}), origin="test")
-    reg.close()
+    learn_the_land_law_replaced(reg_path)
     err, warned = run()
     assert "1 new, 1 unchanged" in err, err
     assert len(warned) == 1 and "999/2025/QH15" in warned[0]["message"] and "31/2024/QH15" in warned[0]["message"]
