@@ -326,10 +326,17 @@ def parse_cong_van(paras: list[Para], dec: Structure, limit: int = 15) -> int | 
 
 # The heading of a document as the Official Gazette (Công báo) and the old databases print it:
 # "QUYẾT ĐỊNH" / "CỦA THỦ TƯỚNG CHÍNH PHỦ SỐ 115/2004/QĐ-TTG NGÀY 25 THÁNG 6 NĂM 2004 VỀ VIỆC ..."
-_GAZETTE = re.compile(
-    r"^(?:của|CỦA|Của)\s+(?P<issuer>.+?)\s+(?:số|SỐ|Số)\s*:?\s*(?P<symbol>\d+[^\s,;]*)"
-    rf"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>{GAZETTE_DATE}))?"
-    r"\s*(?P<rest>.*)$",
+_GAZETTE_TAIL = (r"\s*,?\s+(?:số|SỐ|Số)\s*:?\s*(?P<symbol>\d+[^\s,;]*)"
+                 rf"(?:\s*,?\s+(?:ngày|NGÀY|Ngày)\s+(?P<date>{GAZETTE_DATE}))?"
+                 r"\s*(?P<rest>.*)$")
+_GAZETTE = re.compile(r"^(?:của|CỦA|Của)\s+(?P<issuer>.+?)" + _GAZETTE_TAIL, re.DOTALL)
+# a joint circular's or resolution's: "Thông tư" / "liên tịch của Bộ Tài chính - Công nghiệp - Tổng cục Hải quan
+# số 176/1998/TTLT-BTC-BCN-TCHQ ngày ...", "Thông tư" / "Liên tịch Bộ Tài chính - ... Số 120/2000/TTLT-..." (the
+# organs named without "của")
+_JOINT_GAZETTE = re.compile(
+    r"^(?:liên tịch|Liên tịch|LIÊN TỊCH)\s+(?:(?:của|CỦA|Của)\s+)?"
+    r"(?P<issuer>(?:Bộ|BỘ|Chính phủ|CHÍNH PHỦ|Ủy ban|Uỷ ban|ỦY BAN|UỶ BAN|Ban|BAN|Văn phòng|VĂN PHÒNG|Ngân hàng|NGÂN HÀNG"
+    r"|Tổng cục|TỔNG CỤC|Tòa án|Toà án|TÒA ÁN|Viện|VIỆN|Trung ương|TRUNG ƯƠNG)\b.+?)" + _GAZETTE_TAIL,
     re.DOTALL,
 )
 
@@ -343,6 +350,8 @@ def gazette_heading(dec: Structure) -> None:
     """Issuer, number and date from a subject that is a gazette heading ("CỦA BỘ TÀI CHÍNH SỐ
     169/1998/TT-BTC NGÀY 22 THÁNG 12 NĂM 1998 HƯỚNG DẪN ..."); the subject becomes the rest."""
     m = _GAZETTE.match(dec.subject or "")
+    if m is None and dec.type in ("Thông tư", "Nghị quyết") and (m := _JOINT_GAZETTE.match(dec.subject or "")):
+        dec.type = f"{dec.type} liên tịch"
     if m is None or dec.type is None:
         return
     from vanban.normalize.citations import find_citations
@@ -351,7 +360,8 @@ def gazette_heading(dec: Structure) -> None:
     cites = find_citations(f"{dec.type} số {m.group('symbol')}")
     if dec.number is None and cites and symbol_is_plausible(cites[0].id):
         dec.number, dec.number_loc, dec.number_from = cites[0].id, dec.subject_loc, "header"
-    if dec.date is None and m.group("date") and (found := find_dates("ngày " + m.group("date").lower())) and found[0].iso:
+    written = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", m.group("date") or "")  # "năm1998": the space lost
+    if dec.date is None and written and (found := find_dates("ngày " + written.lower())) and found[0].iso:
         dec.date, dec.date_loc = found[0].iso, dec.subject_loc
     if dec.issuer is None:
         dec.issuer, dec.issuer_loc = issuer_name(m.group("issuer")), dec.subject_loc

@@ -16,7 +16,8 @@ from vanban.normalize.lines import Para, _strip_bullet, _trim_end, is_upper_titl
 # "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "T/M BAN THƯỜNG VỤ", and in old documents "KT.Bộ trưởng", "Kt. Bộ trưởng", "KT/ bộ trưởng"
 _AUTHORITY = re.compile(r"^(?P<auth>TM|KT|TL|TUQ|T/M|K/T|T/L|Q(?=\.))(?:\s*[./]\s*|\s+)(?P<rest>[^\W\d_].*)$", re.IGNORECASE)
 _NAME = re.compile(r"^[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÝỲỶỸỴÉÈẺẼẸÓÒỎÕỌ][^\s\d,.;:()]*(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÝỲỶỸỴÉÈẺẼẸÓÒỎÕỌ][^\s\d,.;:()]*){1,5}$")
-_SIGNED = re.compile(r"\(\s*đã ký\s*\)|\(\s*ký\s*(?:,|và)?\s*ghi rõ họ tên\s*\)", re.IGNORECASE)
+_SIGNED = re.compile(r"\(\s*đã ký\s*\)|\(\s*ký\s*(?:,|và)?\s*ghi rõ họ tên\s*\)|^\s*đã ký\s*$", re.IGNORECASE)
+_NAME_SIGNED = re.compile(r"^(?P<name>[^\W\d_].*?)\s+đã ký$", re.IGNORECASE)
 _SIG_SPLIT = re.compile(
     r"\s+(?=(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*\.\s)|\s*\(\s*[Đđ]ã ký\s*\)\s*|\s*\[\s*(?:daky|đã ký|da ky|chữ ký)\s*\]\s*", re.IGNORECASE
 )
@@ -59,6 +60,9 @@ def split_signature_text(p: Para) -> list[Para]:
         piece = piece.strip()
         if not piece:
             continue
+        if (s := _NAME_SIGNED.match(piece)) and is_name(s.group("name")):  # "Nguyễn Tấn Dũng đã ký"
+            out.append(Para(s.group("name"), p.loc, in_table=p.in_table))
+            continue
         m = _TRAILING_NAME.match(piece)
         if m and is_upper_title(m.group("title")):
             out.append(Para(m.group("title"), p.loc, in_table=p.in_table))
@@ -96,7 +100,7 @@ def signer_from_lines(lines: list[Para]) -> tuple[Signer, int]:
             _authority(signer, m, titles)
         elif _SIGNED.search(t) or t.startswith(("(", "[")):
             pass
-        elif (is_upper_title(t) and len(t) < 60) or is_signing_title(t):
+        elif (is_upper_title(t) and len(t) < 60) or is_signing_title(" ".join(t.split())):
             titles.append(t)
         elif _NAME.match(t):
             signer.name = t
@@ -173,13 +177,40 @@ def split_columns(p: Para) -> tuple[Para | None, Para | None]:
     if cut is None and (m2 := _RIGHT_TITLE.search(t)) and len(m2.group("right").split()) >= 2:
         cut = m2.start("right")
     if cut is None:
+        cut = _column_gap(t)
+    if cut is None and (m3 := _RIGHT_NAME.search(t)) and is_name(m3.group("right")):
+        cut = m3.start("right")
+    if cut is None:
         return p, None
-    left, right = t[:cut].rstrip(), t[cut:].strip()
+    left, right = t[:cut].rstrip(_GAP_CHARS), t[cut:].strip(_GAP_CHARS)
     off = p.loc.start + t.index(right, cut)
     return (
         Para(left, Loc(p.loc.start, p.loc.start + len(left), p.loc.line, p.loc.page), p.bold, p.in_table),
         Para(right, Loc(off, off + len(right), p.loc.line, p.loc.page), p.bold, p.in_table),
     )
+
+
+#: the gap between two columns a text dump puts on one line: a run of spaces, tabs, or a table's bar
+_GAP = re.compile(r"[ \u00a0\u2000-\u200a]{4,}|\t+|\|")
+_GAP_CHARS = " \t|\u00a0" + "".join(map(chr, range(0x2000, 0x200B)))
+# a name that a line of recipients ends with, its column interleaved line by line with theirs:
+# "thuộc TW (để phối hợp); Nguyễn Đồng Tiến"
+_RIGHT_NAME = re.compile(r"(?<=[;:.,)])\s+(?P<right>[^\W\d_][^;:,()]*)$")
+
+
+def _column_gap(t: str) -> int | None:
+    """Where the signature column starts on a recipients line of a text dump that keeps the two columns
+    apart by a wide gap or a bar: "- Công báo          Vũ Văn Ninh", "- Toà án nhân dân tối cao,\t\t\tNguyễn Tấn
+    Dũng đã ký", "Nơi nhận:|Kt. Bộ trưởng Bộ Tài chính|". Only when what stands there is signature-like: a
+    second column of recipients stays with them."""
+    for m in _GAP.finditer(t):
+        if not t[: m.start()].strip(_GAP_CHARS):
+            continue
+        right = t[m.end():].strip(_GAP_CHARS)
+        if right and any(_signature_like(q.text) for q in split_signature_text(Para(right, Loc()))):
+            return len(t) - len(t[m.end():].lstrip(_GAP_CHARS))
+        return None
+    return None
 
 
 _NOT_NAMES = ("Chương", "Mục", "Phần", "Điều", "Phụ", "Nơi", "Kính", "Căn")
@@ -193,7 +224,10 @@ def is_name(t: str) -> bool:
 
 
 def _signature_like(t: str) -> bool:
-    return bool(_AUTHORITY.match(t) or _SIGNED.search(t) or (is_upper_title(t) and len(t) < 40) or _NAME.match(t) or is_signing_title(t))
+    if (s := _NAME_SIGNED.match(t)) and is_name(s.group("name")):  # "Nguyễn Tấn Dũng đã ký"
+        return True
+    return bool(_AUTHORITY.match(t) or _SIGNED.search(t) or (is_upper_title(t) and len(t) < 40) or _NAME.match(t)
+                or is_signing_title(" ".join(t.split())))
 
 
 def parse_recipients(paras: list[Para], k: int, dec: Structure, article: re.Pattern[str]) -> int:
@@ -212,8 +246,9 @@ def parse_recipients(paras: list[Para], k: int, dec: Structure, article: re.Patt
     while k < len(paras):
         p = paras[k]
         t2 = p.text.strip()
-        if side and is_name(side[-1].text) and not t2.startswith(_BULLET):
-            break  # the name ends the signature block
+        continues = t2[:1].islower() and dec.recipients and (dec.recipients[-1].loc.line or 0) >= (p.loc.line or 0) - 1
+        if side and is_name(side[-1].text) and not t2.startswith(_BULLET) and not continues:
+            break  # the name ends the signature block (a recipient running onto this line goes on: two columns)
         if match_type_line(t2) and not _AUTHORITY.match(t2) and not t2.startswith(_BULLET):
             break  # an attached part starts ("KẾ HOẠCH", "PHỤ LỤC")
         if article.match(t2) or _MOTTO_WORDS.search(t2):
@@ -221,13 +256,13 @@ def parse_recipients(paras: list[Para], k: int, dec: Structure, article: re.Patt
         if is_upper_title(t2) and t2.upper().startswith(_ORGAN_START) and not _AUTHORITY.match(t2):
             break  # an organ's name after the signature column: the next part's header ("BQL CÁC KHU CÔNG NGHIỆP")
         left, right = split_columns(p)
-        if t2.startswith(_BULLET):
-            dec.recipients.append(TextValue(_trim_end(_strip_bullet(left.text)), left.loc))
+        if t2.startswith(_BULLET) or t2.startswith(". "):  # old texts dot some recipients: ". Văn phòng Quốc hội"
+            dec.recipients.append(TextValue(_trim_end(_strip_bullet(left.text.removeprefix(". "))), left.loc))
             if right:
                 side.append(right)
         elif _signature_like(t2):
             side.append(p)
-        elif t2[:1].islower() and dec.recipients and (dec.recipients[-1].loc.line or 0) >= (p.loc.line or 0) - 1:
+        elif continues:
             last = dec.recipients[-1]  # a recipient running onto the next line: "- Viện kiểm sát NDTC, Tòa án" / "nhân dân tối cao"
             dec.recipients[-1] = TextValue(_trim_end(f"{last.text} {left.text}"), Loc(last.loc.start, left.loc.end, last.loc.line, last.loc.page))
             if right:

@@ -217,7 +217,8 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
                 key="header",
                 severity="info" if dec.ocr else None,
             )
-    if dec.type in ("Quyết định", "Kế hoạch", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") and not dec.issuer:
+    if dec.type in ("Quyết định", "Kế hoạch", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư", "Thông tư liên tịch",
+                    "Nghị quyết liên tịch") and not dec.issuer:
         yield make_finding(
             dec, "missing_header_field", f"{dec.type} không ghi cơ quan ban hành{_OCR_VI if dec.ocr else ''}.",
             f"The {dec.type} names no issuing body{_OCR_EN if dec.ocr else ''}.", [("(phần đầu văn bản)", start)], key="issuer",
@@ -225,12 +226,16 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
         )
 
 
+#: the kinds whose copies must carry a signature block (a joint circular's: one per issuing organ)
+_SIGNED_KINDS = ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch")
+
+
 @rule("missing_signer", "missing_field", "info", "a decision, decree or circular whose signature block names no signer")
 def missing_signer(dec: Decision) -> Iterator[Finding]:
     """A Quyết định with no "CHỦ TỊCH / Nguyễn Văn A" at its end. Context rather than an error:
     database reprints (LAWDATA, Công báo digests) drop the signature block and drafts leave the
     name blank. A scan is not judged: its signature block is the part OCR reads worst."""
-    if dec.type not in ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư") or (dec.signer and dec.signer.name):
+    if dec.type not in _SIGNED_KINDS or (dec.signer and dec.signer.name):
         return
     if dec.ocr:
         return  # a scan's signature block (seal, signature, name) is what OCR reads worst: no evidence either way

@@ -114,10 +114,21 @@ _COMPLEMENTS = frozenset({"được", "bị"})
 _AUXILIARIES = frozenset("đã sẽ đang không chưa cũng vẫn đều mới còn chỉ thì mà có là sẽ hãy đừng chớ vừa từng".split())
 
 
+#: compounds whose last syllable is a function word: after the compound's first syllable a doubled word is the
+#: compound and the word meeting ("hiện tại tại đơn vị" = currently at the unit, "các bước tiếp theo theo quy
+#: định", "quyền tự do do Hiến pháp quy định"); "quy định tại tại Điều 36" is still a slip
+_COMPOUND_FIRST = {"tại": {"hiện", "tồn", "thực"}, "theo": {"tiếp", "kèm"}, "do": {"tự", "lý", "nguyên"},
+                   "trên": {"cấp", "phía", "bên"}, "dưới": {"cấp", "phía", "bên"}, "trước": {"phía", "bên", "hôm"},
+                   "sau": {"phía", "bên", "hôm"}}
+
+
 def _two_words_meeting(text: str, m: re.Match[str]) -> bool:
-    if m.group("w").lower() not in _COMPLEMENTS:
+    word = m.group("w").lower()
+    if word not in _COMPLEMENTS and word not in _COMPOUND_FIRST:
         return False
     before = re.findall(r"[^\W\d_]+", text[max(0, m.start() - 30) : m.start()].split("\n")[-1])
+    if word in _COMPOUND_FIRST:
+        return bool(before) and before[-1].lower() in _COMPOUND_FIRST[word]
     return bool(before) and before[-1].lower() not in _AUXILIARIES
 
 

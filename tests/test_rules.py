@@ -422,6 +422,9 @@ def test_known_confusion_context(tmp_path):
 
     assert not find_confusions("Phần đầu của báo cáo nêu kết quả.")  # "phần đầu" = the first part
     assert not find_confusions("Nâng cao khả năng xuất khẩu.")
+    # Luật sửa đổi Luật Di sản văn hóa 2009 (a ledger row judged the finding false): "tài năng" + "xuất sắc"
+    assert not find_confusions("nghệ nhân có tài năng xuất sắc, tiêu biểu")
+    assert [h[0].right for h in find_confusions("Nâng cao năng xuất lao động.")] == ["năng suất"]
     assert [h[0].right for h in find_confusions("(phần đầu đến năm 2021 giảm 10%)")] == ["phấn đấu"]
     res = run(tmp_path, make_doc(objectives="- Phân đấu 100% TTHC được công khai đúng hạn."))
     (f,) = rules_of(res)["known_confusion"]
@@ -433,6 +436,16 @@ def test_repeated_word(tmp_path, clean):
     res = run(tmp_path, make_doc(objectives="- Kiện toàn tổ chức tại các các bộ phận; hành vi vi phạm; Luật Luật sư; ngày ngày; dịch vụ mức độ 3, 4."))
     (f,) = rules_of(res)["repeated_word"]
     assert "các các" in f.message
+
+
+def test_a_compound_ending_in_a_function_word_before_that_word_is_no_repeat(tmp_path):
+    """"hiện tại tại" is "hiện tại" (currently) and "tại" (at): a real 2006 text judged false in the ledger;
+    "quy định tại tại Điều 36" (Nghị định 02/2022/NĐ-CP, judged true) stays a slip."""
+    text = ("- Số cán bộ hiện tại tại các phòng chuyên môn; các bước tiếp theo theo quy định; quyền tự do do Hiến pháp "
+            "quy định.\n- Thực hiện theo quy định tại tại Điều 36.")
+    res = run(tmp_path, make_doc(objectives=text))
+    (f,) = rules_of(res)["repeated_word"]
+    assert "tại tại" in f.message and "Điều 36" in f.evidence[0].text
 
 
 # --------------------------------------------------------------------------- registry, config, CLI

@@ -47,6 +47,8 @@ def find_citations(text: str) -> list[Citation]:
     found: list[Citation] = []
     for m in find_symbols(t.match):
         owner = symbol_owner.get(m.start())
+        if owner is None and P.FORM_NUMBER.search(t.match, max(0, m.start() - 20), m.start()):
+            continue  # a form's number ("Mẫu số 22/CKTC-NSH"), not a document's symbol
         tw = None if owner else type_word_before(t, m.start())
         sym = read_symbol(m, typed=bool(tw or owner))
         if sym is None:

@@ -79,6 +79,8 @@ TITLE_TAIL = re.compile(r"(?:[ ,]+(?:của|và|theo|tại))+$")
 #: Where names may start; found with str.find, which is much faster than a regex over the whole text.
 NAME_STARTS = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp", "Nghị quyết Đại hội", "Nghị quyết Hội nghị")
 
+#: what stands before a form's number, not a document's symbol: "theo mẫu số 01/NT-TCT", "Biểu số 01/TNLĐ-CS"
+FORM_NUMBER = re.compile(r"(?<!\w)(?:mẫu|biểu)[ \t]*(?:số)?[ \t]*:?[ \t]*$", re.IGNORECASE)
 DIGITS = re.compile(r"\d+")
 NUMBER_NEXT = re.compile(r"[ \t]*:?[ \t]*(?:\n[ \t]*)?(?=\d)")
 YEAR_NEXT = re.compile(r"[ \t]+\d{4}")
