@@ -118,6 +118,13 @@ _DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[/.-]\s*(\d{{1,2}})\s*[/.-]\s*({YEAR}
 _YEAR = re.compile(rf"(?<![\d/.-])({YEAR})(?![\d/-])")
 
 
+def _renamed(folded_line: str, s: int, e: int) -> bool:
+    """The old name in a renaming: "đổi tên Hội Thiện nguyện ... tỉnh Bình Thuận thành Hội ... tỉnh Lâm Đồng"
+    names the body by the name it is to lose."""
+    at = folded_line.rfind("doi ten ", 0, s)
+    return at >= 0 and "thanh " not in folded_line[at:s] and " thanh " in folded_line[e:]
+
+
 def _quoted(line: str, start: int) -> bool:
     before = line[:start]
     return before.count("“") > before.count("”") or before.count('"') % 2 == 1
@@ -134,7 +141,7 @@ def _earlier_on_line(line: str, until: str) -> bool:
 def _reported(folded_line: str, line: str, s: int, e: int, until: str) -> bool:
     """Whether the mention at [s, e) of a line reports on the past rather than names an actor of the document:
     quoted, "(cũ)", "(nay là ...)", "nguyên", "trước đây là", "của" (a document it issued), an earlier date."""
-    if _quoted(line, s) or _REPORTED_AFTER.match(folded_line[e:e + 40]):
+    if _quoted(line, s) or _REPORTED_AFTER.match(folded_line[e:e + 40]) or _renamed(folded_line, s, e):
         return True
     return bool(_REPORTED_BEFORE.search(folded_line[max(0, s - 20):s])) or _earlier_on_line(line, until)
 

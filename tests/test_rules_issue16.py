@@ -209,6 +209,9 @@ def test_a_task_given_to_a_department_merged_away(tmp_path):
         "- Thực hiện Công văn số 5956/STNMT-CCBVMT ngày 24/10/2024 của Sở Tài nguyên Môi trường.",  # corpus-dev 3367
         "- Năm 2024, Sở Tài nguyên và Môi trường đã hoàn thành việc rà soát.",
         "- UBND huyện Di Linh (cũ) bàn giao hồ sơ.",
+        # corpus-dev lamdong, a Tờ trình of 2025 (judged false in the ledger): the old name in a renaming
+        "1. Về đề nghị đổi tên Hội Thiện nguyện Lan tỏa yêu thương tỉnh Bình Thuận thành Hội Thiện nguyện Lan tỏa yêu "
+        "thương Bình Thuận tỉnh Lâm Đồng",
     ],
 )
 def test_a_ceased_body_only_reported_on_is_not_a_finding(line):
@@ -216,6 +219,8 @@ def test_a_ceased_body_only_reported_on_is_not_a_finding(line):
 
 
 def test_a_ceased_body_named_as_acting_in_the_text():
+    renamed_as = "- Đổi tên Hội Nông dân xã thành Hội Nông dân xã Hòa Bắc; giao Sở Tài nguyên và Môi trường hướng dẫn."
+    assert len(list(body_ceased(_dec(renamed_as, date="2025-12-10")))) == 1  # not the old name of the renaming
     dec = _dec("- Giao Sở Tài nguyên và Môi trường chủ trì, phối hợp với UBND huyện Đức Trọng.", date="2025-12-10")
     names = sorted(f.message.split('"')[1] for f in body_ceased(dec))
     assert names == ["Sở Tài nguyên và Môi trường", "UBND huyện"]
