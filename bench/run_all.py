@@ -8,14 +8,18 @@ Run: .venv/bin/python bench/run_all.py [--quick]
   extract_tables() on the same pages, target 10x (bench_pdf_tables.py);
 - .doc conversion: the worker's running LibreOffice against a cold soffice per
   file, target 5x (bench_office.py).
-Wall-clock figures move with the other work on the machine: the load average
-before and after is printed with them; measure on an idle machine.
+Each runs in a fresh process of its own: run after the citation benchmark, whose
+5 MB texts and citations fill the heap, the PDF pages took 30-60% longer (pdfplumber's and
+vanban's alike, vanban's more). Wall-clock figures move with the other work on the machine:
+the load average before and after is printed with them; measure on an idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 import pathlib
 import sys
 
@@ -30,6 +34,12 @@ def _load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _alone(measure, **kwargs) -> dict:
+    """`measure(**kwargs)` in a fresh Python process (spawned, not forked: nothing of this one's heap)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(measure, **kwargs).result()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer rounds (less steady)")
@@ -37,9 +47,9 @@ def main() -> int:
     n = 1 if args.quick else 3
     before = _load()
     results = [
-        bench_citations.measure(mb=2.0 if args.quick else 5.0, repeat=n),
-        bench_pdf_tables.measure(repeat=n),
-        bench_office.measure(rounds=2 if args.quick else 5),
+        _alone(bench_citations.measure, mb=2.0 if args.quick else 5.0, repeat=n),
+        _alone(bench_pdf_tables.measure, repeat=n),
+        _alone(bench_office.measure, rounds=2 if args.quick else 5),
     ]
     short = 0
     for r in results:
