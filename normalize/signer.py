@@ -178,8 +178,6 @@ def split_columns(p: Para) -> tuple[Para | None, Para | None]:
         cut = m2.start("right")
     if cut is None:
         cut = _column_gap(t)
-    if cut is None and (m3 := _RIGHT_NAME.search(t)) and is_name(m3.group("right")):
-        cut = m3.start("right")
     if cut is None:
         return p, None
     left, right = t[:cut].rstrip(_GAP_CHARS), t[cut:].strip(_GAP_CHARS)
@@ -193,9 +191,6 @@ def split_columns(p: Para) -> tuple[Para | None, Para | None]:
 #: the gap between two columns a text dump puts on one line: a run of spaces, tabs, or a table's bar
 _GAP = re.compile(r"[ \u00a0\u2000-\u200a]{4,}|\t+|\|")
 _GAP_CHARS = " \t|\u00a0" + "".join(map(chr, range(0x2000, 0x200B)))
-# a name that a line of recipients ends with, its column interleaved line by line with theirs:
-# "thuộc TW (để phối hợp); Nguyễn Đồng Tiến"
-_RIGHT_NAME = re.compile(r"(?<=[;:.,)])\s+(?P<right>[^\W\d_][^;:,()]*)$")
 
 
 def _column_gap(t: str) -> int | None:
