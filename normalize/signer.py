@@ -193,6 +193,12 @@ _GAP = re.compile(r"[ \u00a0\u2000-\u200a]{4,}|\t+|\|")
 _GAP_CHARS = " \t|\u00a0" + "".join(map(chr, range(0x2000, 0x200B)))
 
 
+def _recipient(text: str) -> str:
+    """A recipient as written, without its bullet, its end's punctuation and a text dump's table bars:
+    "- VP Quốc hội||" -> "VP Quốc hội"."""
+    return _trim_end(_strip_bullet(" ".join(text.replace("|", " ").split())))
+
+
 def _column_gap(t: str) -> int | None:
     """Where the signature column starts on a recipients line of a text dump that keeps the two columns
     apart by a wide gap or a bar: "- Công báo          Vũ Văn Ninh", "- Toà án nhân dân tối cao,\t\t\tNguyễn Tấn
@@ -202,7 +208,7 @@ def _column_gap(t: str) -> int | None:
         if not t[: m.start()].strip(_GAP_CHARS):
             continue
         right = t[m.end():].strip(_GAP_CHARS)
-        if right and any(_signature_like(q.text) for q in split_signature_text(Para(right, Loc()))):
+        if right and (_signature_like(right) or any(_signature_like(q.text) for q in split_signature_text(Para(right, Loc())))):
             return len(t) - len(t[m.end():].lstrip(_GAP_CHARS))
         return None
     return None
@@ -235,7 +241,7 @@ def parse_recipients(paras: list[Para], k: int, dec: Structure, article: re.Patt
     t = left.text if left else ""
     rest = t.split(":", 1)[1].strip() if ":" in t else ""
     if rest:
-        dec.recipients.append(TextValue(_trim_end(_strip_bullet(rest)), left.loc))
+        dec.recipients.append(TextValue(_recipient(rest), left.loc))
     side: list[Para] = [right] if right else []
     k += 1
     while k < len(paras):
@@ -252,14 +258,14 @@ def parse_recipients(paras: list[Para], k: int, dec: Structure, article: re.Patt
             break  # an organ's name after the signature column: the next part's header ("BQL CÁC KHU CÔNG NGHIỆP")
         left, right = split_columns(p)
         if t2.startswith(_BULLET) or t2.startswith(". "):  # old texts dot some recipients: ". Văn phòng Quốc hội"
-            dec.recipients.append(TextValue(_trim_end(_strip_bullet(left.text.removeprefix(". "))), left.loc))
+            dec.recipients.append(TextValue(_recipient(left.text.removeprefix(". ")), left.loc))
             if right:
                 side.append(right)
         elif _signature_like(t2):
             side.append(p)
         elif continues:
             last = dec.recipients[-1]  # a recipient running onto the next line: "- Viện kiểm sát NDTC, Tòa án" / "nhân dân tối cao"
-            dec.recipients[-1] = TextValue(_trim_end(f"{last.text} {left.text}"), Loc(last.loc.start, left.loc.end, last.loc.line, last.loc.page))
+            dec.recipients[-1] = TextValue(_recipient(f"{last.text} {left.text}"), Loc(last.loc.start, left.loc.end, last.loc.line, last.loc.page))
             if right:
                 side.append(right)
         else:

@@ -1,7 +1,7 @@
 """Old documents as text dumps keep their two-column blocks on shared lines, and reprints put the
 issuers in the title line. Real files of corpus-dev (kept in tests/data/judged: the ledger judged their
 findings), each of a class a false finding came from: 2004-A3 and 2003-A06 are of the tuning half,
-2004-A33 and 2004-TT1691998 of the checking half (their false findings were judged there)."""
+2004-A33, 2004-TT1691998 and 2003-A05 of the checking half (their false findings were judged there)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,14 @@ def test_a_forms_number_is_not_a_cited_document(tmp_path):
     res = _read("2004-TT1691998.txt", tmp_path)
     assert not [c for c in res.decision.citations if "NT-TCT" in c.id]
     assert "unknown_symbol_code" not in {f.rule for f in res.findings}
+
+
+def test_a_text_dumps_table_bars_are_not_part_of_the_recipients(tmp_path):
+    """2003-A05.txt (checking half) prints its recipients and signature block as a table with bars:
+    "Nơi nhận:|Kt. Bộ trưởng Bộ Tài chính|", "- VP Quốc hội||", "   các tỉnh, thành phố trực thuộc TW|Vũ Văn Ninh|"."""
+    dec = _read("2003-A05.txt", tmp_path).decision
+    assert (dec.signer.name, dec.signer.title, dec.signer.authority) == ("Vũ Văn Ninh", "Thứ trưởng", "KT.")
+    texts = [r.text for r in dec.recipients]
+    assert texts[:2] == ["VP Trung ương và các ban của Đảng", "VP Quốc hội"]
+    assert not [t for t in texts if "|" in t or "đã ký" in t.lower() or "Ninh" in t]
+    assert "UBND, Sở Tài chính, Cục thuế các tỉnh, thành phố trực thuộc TW" in texts
