@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 import pathlib
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 

@@ -15,6 +15,7 @@ import ctypes
 
 import pypdfium2.raw as pdfium_c
 
+
 def _library() -> ctypes.CDLL:
     from pypdfium2_raw import bindings
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from vanban.model import Decision, Loc, Signer
+from vanban.normalize.header import canonical_number
 
 #: the labels vanban reads; a value of "--" is the page's "not recorded"
 LABELS = ("Số hiệu", "Loại văn bản", "Ngày ban hành", "Ngày ký xác thực", "Cơ quan ban hành", "Chức danh", "Người ký")
@@ -59,17 +60,14 @@ def fill_from_catalogue(dec: Decision) -> None:
     props = properties(dec.text)
     if not props:
         return
-    from vanban.normalize.codes import doc_types
-
     def loc(label: str) -> Loc:
         value, start = props[label]
         return Loc(start=start, end=start + len(value), line=dec.text.count("\n", 0, start) + 1)
 
     kind = props["Loại văn bản"][0]
-    known = {row["kind"] for row in doc_types()}
-    if dec.type is None and kind in known:
+    if dec.type is None and kind in _known_kinds():
         dec.type = kind
-    if dec.number is None and (number := _number(props["Số hiệu"][0], dec.type)):
+    if dec.number is None and (number := canonical_number(props["Số hiệu"][0], dec.type)):
         dec.number, dec.number_loc, dec.number_from = number, loc("Số hiệu"), "catalogue"
     _date(dec, props, loc)
     if dec.issuer is None and "Cơ quan ban hành" in props:
@@ -107,10 +105,8 @@ def english_page(dec: Decision) -> bool:
     latin = len(_LATIN.findall(body))
     if latin < 200 or len(_VIETNAMESE.findall(body)) * 50 >= latin:
         return False
-    from vanban.normalize.codes import doc_types
-
     written = " ".join(m["kind"].split())
-    kind = ENGLISH_KINDS.get(written.lower()) or (written if written in {r["kind"] for r in doc_types()} else None)
+    kind = ENGLISH_KINDS.get(written.lower()) or (written if written in _known_kinds() else None)
     dec.translation = "en"
     dec.notes.append("the national database's English translation of the document: its type and number are "
                      "read from the page's title; its text is not read (vanban reads Vietnamese documents)")
@@ -122,6 +118,13 @@ def english_page(dec: Decision) -> bool:
     return True
 
 
+def _known_kinds() -> set[str]:
+    """The kinds of `corpus/doc_types.tsv`."""
+    from vanban.normalize.codes import doc_types
+
+    return {row["kind"] for row in doc_types()}
+
+
 def _symbol(written: str) -> str | None:
     """A symbol as vanban writes it ("28/2021/ND-CP" -> "28/2021/NĐ-CP"), or None."""
     from vanban.normalize.symbols import find_symbols, read_symbol
@@ -129,17 +132,6 @@ def _symbol(written: str) -> str | None:
     m = next(find_symbols(written), None)
     sym = read_symbol(m, typed=True) if m is not None and m.start() == 0 else None
     return sym.id if sym else None
-
-
-def _number(written: str, kind: str | None) -> str | None:
-    """The symbol as vanban writes a number: read as a citation of the kind ("63/2023/NĐ-CP")."""
-    from vanban.normalize.citations import find_citations
-    from vanban.normalize.symbols import symbol_is_plausible
-
-    cites = find_citations(f"{kind or 'Văn bản'} số {written}")
-    if cites and cites[0].number and symbol_is_plausible(cites[0].id):
-        return cites[0].id
-    return None
 
 
 def _date(dec: Decision, props: dict[str, tuple[str, int]], loc) -> None:

@@ -346,6 +346,15 @@ def is_gazette_heading(text: str) -> bool:
     return _GAZETTE.match(text) is not None
 
 
+def canonical_number(written: str, kind: str | None) -> str | None:
+    """A symbol written after a type word as vanban writes a number, read as a citation of that kind
+    ("63/2023/ND-CP" of a Nghị định -> "63/2023/NĐ-CP"); None when it does not read as a plausible symbol."""
+    from vanban.normalize.citations import find_citations
+
+    cites = find_citations(f"{kind or 'Văn bản'} số {written}")
+    return cites[0].id if cites and cites[0].number and symbol_is_plausible(cites[0].id) else None
+
+
 def gazette_heading(dec: Structure) -> None:
     """Issuer, number and date from a subject that is a gazette heading ("CỦA BỘ TÀI CHÍNH SỐ
     169/1998/TT-BTC NGÀY 22 THÁNG 12 NĂM 1998 HƯỚNG DẪN ..."); the subject becomes the rest."""
@@ -354,12 +363,10 @@ def gazette_heading(dec: Structure) -> None:
         dec.type = f"{dec.type} liên tịch"
     if m is None or dec.type is None:
         return
-    from vanban.normalize.citations import find_citations
     from vanban.normalize.dates import find_dates
 
-    cites = find_citations(f"{dec.type} số {m.group('symbol')}")
-    if dec.number is None and cites and symbol_is_plausible(cites[0].id):
-        dec.number, dec.number_loc, dec.number_from = cites[0].id, dec.subject_loc, "header"
+    if dec.number is None and (number := canonical_number(m.group("symbol"), dec.type)):
+        dec.number, dec.number_loc, dec.number_from = number, dec.subject_loc, "header"
     written = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", m.group("date") or "")  # "năm1998": the space lost
     if dec.date is None and written and (found := find_dates("ngày " + written.lower())) and found[0].iso:
         dec.date, dec.date_loc = found[0].iso, dec.subject_loc

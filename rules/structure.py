@@ -173,6 +173,12 @@ _OCR_VI = " (văn bản quét: có thể do nhận dạng chữ không đọc đ
 _OCR_EN = " (a scan: OCR may not have read it)"
 
 
+#: the kinds whose copies must carry a signature block (a joint circular's: one per issuing organ)
+_SIGNED_KINDS = ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch")
+#: the kinds whose header must name the issuing body
+_ISSUED_KINDS = _SIGNED_KINDS + ("Kế hoạch",)
+
+
 @rule("missing_header_field", "missing_field", "info", "a decision without its number, date or issuer")
 def missing_header_field(dec: Decision) -> Iterator[Finding]:
     """A decision whose header has no "Số: .../QĐ-UBND" line or no "Thừa Thiên Huế, ngày ..."
@@ -217,17 +223,12 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
                 key="header",
                 severity="info" if dec.ocr else None,
             )
-    if dec.type in ("Quyết định", "Kế hoạch", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư", "Thông tư liên tịch",
-                    "Nghị quyết liên tịch") and not dec.issuer:
+    if dec.type in _ISSUED_KINDS and not dec.issuer:
         yield make_finding(
             dec, "missing_header_field", f"{dec.type} không ghi cơ quan ban hành{_OCR_VI if dec.ocr else ''}.",
             f"The {dec.type} names no issuing body{_OCR_EN if dec.ocr else ''}.", [("(phần đầu văn bản)", start)], key="issuer",
             severity="info" if dec.ocr else None,
         )
-
-
-#: the kinds whose copies must carry a signature block (a joint circular's: one per issuing organ)
-_SIGNED_KINDS = ("Quyết định", "Nghị quyết", "Chỉ thị", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch")
 
 
 @rule("missing_signer", "missing_field", "info", "a decision, decree or circular whose signature block names no signer")

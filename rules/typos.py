@@ -127,9 +127,10 @@ def _two_words_meeting(text: str, m: re.Match[str]) -> bool:
     if word not in _COMPLEMENTS and word not in _COMPOUND_FIRST:
         return False
     before = re.findall(r"[^\W\d_]+", text[max(0, m.start() - 30) : m.start()].split("\n")[-1])
-    if word in _COMPOUND_FIRST:
-        return bool(before) and before[-1].lower() in _COMPOUND_FIRST[word]
-    return bool(before) and before[-1].lower() not in _AUXILIARIES
+    if not before:
+        return False
+    last = before[-1].lower()
+    return last in _COMPOUND_FIRST[word] if word in _COMPOUND_FIRST else last not in _AUXILIARIES
 
 
 @rule("repeated_word", "typo", "info", "a word written twice in a row")

@@ -19,6 +19,7 @@ public corpora; `vanban registry import OUT` adds what a run learned.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -168,8 +169,6 @@ class Registry:
 
         Names are left out of a symbol's facts: every document citing "Luật Đất đai số 31/2024/QH15"
         teaches its name again, and no check of a citing document reads it by symbol."""
-        import hashlib
-
         digest = hashlib.sha256()
         keys = sorted({symbol_key(s) for s in symbols})
         for i in range(0, len(keys), 500):  # SQLite's limit on bound parameters is far above
@@ -240,7 +239,6 @@ def snapshot() -> tuple[str, bytes] | None:
     """The registry file this process checks against, as (its fingerprint, the bytes of a consistent copy
     made with SQLite's backup), for the workers of a cluster run; None when it checks against the shipped
     rows only (no file, or one that cannot be opened: `current` then warns and uses the shipped rows)."""
-    import hashlib
     import tempfile
 
     path = _used[0] if _used else default_path()
