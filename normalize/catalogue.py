@@ -118,6 +118,30 @@ def english_page(dec: Decision) -> bool:
     return True
 
 
+#: a Vietnamese page's title: the type word, the name of a law ("Luật Xây dựng"), "số" and the symbol
+_VI_TITLE = re.compile(r"(?P<before>[^\n]{0,300}?)\bsố[ \t]+(?P<symbol>\d[^\s,;]*/[^\s,;]+)")
+
+
+def number_from_title(dec: Decision) -> None:
+    """The number of a national database page whose text does not give it, from the page's title: a law's
+    page holds the law from its name down ("LUẬT / XÂY DỰNG"), without the "Luật số: 135/2025/QH15" of its
+    header, and its title says "Luật Xây dựng số 135/2025/QH15". The title must start with the document's
+    type word, and its first citation must be the title itself ("Thông tư hướng dẫn Luật số 135/2025/QH15"
+    is a circular's title citing a law) with a plausible symbol."""
+    from vanban.normalize.citations import find_citations
+    from vanban.normalize.symbols import symbol_is_plausible
+
+    if dec.format != "html" or dec.number is not None or dec.translation or not dec.type:
+        return
+    m = _VI_TITLE.match(dec.text)
+    if m is None or not m["before"].casefold().startswith(dec.type.casefold()):
+        return
+    cites = find_citations(dec.text[:m.end()])
+    if cites and cites[0].loc.start == 0 and cites[0].number and symbol_is_plausible(cites[0].id):
+        dec.number, dec.number_from = cites[0].id, "title"
+        dec.number_loc = Loc(start=m.start("symbol"), end=m.end("symbol"), line=1)
+
+
 def _known_kinds() -> set[str]:
     """The kinds of `corpus/doc_types.tsv`."""
     from vanban.normalize.codes import doc_types

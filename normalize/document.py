@@ -6,7 +6,7 @@ import bisect
 import dataclasses
 
 from vanban.model import Decision, SourceDocument
-from vanban.normalize.catalogue import english_page, fill_from_catalogue
+from vanban.normalize.catalogue import english_page, fill_from_catalogue, number_from_title
 from vanban.normalize.dates import find_dates
 from vanban.normalize.header import header_written
 from vanban.normalize.identity import apply_signatures, mark_stamped
@@ -44,6 +44,7 @@ def normalize(src: SourceDocument) -> Decision:
     _recover_number_from_captions(dec)
     fill_from_catalogue(dec)
     english_page(dec)
+    number_from_title(dec)
 
     # targets: in each plan-like part, or in the document itself when it is a plan
     last_line = src.text.count("\n") + 1

@@ -287,11 +287,21 @@ _LEADING_ZEROS = re.compile(r"^0+(?=\d)")
 
 
 def symbol_is_plausible(symbol: str) -> bool:
-    """A symbol whose type code (or, for a công văn, organ) is a known code and whose number is a number.
+    """A symbol whose type code (or, for a công văn, organ) is a known code and whose number is a number;
+    or a law's, a National Assembly resolution's or a Standing Committee ordinance's, which has no type code:
+    number, year and the legislature with its term (`N/YYYY/QHkk`, `N/YYYY/UBTVQHkk`).
 
     >>> symbol_is_plausible("779/QĐ-UBND"), symbol_is_plausible("6/QĐĐ-UBND")
     (True, False)
+    >>> symbol_is_plausible("135/2025/QH15"), symbol_is_plausible("1211/2016/UBTVQH13"), symbol_is_plausible("135/QH15")
+    (True, True, False)
     """
+    if _LEGISLATURE_SYMBOL.fullmatch(symbol):
+        return True
     codes = {d["code"] for d in doc_types() if d.get("code")} | {o["code"] for o in organ_codes() if o.get("code")}
     m = re.match(r"^\d+[a-z]?(?:\.\d+)?(?:/\d{4})?/(?P<code>[^-/]+)", symbol) or re.match(r"^\d+-(?P<code>[^/]+)/", symbol)
     return bool(m) and m.group("code") in codes
+
+
+#: vn-format-facts: "Luật số: …/năm ban hành/QH số khóa" (80/2015/QH13), an ordinance's "…/UBTVQHkk"
+_LEGISLATURE_SYMBOL = re.compile(r"\d+/(?:19|20)\d\d/(?:QH|UBTVQH)\d{1,2}")

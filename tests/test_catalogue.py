@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vanban.model import Decision
-from vanban.normalize.catalogue import fill_from_catalogue, properties
+from vanban.normalize.catalogue import fill_from_catalogue, number_from_title, properties
 from vanban.pipeline import process_file
 
 PAGES = Path(__file__).resolve().parent / "data" / "html" / "catalogue"
@@ -124,3 +124,34 @@ def test_a_vietnamese_national_database_page_is_not_taken_for_a_translation():
     page = Path(__file__).resolve().parent / "data" / "html" / "doc_000030.html"
     dec = process_file(page).decision
     assert dec.translation is None and dec.number_from != "title" and dec.type
+
+
+# --------------------------------------------------------------------------- a law's page: its number in the title
+
+LAW = Path(__file__).resolve().parent / "data" / "html" / "law"
+
+
+def test_a_law_page_is_numbered_by_its_title(tmp_path):
+    """A real vbpl.vn page (corpus-dev, tuning half) of the Luật Xây dựng 2025: the page holds the law from
+    "LUẬT / XÂY DỰNG" down, without the "Luật số:" line of its header, and its title reads "Luật Xây dựng số
+    135/2025/QH15". Before, the law had no number: a law's symbol has no type code (N/YYYY/QHkk), and the
+    symbol check refused it."""
+    dec = _page(LAW / "doc_000308.html.xz", tmp_path).decision
+    assert (dec.type, dec.number, dec.number_from, dec.date) == ("Luật", "135/2025/QH15", "title", "2025-12-10")
+    assert dec.text[dec.number_loc.start:dec.number_loc.end] == "135/2025/QH15"
+    assert dec.translation is None
+
+
+@pytest.mark.parametrize("title, kind, number", [
+    ("Luật Xây dựng số 135/2025/QH15\n\nLUẬT", "Luật", "135/2025/QH15"),
+    ("Pháp lệnh Chi phí tố tụng số 02/2012/UBTVQH13\n", "Pháp lệnh", "02/2012/UBTVQH13"),
+    # a title that is another type's, or cites a document, or whose symbol is not one: nothing taken
+    ("Nghị định số 62/2026/NĐ-CP Sửa đổi ...\n", "Luật", None),
+    ("Thông tư hướng dẫn Luật số 135/2025/QH15\n", "Thông tư", None),
+    ("Luật Xây dựng số 135/QH15\n", "Luật", None),
+])
+def test_the_title_gives_a_number_only_of_the_pages_type(title, kind, number):
+    dec = Decision(doc_id="x", source="x.html", sha256="", format="html", text=title)
+    dec.type = kind
+    number_from_title(dec)
+    assert dec.number == number
