@@ -113,7 +113,11 @@ _REPORTED_AFTER = re.compile(
     r"^(?:\s*\(?\s*(?:cu|nay la|truoc day|truoc khi|truoc sap xep|truoc hop nhat|da giai the)\b"
     r"|(?:\s+\w+){1,4}?\s*\(\s*(?:cu|nay la|truoc day)\b)"  # "UBND huyện Di Linh (cũ)"
 )
-_REPORTED_BEFORE = re.compile(r"(?:\bnguyen|\bcu|\btruoc day|\btruoc khi|\btien than|\bcua)(?:\s+la)?\s*\(?\s*$")
+#: "nguyên", "cũ", "trước đây là", "tiền thân", "của" (a document it issued: "của Bộ ...", "của Bộ trưởng Bộ ...")
+_REPORTED_BEFORE = re.compile(
+    r"(?:\bnguyen|\bcu|\btruoc day|\btruoc khi|\btien than"
+    r"|\bcua(?:\s+(?:bo truong|thu truong|chu tich|pho chu tich|giam doc|pho giam doc|truong ban))?)(?:\s+la)?\s*\(?\s*$"
+)
 _DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[/.-]\s*(\d{{1,2}})\s*[/.-]\s*({YEAR})(?!\d)")
 _YEAR = re.compile(rf"(?<![\d/.-])({YEAR})(?![\d/-])")
 
@@ -140,10 +144,11 @@ def _earlier_on_line(line: str, until: str) -> bool:
 
 def _reported(folded_line: str, line: str, s: int, e: int, until: str) -> bool:
     """Whether the mention at [s, e) of a line reports on the past rather than names an actor of the document:
-    quoted, "(cũ)", "(nay là ...)", "nguyên", "trước đây là", "của" (a document it issued), an earlier date."""
+    quoted, "(cũ)", "(nay là ...)", "nguyên", "trước đây là", "của" or "của Bộ trưởng" (a document it issued), an
+    earlier date."""
     if _quoted(line, s) or _REPORTED_AFTER.match(folded_line[e:e + 40]) or _renamed(folded_line, s, e):
         return True
-    return bool(_REPORTED_BEFORE.search(folded_line[max(0, s - 20):s])) or _earlier_on_line(line, until)
+    return bool(_REPORTED_BEFORE.search(folded_line[max(0, s - 30):s])) or _earlier_on_line(line, until)
 
 
 def named_in_fields(dec: Decision, b: Ceased) -> Iterator[tuple[str, Loc]]:

@@ -89,7 +89,8 @@ _MAX_TITLES = 1000
 
 #: "Khoản 2 Điều 30 Nghị định số 126/2024/NĐ-CP quy định hội bị giải thể ...": the words after the
 #: symbol say what the provision says, not what the document is about
-_PROVISION_BEFORE = re.compile(r"(?i)(?:khoản|điểm|điều|mục|chương|phụ lục|tiết)\s+[\w.]{1,6}(?:\s*,\s*[\w.]{1,6})*\s*(?:của\s*)?$")
+#: "khoản 2 Điều 2 của", "khoản 3, Điều 2, " (a comma before the document too) right before a citation
+_PROVISION_BEFORE = re.compile(r"(?i)(?:khoản|điểm|điều|mục|chương|phụ lục|tiết)\s+[\w.]{1,6}(?:\s*,\s*[\w.]{1,6})*\s*,?\s*(?:của\s*)?$")
 
 
 def _cites_a_provision(text: str, c: Citation) -> bool:

@@ -181,6 +181,16 @@ def test_title_stops_at_the_next_citation():
     assert cs[0].title == "ban hành chương trình hành động thực hiện"
 
 
+def test_a_predicate_after_a_citation_is_not_its_title():
+    """corpus-dev legacy/2003-A16 (a 1998 circular; judged false in the ledger): "thực hiện theo" after the
+    issuer is what the sentence says of the goods, not the decree's subject; "thực hiện" with its object is one."""
+    (c,) = find_citations("hàng hóa quy định tại khoản 3, Điều 2, Nghị định số 94/1998/NĐ-CP ngày 17/11/1998 của "
+                          "Chính phủ thực hiện theo hướng dẫn riêng.")
+    assert (c.issuer, c.title) == ("Chính phủ", None)
+    (c,) = find_citations("Kế hoạch số 12/KH-UBND ngày 02/3/2021 thực hiện Nghị quyết của Tỉnh ủy")
+    assert c.title == "thực hiện Nghị quyết của Tỉnh ủy"
+
+
 # --------------------------------------------------------------------------- the seed decision
 
 

@@ -224,6 +224,16 @@ def test_citation_title_mismatch():
     assert not _only(_decision([a, c]), "citation_title_mismatch")
 
 
+def test_a_provision_cited_with_commas_is_no_title_of_the_document(tmp_path):
+    """corpus-dev legacy/2003-A16 (judged false): "quy định tại khoản 3, Điều 2, Nghị định số 94/1998/NĐ-CP ..."
+    names a provision of the decree; the words after it say nothing of the decree's subject."""
+    res = run(tmp_path, make_doc(body=(
+        "- Căn cứ Nghị định số 94/1998/NĐ-CP ngày 17/11/1998 của Chính phủ quy định chi tiết thi hành Luật thuế "
+        "xuất khẩu, thuế nhập khẩu;\n- Hàng hóa quy định tại khoản 3, Điều 2, Nghị định số 94/1998/NĐ-CP ngày "
+        "17/11/1998 của Chính phủ hướng dẫn riêng việc miễn thuế cho hàng viện trợ.")))
+    assert "citation_title_mismatch" not in rules_of(res)
+
+
 def test_citation_after_document_and_symbol_year(tmp_path, clean):
     assert "citation_after_document" not in rules_of(clean) and "citation_symbol_year" not in rules_of(clean)
     res = run(tmp_path, make_doc(body="- Thực hiện Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ và Nghị định số 107/2020/NĐ-CP ngày 14/9/2019 của Chính phủ."))

@@ -209,6 +209,10 @@ def test_a_task_given_to_a_department_merged_away(tmp_path):
         "- Thực hiện Công văn số 5956/STNMT-CCBVMT ngày 24/10/2024 của Sở Tài nguyên Môi trường.",  # corpus-dev 3367
         "- Năm 2024, Sở Tài nguyên và Môi trường đã hoàn thành việc rà soát.",
         "- UBND huyện Di Linh (cũ) bàn giao hồ sơ.",
+        # corpus-dev doc_000625 (vbpl, 08/10/2025; judged false in the ledger): the issuer of a repealed circular
+        "a) Hệ thống biểu mẫu ... ban hành kèm theo Thông tư số 02/2025/TT-BLĐTBXH ngày 10 tháng 01 năm 2025 của Bộ "
+        "trưởng Bộ Lao động-Thương binh và Xã hội quy định Chế độ báo cáo thống kê",
+        "- Theo Quyết định số 12/QĐ-STNMT của Giám đốc Sở Tài nguyên và Môi trường.",
         # corpus-dev lamdong, a Tờ trình of 2025 (judged false in the ledger): the old name in a renaming
         "1. Về đề nghị đổi tên Hội Thiện nguyện Lan tỏa yêu thương tỉnh Bình Thuận thành Hội Thiện nguyện Lan tỏa yêu "
         "thương Bình Thuận tỉnh Lâm Đồng",
@@ -224,6 +228,8 @@ def test_a_ceased_body_named_as_acting_in_the_text():
     dec = _dec("- Giao Sở Tài nguyên và Môi trường chủ trì, phối hợp với UBND huyện Đức Trọng.", date="2025-12-10")
     names = sorted(f.message.split('"')[1] for f in body_ceased(dec))
     assert names == ["Sở Tài nguyên và Môi trường", "UBND huyện"]
+    acting_head = _dec("- Giao Giám đốc Sở Tài nguyên và Môi trường chủ trì.", date="2025-12-10")
+    assert len(list(body_ceased(acting_head))) == 1  # its head named as acting, not as a document's issuer
 
 
 def test_a_province_merged_away_in_the_header(tmp_path):

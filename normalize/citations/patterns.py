@@ -37,8 +37,10 @@ ISSUER_STOP_PAIRS = frozenset(
     {("ban", "hành"), ("quy", "định"), ("hướng", "dẫn"), ("phê", "duyệt"), ("thực", "hiện"), ("sửa", "đổi"),
      ("công", "bố"), ("thành", "lập"), ("triển", "khai"), ("tổ", "chức"), ("đồng", "ý"), ("bổ", "sung")}
 )
+#: the subject words after a citation; "thực hiện theo ..." is the sentence's predicate ("hàng hóa quy định tại
+#: Điều 2 Nghị định số 94/1998/NĐ-CP của Chính phủ thực hiện theo hướng dẫn riêng"), not a title
 TITLE = re.compile(
-    r"[ \t]*,?[ \t]*(?:\n[ \t]*)?(?P<t>(?:về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi|thực hiện|công bố|thành lập)\b"
+    r"[ \t]*,?[ \t]*(?:\n[ \t]*)?(?P<t>(?:về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi|thực hiện(?! theo\b)|công bố|thành lập)\b"
     r"[^;\t\n]*(?:\n(?![ \t]*\n)[^;\t\n]*){0,3})"
 )
 TITLE_END = re.compile(r";|\.(?=\s|$)|\t|\)|“|”|\"")
