@@ -355,6 +355,11 @@ def canonical_number(written: str, kind: str | None) -> str | None:
     return cites[0].id if cites and cites[0].number and symbol_is_plausible(cites[0].id) else None
 
 
+#: the note of a document known by a reprint's heading (the rules leave its missing place line alone)
+REPRINT_NOTE = ("a reprint: its issuer, number and date are read from the heading the gazette prints in place of the "
+                "header; the place line is not reproduced")
+
+
 def gazette_heading(dec: Structure) -> None:
     """Issuer, number and date from a subject that is a gazette heading ("CỦA BỘ TÀI CHÍNH SỐ
     169/1998/TT-BTC NGÀY 22 THÁNG 12 NĂM 1998 HƯỚNG DẪN ..."); the subject becomes the rest."""
@@ -367,6 +372,7 @@ def gazette_heading(dec: Structure) -> None:
 
     if dec.number is None and (number := canonical_number(m.group("symbol"), dec.type)):
         dec.number, dec.number_loc, dec.number_from = number, dec.subject_loc, "header"
+        dec.notes.append(REPRINT_NOTE)
     written = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", m.group("date") or "")  # "năm1998": the space lost
     if dec.date is None and written and (found := find_dates("ngày " + written.lower())) and found[0].iso:
         dec.date, dec.date_loc = found[0].iso, dec.subject_loc

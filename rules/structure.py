@@ -193,8 +193,14 @@ def missing_header_field(dec: Decision) -> Iterator[Finding]:
     missing: list[tuple[str, str]] = []
     if dec.number_from != "header" and not draft and "number" not in dec.header_written:
         missing.append(("số, ký hiệu", "number and symbol"))
-    if (dec.place is None or dec.date is None) and "date" not in dec.header_written:
-        if not draft:
+    if (dec.place is None or dec.date is None) and "date" not in dec.header_written and not draft:
+        # what is missing, no more: a reprint's heading dates it ("số 176/1998/TTLT-... ngày 25 tháng 12 năm 1998")
+        # but prints no place
+        if dec.date is not None:
+            missing.append(("địa danh", "place of issue"))
+        elif dec.place is not None:
+            missing.append(("ngày tháng năm ban hành", "date of issue"))
+        else:
             missing.append(("địa danh, ngày tháng năm ban hành", "place and date of issue"))
     if missing:
         known = dec.number_from == "caption" and dec.number

@@ -47,6 +47,10 @@ def test_a_reprint_names_a_joint_circulars_issuers_in_its_title_line(tmp_path):
     assert dec.issuer == "Bộ Tài chính - Công nghiệp - Tổng cục Hải quan"
     assert dec.subject.startswith("Hướng dẫn thực hiện chính sách thuế")
     assert not [f for f in res.findings if "cơ quan ban hành" in f.message]  # the issuers are named
+    # the heading dates it: what the reprint lacks is the place line only, and the finding says no more
+    (f,) = [f for f in res.findings if f.rule == "missing_header_field"]
+    assert f.message == "Thông tư liên tịch không có địa danh." and f.severity == "info"
+    assert any(n.startswith("a reprint:") for n in dec.notes)
 
 
 def test_a_forms_number_is_not_a_cited_document(tmp_path):
