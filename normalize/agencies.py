@@ -116,6 +116,12 @@ def _is_abbreviation(token: str) -> bool:
 
 
 def _name_key(name: str) -> str:
+    """`_folded_name_key`, remembered for names of up to 200 characters (a body's name comes back in many
+    rows and rules)."""
+    return _name_key_remembered(name) if len(name) <= 200 else _folded_name_key(name)
+
+
+def _folded_name_key(name: str) -> str:
     """The matching key of a name as written: `match_key`'s folding (case, spacing, look-alikes, tone
     placement) plus what names of bodies vary in: "và", hyphens and "&" between parts, runs of
     capitals merged ("TT TT" = "TTTT") and the usual abbreviations expanded. (`agency_key` goes
@@ -151,6 +157,9 @@ def _name_key(name: str) -> str:
             out.append(tok.lower())
     flush()
     return " ".join(out)
+
+
+_name_key_remembered = functools.lru_cache(maxsize=8192)(_folded_name_key)
 
 
 # --------------------------------------------------------------------------- gazetteer
@@ -348,10 +357,15 @@ def _lower_words(text: str) -> str:
 
 def _starts_with(text: str, words: tuple[str, ...]) -> str | None:
     low = _lower_words(text)
-    for w in sorted(words, key=len, reverse=True):
+    for w in _longest_first(words):
         if low == w or low.startswith(w + " "):
             return w
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 def _strip_cac(text: str) -> str:

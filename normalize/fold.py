@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Cyrillic and Greek capitals that look like Latin ones, as they turn up in scraped symbols.
 _CYRILLIC = dict(zip("АВСЕНІКМОРТХУасеорху", "ABCEHIKMOPTXYaceopxy"))
@@ -111,10 +112,22 @@ def strip_diacritics(text: str) -> str:
 _WS = re.compile(r"\s+")
 
 
+#: keys of texts up to this long are remembered (names and phrases come back again and again: the same body
+#: leads many rows, the rules compare the same names); a longer text is folded afresh
+_REMEMBERED = 200
+
+
 def match_key(text: str) -> str:
     """A key for comparing names: no diacritics, lower case, one space between words."""
+    return _match_key_remembered(text) if len(text) <= _REMEMBERED else _match_key(text)
+
+
+def _match_key(text: str) -> str:
     text, _ = fold_homoglyphs(clean_spaces(text))
     return _WS.sub(" ", strip_diacritics(text).lower()).strip()
+
+
+_match_key_remembered = lru_cache(maxsize=8192)(_match_key)
 
 
 def case_key(text: str) -> str:
@@ -139,5 +152,12 @@ def join_lines(text: str, more: str) -> str:
 
 def tone_key(text: str) -> str:
     """A key that keeps diacritics but folds case, spacing and tone placement."""
+    return _tone_key_remembered(text) if len(text) <= _REMEMBERED else _tone_key(text)
+
+
+def _tone_key(text: str) -> str:
     text, _ = fold_homoglyphs(clean_spaces(nfc(text)))
     return _WS.sub(" ", fold_tone_placement(text).lower()).strip()
+
+
+_tone_key_remembered = lru_cache(maxsize=8192)(_tone_key)

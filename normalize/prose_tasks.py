@@ -498,18 +498,20 @@ def _outside_quotes(paras: list[_Para], longest: int = 40) -> list[_Para]:
     return out
 
 
-def _restates(t: Task, rows: list[Task]) -> bool:
+def _restates(t: Task, rows: list[tuple[set[str], set[str]]]) -> bool:
     """Whether a task in prose is a row of the document's task table told again: a body of its
     lead leads the row too, and half their words or more are the same (a plan's body often
-    names the work its appendix details)."""
+    names the work its appendix details). `rows`: each row's bodies and words (`_row_keys`)."""
     words, bodies = words_of(t.task), bodies_of(t.lead)
-    for r in rows:
-        if not bodies & bodies_of(r.lead):
-            continue
-        other = words_of(r.task + " " + r.product)
-        if words and len(words & other) >= 0.5 * len(words | other):
+    for row_bodies, other in rows:
+        if bodies & row_bodies and words and len(words & other) >= 0.5 * len(words | other):
             return True
     return False
+
+
+def _row_keys(rows: list[Task]) -> list[tuple[set[str], set[str]]]:
+    """The bodies leading each table row and the words of its task and product, found once per document."""
+    return [(bodies_of(r.lead), words_of(r.task + " " + r.product)) for r in rows]
 
 
 def prose_tasks(src: SourceDocument, dec: Decision, table_rows: list[Task] | None = None) -> list[Task]:
@@ -538,4 +540,7 @@ def prose_tasks(src: SourceDocument, dec: Decision, table_rows: list[Task] | Non
             st = _State(tasks=st.tasks, typed=st.typed)
         st.plan = dec.type in PLANS or any(a <= (p.line or 0) <= z for a, z in plans)
         _paragraph(p, st, paras[i + 1] if i + 1 < len(paras) else None)
-    return [t for t in st.tasks if not (table_rows and _restates(t, table_rows))]
+    if not table_rows or not st.tasks:
+        return st.tasks
+    rows = _row_keys(table_rows)
+    return [t for t in st.tasks if not _restates(t, rows)]
