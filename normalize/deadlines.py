@@ -74,7 +74,33 @@ def _tidy(text: str) -> str:
 
 def _key_with_offsets(text: str) -> tuple[str, list[int]]:
     """The match key of a text (no diacritics, lower case, one space for each run of spaces)
-    and, for each of its characters, the offset in `text` it came from."""
+    and, for each of its characters, the offset in `text` it came from.
+
+    >>> _key_with_offsets("  Hoàn thành\u00a0 trước ")
+    ('hoan thanh truoc ', [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19])
+    """
+    low = strip_diacritics(text).lower()
+    if len(low) != len(text) or "Σ" in text:  # not one letter for one (not NFC, a letter lower() makes two)
+        return _key_with_offsets_by_letter(text)
+    out: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _SPACES.finditer(low):
+        s, e = m.span()
+        if s > pos:
+            out.append(low[pos:s])
+            where.extend(range(pos, s))
+        if s > 0:  # a run after some text: one space, from its first character
+            out.append(" ")
+            where.append(s)
+        pos = e
+    out.append(low[pos:])
+    where.extend(range(pos, len(low)))
+    return "".join(out), where
+
+
+def _key_with_offsets_by_letter(text: str) -> tuple[str, list[int]]:
+    """`_key_with_offsets` a character at a time: for a text whose key is not one letter for one."""
     out: list[str] = []
     where: list[int] = []
     space = True

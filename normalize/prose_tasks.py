@@ -250,7 +250,8 @@ def _assignment(p: _Para, masked: str, s: int, e: int, st: _State) -> tuple[Task
 def _fields(p: _Para, masked: str, at: int) -> tuple[int, dict[str, tuple[int, int]]]:
     """Labelled fields in a paragraph ("Đơn vị chủ trì: ...; Thời gian hoàn thành: ..."): where the
     first label starts, and each field's value span."""
-    found = list(_FIELD.finditer(masked, at))
+    # every label ends in a colon: without one there is nothing to look for (most paragraphs)
+    found = list(_FIELD.finditer(masked, at)) if masked.find(":", at) >= 0 else []
     out: dict[str, tuple[int, int]] = {}
     for i, m in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(masked)

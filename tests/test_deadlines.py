@@ -340,3 +340,28 @@ def test_a_start_is_not_a_deadline_ending_that_year() -> None:
     d = parse_deadline("Từ năm 2026 đến năm 2030")
     assert (d.start, d.end, d.kind) == ("2026-01-01", "2030-12-31", "fixed")
 
+
+
+# --------------------------------------------------------------------------- the key with offsets, fast and by letter
+
+_SEED_TEXT = (Path(__file__).resolve().parent.parent / "corpus" / "samples" / "000_2460ae3cff98ef28.txt").read_text(encoding="utf-8")
+
+
+@given(st.lists(st.sampled_from(list("aăâđeêioôơuưy AĐÊƠƯàáảãạằắẳẵặầấẩẫậÀÁ\t\n\u00a0\u2003-/.Σİ") + ["e\u0301", "ΣΑ"]),
+                max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_the_key_with_offsets_is_the_same_whichever_way_it_is_made(text):
+    """The whole-text key (one `strip_diacritics` and one `lower` over the text, then its runs of white
+    space) is the per-letter key, offsets included, and falls back to it where a letter folds to two."""
+    from vanban.normalize.deadlines import _key_with_offsets, _key_with_offsets_by_letter
+
+    assert _key_with_offsets(text) == _key_with_offsets_by_letter(text)
+
+
+def test_the_key_with_offsets_on_a_real_decision():
+    from vanban.normalize.deadlines import _key_with_offsets, _key_with_offsets_by_letter
+
+    for line in _SEED_TEXT.splitlines():
+        key, where = _key_with_offsets(line)
+        assert (key, where) == _key_with_offsets_by_letter(line)
+        assert len(key) == len(where) and all(line[w].isspace() or key[k] != " " for k, w in enumerate(where))
