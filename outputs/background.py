@@ -33,13 +33,20 @@ def _verdict(report: Any) -> dict[str, Any]:
             "failures": [f.__dict__ for f in report.failures]}
 
 
-def _child_main(conn, data_docs: bool) -> None:  # pragma: no cover - runs in the child process
+_WARM = ("warm",)  # the message that has a waiting child import its libraries (never a folder's name: a str)
+
+
+def _child_main(conn, data_docs: bool, wait: bool) -> None:  # pragma: no cover - runs in the child process
     try:
+        out = conn.recv() if wait else _WARM  # a large run: the libraries only near its end
+        if out is None:
+            return
         import great_expectations  # noqa: F401  (the slow part, 2-3 s, done while the run works)
 
         from vanban.outputs.validate import validate_run
 
-        out = conn.recv()
+        if out == _WARM:
+            out = conn.recv()
         if out is None:
             return
         conn.send(_verdict(validate_run(Path(out), data_docs=data_docs)))
@@ -54,22 +61,40 @@ def _child_main(conn, data_docs: bool) -> None:  # pragma: no cover - runs in th
 class BackgroundValidator:
     """Validation whose Great Expectations import happens in a child process while the run works.
 
-    Start it when the run starts; `begin(out)` once the tables are written; `result()` after.
+    Start it when the run starts; `begin(out)` once the tables are written; `result()` after. With
+    `wait=True` the child imports nothing until `warm()` (or `begin`): a large run calls `warm()` when its
+    work left is a few seconds (`vanban.pool.run_pool`'s `near_end`), so that the libraries' memory does not
+    sit beside the workers' for the whole run and their import still overlaps the run's last documents.
     """
 
-    def __init__(self, data_docs: bool = True) -> None:
+    def __init__(self, data_docs: bool = True, *, wait: bool = False) -> None:
         import multiprocessing
 
         self._data_docs = data_docs
         self._out: Path | None = None
+        self.warmed_at: float | None = None if wait else 0.0  # time.monotonic() of warm(): when the import began
         try:
             mp = multiprocessing.get_context("fork")
             self._conn, child = mp.Pipe()
-            self._proc = mp.Process(target=_child_main, args=(child, data_docs), daemon=True, name="vanban-validate")
+            self._proc = mp.Process(target=_child_main, args=(child, data_docs, wait), daemon=True,
+                                    name="vanban-validate")
             self._proc.start()
             child.close()
         except (OSError, ValueError):
             self._proc = None
+
+    def warm(self) -> None:
+        """Have a waiting child import its libraries now (once; nothing for one that never waited)."""
+        if self.warmed_at is not None:
+            return
+        import time
+
+        self.warmed_at = time.monotonic()
+        if self._proc is not None:
+            try:
+                self._conn.send(_WARM)
+            except OSError:
+                pass
 
     def begin(self, out: Path) -> None:
         """Start validating the tables in `out` (in the child); the caller may work meanwhile."""

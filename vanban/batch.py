@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -434,14 +434,16 @@ def run_outputs(formats: tuple[str, ...]) -> list[str]:
 
 
 def run(inputs: list[str], settings: Settings, *, engine: str = "local", scheduler: str | None = None,
-        formats: tuple[str, ...] = ("csv",), quiet: bool = False, keep_cluster: bool = False) -> RunSummary:
+        formats: tuple[str, ...] = ("csv",), quiet: bool = False, keep_cluster: bool = False,
+        near_end: Callable[[], None] | None = None) -> RunSummary:
     """Process the inputs into OUT; returns what was done. Errors are printed as they happen.
 
     With the Dask engine, `vanban.cluster.ClusterError` (its `status` is the exit
     status) when the cluster cannot be used at all; a cluster lost mid-run ends
     the processing, the tables of what finished are written and
     `RunSummary.cluster_error` says what happened. `keep_cluster`: the connection stays open in
-    `RunSummary.cluster` (the report's pages are written there), for the caller to close.
+    `RunSummary.cluster` (the report's pages are written there), for the caller to close. `near_end`: called
+    once when the local pool's work left is a few seconds (`vanban.pool.run_pool`), or when processing ends.
     """
     t0 = time.perf_counter()
     manifest = prepare(settings.where, force=settings.force_output)  # OutputError: the caller says it and stops
@@ -466,7 +468,7 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
         summary = RunSummary(documents=len(items), skipped=skipped, reused=sum(i.cached for i in items), manifest=manifest)
         summary.duplicates = _announce(items)
         t1 = time.perf_counter()
-        _process(todo, settings, cluster, Progress(len(todo), summary.reused, quiet=quiet), summary)
+        _process(todo, settings, cluster, Progress(len(todo), summary.reused, quiet=quiet), summary, near_end)
         summary.process_seconds = time.perf_counter() - t1
         if cluster is not None and keep_cluster and not cluster.lost:
             summary.cluster = cluster  # the report's pages are written there
@@ -511,7 +513,8 @@ def _write_outputs(items: list[Item], settings: Settings, formats: tuple[str, ..
     publish(settings, manifest)
 
 
-def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progress, summary: RunSummary) -> None:
+def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progress, summary: RunSummary,
+             near_end: Callable[[], None] | None = None) -> None:
     """Process the documents to do on the engine chosen, showing the progress."""
     jobs = settings.jobs or os.cpu_count() or 1
     if cluster is not None:
@@ -521,7 +524,7 @@ def _process(todo: list[Item], settings: Settings, cluster: Any, progress: Progr
         stream = run_inline(todo, settings)
     else:  # even for one document: the pool is what enforces the limits (a fork costs milliseconds)
         _preload(todo)
-        stream = run_pool(todo, settings, jobs)
+        stream = run_pool(todo, settings, jobs, near_end)
     by_id = {i.doc_id: i for i in todo}
     for s in stream:
         summary.processed += 1

@@ -231,20 +231,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(str(e))
         return 2
     validator = None
-    small = args.engine == "local" and _at_most(args.inputs, EARLY_VALIDATOR_MAX)
-    if not args.no_validate and small:
+    if not args.no_validate and args.engine == "local":
         from vanban.outputs.background import BackgroundValidator
 
-        # a small run: import Great Expectations (2-3 s) while the documents are processed; a large
-        # run starts it after, so that its memory does not add to the workers'
-        validator = BackgroundValidator()
+        # a small run: import Great Expectations (2-3 s) while the documents are processed; a large run
+        # imports it in its last seconds of work, when the memory allows (`vanban.pool.run_pool`'s near_end),
+        # so that its memory does not sit beside the workers' for the whole run
+        validator = BackgroundValidator(wait=not _at_most(args.inputs, EARLY_VALIDATOR_MAX))
     settings = Settings(
         out=args.out, jobs=args.jobs, timeout=args.timeout, max_memory=args.max_memory or None, force=args.force,
         rules_config=cfg, force_output=args.force_output, follow_links=args.follow_links,
     )
     try:
         s = run(args.inputs, settings, engine=args.engine, scheduler=args.scheduler, formats=args.formats, quiet=args.quiet,
-                keep_cluster=True)
+                keep_cluster=True, near_end=validator.warm if validator is not None else None)
     except OutputError as e:  # OUT changed under us since the check above
         _err(str(e))
         return 2

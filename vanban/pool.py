@@ -11,7 +11,7 @@ import os
 import sys
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -183,20 +183,90 @@ def _death_reason(exitcode: int | None, settings: Settings) -> tuple[str, str]:
     return "crash", f"the worker stopped (exit status {exitcode}) while processing it"
 
 
-def run_pool(todo: list[Item], settings: Settings, jobs: int) -> Iterator[dict[str, Any]]:
-    """Process the items on `jobs` worker processes; yields each document's summary as it ends."""
+#: `run_pool`'s `near_end` is called once the work left is estimated at this many seconds of the pool's cores
+NEAR_END_S = 5.0
+#: and only while the run's processes hold, with what the call adds (`NEAR_END_ADDS_MB`), at most this much:
+#: the whole run's memory target (README, "Speed"). Great Expectations and pandas are about 240 MB.
+RUN_MEMORY_MB = 500
+NEAR_END_ADDS_MB = 250
+#: near the end, while `near_end` waits for room, a free worker holding more than this (what its earlier
+#: documents left: a PDF's OCR, LibreOffice's tables) is replaced by a fresh fork, or ended when nothing is left
+RENEW_MB = 60
+
+
+class _Tail:
+    """Calls `hook` once, when the estimated work left (the queue's and the documents in flight) comes under
+    `NEAR_END_S` seconds of `jobs` cores and the memory of this process and its workers leaves room for
+    `NEAR_END_ADDS_MB`: the validation imports its libraries while the last documents are processed, and the
+    tables are validated as soon as they are written."""
+
+    def __init__(self, hook: Callable[[], None] | None, costs: dict[str, float], jobs: int) -> None:
+        self.hook, self.costs, self.jobs = hook, costs, jobs
+        self.left = sum(costs.values())
+
+    def done(self, doc_id: str) -> None:
+        self.left -= self.costs.get(doc_id, 0.0)
+
+    def near(self) -> bool:
+        return self.hook is not None and self.left / self.jobs <= NEAR_END_S * 1000
+
+    def check(self, workers: list[_Worker]) -> None:
+        if not self.near():
+            return
+        held = pss_mb([os.getpid(), *(w.proc.pid for w in workers if w.proc.pid and w.proc.is_alive())])
+        if held is not None and held + NEAR_END_ADDS_MB <= RUN_MEMORY_MB:
+            hook, self.hook = self.hook, None
+            hook()
+
+    def renew(self, w: _Worker, following: Item | None) -> bool:
+        """Whether the worker `w`, free now, should make room (`RENEW_MB`): not when its next document is one
+        LibreOffice converts (a fresh worker would start its own LibreOffice: seconds)."""
+        if not self.near() or (following is not None and _reader(following) == "office"):
+            return False
+        held = pss_mb([w.proc.pid]) if w.proc.pid else None
+        return held is not None and held > RENEW_MB
+
+
+def _reader(item: Item) -> str | None:
+    from vanban.extract import READERS
+
+    return READERS.get(PurePosixPath(str(item.path)).suffix.lower())
+
+
+def pss_mb(pids: list[int]) -> float | None:
+    """The proportional set size of the processes, MB (Linux's smaps_rollup); None where it cannot be read."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError, IndexError):
+            return None
+    return total / 1024
+
+
+def run_pool(todo: list[Item], settings: Settings, jobs: int,
+             near_end: Callable[[], None] | None = None) -> Iterator[dict[str, Any]]:
+    """Process the items on `jobs` worker processes; yields each document's summary as it ends. `near_end` is
+    called once when the run is near its end (`_Tail`)."""
     import multiprocessing
     from multiprocessing.connection import wait
 
-    from vanban.schedule import costliest_first
+    from vanban.schedule import with_costs
 
     ctx = multiprocessing.get_context("fork")  # workers inherit the imported stages: no start-up cost
-    queue = list(reversed(costliest_first(todo, key=lambda item: str(item.path))))  # popped from the end
+    ordered = with_costs(todo, key=lambda item: str(item.path))
+    queue = [item for item, _ in reversed(ordered)]  # popped from the end
     workers = [_Worker(ctx, settings) for _ in range(min(jobs, len(todo)))]
+    tail = _Tail(near_end, {item.doc_id: cost for item, cost in ordered}, max(1, len(workers)))
     try:
         for w in workers:
             if queue:
                 w.send(queue.pop())
+        tail.check(workers)
         while any(w.item is not None for w in workers):
             busy = [w for w in workers if w.item is not None]
             now = time.monotonic()
@@ -227,14 +297,21 @@ def run_pool(todo: list[Item], settings: Settings, jobs: int) -> Iterator[dict[s
                     replace = True
                 if summary is None:
                     continue
+                tail.done(w.item.doc_id)
                 w.item = None
                 yield summary
                 if replace:
                     if w.proc.is_alive() or w.proc.exitcode is None:
                         w.stop(kill=True)
                     w = workers[i] = _Worker(ctx, settings)
+                elif tail.renew(w, queue[-1] if queue else None):
+                    w.stop()
+                    if not queue:
+                        continue  # nothing left for it: ended, its memory freed
+                    w = workers[i] = _Worker(ctx, settings)
                 if queue:
                     w.send(queue.pop())
+            tail.check(workers)
     finally:
         for w in workers:
             w.stop(kill=w.item is not None)

@@ -52,6 +52,12 @@ def costliest_first(items: Iterable[T], *, key: Callable[[T], str] = str,
 
     `key` gives an item's path or URL; `size` its size in bytes (None: unknown; by
     default the file's size on disk, unknown for a URL)."""
+    return [item for item, _ in with_costs(items, key=key, size=size)]
+
+
+def with_costs(items: Iterable[T], *, key: Callable[[T], str] = str,
+               size: Callable[[T], int | None] | None = None) -> list[tuple[T, float]]:
+    """`costliest_first`, each item with its estimate (milliseconds of one core)."""
     items = list(items)
     deadline = time.monotonic() + PEEK_BUDGET_S
     costs = {}
@@ -60,7 +66,7 @@ def costliest_first(items: Iterable[T], *, key: Callable[[T], str] = str,
         nbytes = size(item) if size is not None else _size(path)
         costs[i] = estimated_ms(path, nbytes, peek=time.monotonic() < deadline)
     order = sorted(range(len(items)), key=lambda i: -costs[i])
-    return [items[i] for i in order]
+    return [(items[i], costs[i]) for i in order]
 
 
 def estimated_ms(path: str, nbytes: int | None, *, peek: bool = True) -> float:
