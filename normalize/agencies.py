@@ -356,16 +356,21 @@ def _lower_words(text: str) -> str:
 
 
 def _starts_with(text: str, words: tuple[str, ...]) -> str | None:
+    """The longest of `words` the text starts with, as whole words."""
     low = _lower_words(text)
-    for w in _longest_first(words):
+    for w in _by_first_word(words).get(low.split(" ", 1)[0], ()):  # a match shares the text's first word
         if low == w or low.startswith(w + " "):
             return w
     return None
 
 
 @functools.lru_cache(maxsize=64)
-def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(sorted(words, key=len, reverse=True))
+def _by_first_word(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The words by their first word, the longest first."""
+    out: dict[str, list[str]] = {}
+    for w in sorted(words, key=len, reverse=True):
+        out.setdefault(w.split(" ", 1)[0], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _strip_cac(text: str) -> str:
