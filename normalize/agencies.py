@@ -535,6 +535,12 @@ def split_agencies(cell: str) -> list[Agency]:
     """
     if not cell or not cell.strip():
         return []
+    if len(cell) <= 300:  # a cell comes back in many rows, prose and rules: read once (Agency is never changed)
+        return list(_split_remembered(cell))
+    return _split(cell)
+
+
+def _split(cell: str) -> list[Agency]:
     text = _tidy(cell)
     if _BY_REFERENCE.match(text):
         return [Agency(raw=text, canonical=_capitalised(text))]
@@ -546,6 +552,11 @@ def split_agencies(cell: str) -> list[Agency]:
         invited = bool(_INVITED.match(segment))
         out += _split_segment(_INVITED.sub("", segment), invited)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_remembered(cell: str) -> tuple[Agency, ...]:
+    return tuple(_split(cell))
 
 
 # --------------------------------------------------------------------------- variants
