@@ -275,26 +275,7 @@ def run_pool(todo: list[Item], settings: Settings, jobs: int,
             for i, w in enumerate(workers):
                 if w.item is None:
                     continue
-                summary = None
-                replace = False
-                if w.conn in ready or w.proc.sentinel in ready:
-                    try:
-                        if w.conn.poll():
-                            summary = w.conn.recv()
-                    except (EOFError, OSError):
-                        summary = None
-                    if summary is None:  # the worker died without answering
-                        w.proc.join(1)
-                        kind, why = _death_reason(w.proc.exitcode, settings)
-                        summary = summary_of(failure_entry(w.item, why, kind, settings))
-                        w.item.record = failure_entry(w.item, why, kind, settings)
-                        replace = True
-                    elif summary.get("error_kind") == "memory":
-                        replace = True
-                elif time.monotonic() - w.started > settings.timeout:
-                    w.stop(kill=True)
-                    summary = store_failure(w.item, f"timed out after {settings.timeout:g} s", "timeout", settings)
-                    replace = True
+                summary, replace = _answer(w, ready, settings)
                 if summary is None:
                     continue
                 tail.done(w.item.doc_id)
@@ -315,6 +296,28 @@ def run_pool(todo: list[Item], settings: Settings, jobs: int,
     finally:
         for w in workers:
             w.stop(kill=w.item is not None)
+
+
+def _answer(w: _Worker, ready: list[Any], settings: Settings) -> tuple[dict[str, Any] | None, bool]:
+    """A busy worker's summary, if it has ended its document (answered, died or ran out of time), and whether
+    the worker must be replaced."""
+    if w.conn in ready or w.proc.sentinel in ready:
+        summary = None
+        try:
+            if w.conn.poll():
+                summary = w.conn.recv()
+        except (EOFError, OSError):
+            summary = None
+        if summary is None:  # the worker died without answering
+            w.proc.join(1)
+            kind, why = _death_reason(w.proc.exitcode, settings)
+            w.item.record = failure_entry(w.item, why, kind, settings)
+            return summary_of(w.item.record), True
+        return summary, summary.get("error_kind") == "memory"
+    if time.monotonic() - w.started > settings.timeout:
+        w.stop(kill=True)
+        return store_failure(w.item, f"timed out after {settings.timeout:g} s", "timeout", settings), True
+    return None, False
 
 
 class _Alarm(BaseException):
