@@ -104,8 +104,18 @@ def test_timeout_kills_the_process_group(tmp_path):
     assert _gone(child)
 
 
-def _gone(pid: int) -> bool:
-    """No such process, or only a zombie waiting for init to reap it."""
+def _gone(pid: int, wait: float = 5.0) -> bool:
+    """No such process, or only a zombie waiting for init to reap it, within `wait` seconds (a killed
+    process takes a moment to exit on a loaded machine)."""
+    deadline = time.monotonic() + wait
+    while not _gone_now(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _gone_now(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError):

@@ -143,7 +143,7 @@ def test_libreoffice_ends_with_the_worker_that_started_it(tmp_path):
     worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         office_pid, bridge_pid = map(int, worker.stdout.readline().split())
-        assert not _gone(office_pid)
+        assert not _gone(office_pid, wait=0)
     finally:
         worker.kill()
         worker.wait()
