@@ -34,6 +34,7 @@ What a rendering or a page does to a table, undone:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -100,6 +101,7 @@ class TaskTable:
 # --------------------------------------------------------------------------- columns
 
 
+@functools.lru_cache(maxsize=4096)  # a table's header words come back on every row looked at, and in every plan
 def _name_rank(key: str, fname: str) -> int | None:
     for rank, name in enumerate(COLUMN_NAMES[fname]):
         if key == name or (len(name) > 3 and key.startswith(name)):
