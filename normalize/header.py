@@ -355,9 +355,9 @@ def canonical_number(written: str, kind: str | None) -> str | None:
     return cites[0].id if cites and cites[0].number and symbol_is_plausible(cites[0].id) else None
 
 
-#: the note of a document known by a reprint's heading (the rules leave its missing place line alone)
-REPRINT_NOTE = ("a reprint: its issuer, number and date are read from the heading the gazette prints in place of the "
-                "header; the place line is not reproduced")
+#: the note of a document whose number is read from a reprint's heading
+REPRINT_NOTE = ("a reprint: its number, and the issuer and date it lacked, are read from the heading the gazette prints "
+                "in place of the header; no place line is printed")
 
 
 def gazette_heading(dec: Structure) -> None:

@@ -443,7 +443,7 @@ def run(inputs: list[str], settings: Settings, *, engine: str = "local", schedul
     the processing, the tables of what finished are written and
     `RunSummary.cluster_error` says what happened. `keep_cluster`: the connection stays open in
     `RunSummary.cluster` (the report's pages are written there), for the caller to close. `near_end`: called
-    once when the local pool's work left is a few seconds (`vanban.pool.run_pool`), or when processing ends.
+    at most once, when the local pool's work left is a few seconds and memory allows (`vanban.pool.run_pool`).
     """
     t0 = time.perf_counter()
     manifest = prepare(settings.where, force=settings.force_output)  # OutputError: the caller says it and stops
