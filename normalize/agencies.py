@@ -50,6 +50,7 @@ from vanban.normalize.fold import (
     fold_homoglyphs,
     fold_tone_placement,
     nfc,
+    remembered,
     strip_diacritics,
     tone_key,
 )
@@ -115,13 +116,8 @@ def _is_abbreviation(token: str) -> bool:
     )
 
 
+@remembered()
 def _name_key(name: str) -> str:
-    """`_folded_name_key`, remembered for names of up to 200 characters (a body's name comes back in many
-    rows and rules)."""
-    return _name_key_remembered(name) if len(name) <= 200 else _folded_name_key(name)
-
-
-def _folded_name_key(name: str) -> str:
     """The matching key of a name as written: `match_key`'s folding (case, spacing, look-alikes, tone
     placement) plus what names of bodies vary in: "và", hyphens and "&" between parts, runs of
     capitals merged ("TT TT" = "TTTT") and the usual abbreviations expanded. (`agency_key` goes
@@ -158,8 +154,6 @@ def _folded_name_key(name: str) -> str:
     flush()
     return " ".join(out)
 
-
-_name_key_remembered = functools.lru_cache(maxsize=8192)(_folded_name_key)
 
 
 # --------------------------------------------------------------------------- gazetteer
@@ -535,15 +529,14 @@ def split_agencies(cell: str) -> list[Agency]:
     """
     if not cell or not cell.strip():
         return []
-    if len(cell) <= 300:  # a cell comes back in many rows, prose and rules: read once (Agency is never changed)
-        return list(_split_remembered(cell))
-    return _split(cell)
+    return list(_agencies_of(cell))
 
 
-def _split(cell: str) -> list[Agency]:
+@remembered(limit=300, maxsize=4096)  # a cell comes back in many rows, in prose and in rules (Agency is never changed)
+def _agencies_of(cell: str) -> tuple[Agency, ...]:
     text = _tidy(cell)
     if _BY_REFERENCE.match(text):
-        return [Agency(raw=text, canonical=_capitalised(text))]
+        return (Agency(raw=text, canonical=_capitalised(text)),)
     out: list[Agency] = []
     for segment in _segments(cell):
         m = _LIST_PREFIX.match(segment)
@@ -551,12 +544,7 @@ def _split(cell: str) -> list[Agency]:
             segment = segment[m.end():]  # "các hội: Hội Nghề cá, Hội Tin học": the names carry their own heads
         invited = bool(_INVITED.match(segment))
         out += _split_segment(_INVITED.sub("", segment), invited)
-    return out
-
-
-@functools.lru_cache(maxsize=4096)
-def _split_remembered(cell: str) -> tuple[Agency, ...]:
-    return tuple(_split(cell))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- variants

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 # Cyrillic and Greek capitals that look like Latin ones, as they turn up in scraped symbols.
 _CYRILLIC = dict(zip("АВСЕНІКМОРТХУасеорху", "ABCEHIKMOPTXYaceopxy"))
@@ -112,22 +114,31 @@ def strip_diacritics(text: str) -> str:
 _WS = re.compile(r"\s+")
 
 
-#: keys of texts up to this long are remembered (names and phrases come back again and again: the same body
-#: leads many rows, the rules compare the same names); a longer text is folded afresh
-_REMEMBERED = 200
+_R = TypeVar("_R")
 
 
+def remembered(limit: int = 200, maxsize: int = 8192) -> Callable[[Callable[[str], _R]], Callable[[str], _R]]:
+    """A decorator for a function of a short text (a name, a cell, a phrase: they come back again and again,
+    the same body leads many rows and the rules compare the same names): its answers for texts of up to
+    `limit` characters are remembered (the last `maxsize`); a longer text is computed afresh, so that a whole
+    document never sits in the memory. The answer is shared: the function must return what no caller changes."""
+    def wrap(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def call(text: str) -> _R:
+            return cached(text) if len(text) <= limit else fn(text)
+
+        return call
+
+    return wrap
+
+
+@remembered()
 def match_key(text: str) -> str:
     """A key for comparing names: no diacritics, lower case, one space between words."""
-    return _match_key_remembered(text) if len(text) <= _REMEMBERED else _match_key(text)
-
-
-def _match_key(text: str) -> str:
     text, _ = fold_homoglyphs(clean_spaces(text))
     return _WS.sub(" ", strip_diacritics(text).lower()).strip()
-
-
-_match_key_remembered = lru_cache(maxsize=8192)(_match_key)
 
 
 def case_key(text: str) -> str:
@@ -150,14 +161,8 @@ def join_lines(text: str, more: str) -> str:
     return f"{text} {more}"
 
 
+@remembered()
 def tone_key(text: str) -> str:
     """A key that keeps diacritics but folds case, spacing and tone placement."""
-    return _tone_key_remembered(text) if len(text) <= _REMEMBERED else _tone_key(text)
-
-
-def _tone_key(text: str) -> str:
     text, _ = fold_homoglyphs(clean_spaces(nfc(text)))
     return _WS.sub(" ", fold_tone_placement(text).lower()).strip()
-
-
-_tone_key_remembered = lru_cache(maxsize=8192)(_tone_key)

@@ -351,3 +351,14 @@ def test_validity_columns_name_a_known_successor_and_a_source() -> None:
         successor = by_name[e.successor]
         assert successor is not e and not successor.valid_until, e
     assert by_name["Sở Tài nguyên và Môi trường"].successor == "Sở Nông nghiệp và Môi trường"
+
+
+def test_a_remembered_cell_gives_each_caller_its_own_list():
+    """`split_agencies` remembers a cell's agencies; what a caller does with its list is not what the next gets."""
+    cell = "Sở Nội vụ, Sở Tư pháp"
+    first = split_agencies(cell)
+    first.append(first[0])
+    first.clear()
+    assert [a.canonical for a in split_agencies(cell)] == ["Sở Nội vụ", "Sở Tư pháp"]
+    long_cell = ", ".join(["Sở Nội vụ"] * 40)  # past what is remembered: read afresh, the same answer
+    assert len(long_cell) > 300 and [a.canonical for a in split_agencies(long_cell)] == ["Sở Nội vụ"] * 40
