@@ -72,12 +72,15 @@ _VERBAL = rf"""
     {_NAM} [ \t\u00a0]+ (?P<vy>\d{{4}})
 """
 # One date in figures, day first, one separator used twice: "24/12/2020", "17-4-2015".
+# The check of the character before it comes after the first digit ("\d(?<![...].)", not "(?<![...])\d"):
+# a pattern that starts with a digit lets the regex engine skip to the next digit instead of trying
+# every position (find_dates ran at 9 MB/s, half of it there).
 _NUMERIC = r"""
-    (?<![\d/.\-–]) (?P<nd>\d{1,2}) [ ]? (?P<sep>[/.\-–]) [ ]? (?P<nm>\d{1,2}) [ ]? (?P=sep) [ ]? (?P<ny>\d{4})
+    (?P<nd>\d(?<![\d/.\-–].)\d?) [ ]? (?P<sep>[/.\-–]) [ ]? (?P<nm>\d{1,2}) [ ]? (?P=sep) [ ]? (?P<ny>\d{4})
     (?!\d|[/.,\-–]\d)
 """
 # The ISO form our outputs write: "2020-12-24".
-_ISO = r"(?<![\d/.\-]) (?P<iy>\d{4}) - (?P<im>\d{2}) - (?P<id>\d{2}) (?![\d/\-])"
+_ISO = r"(?P<iy>\d(?<![\d/.\-].)\d{3}) - (?P<im>\d{2}) - (?P<id>\d{2}) (?![\d/\-])"
 
 _FIND = re.compile(f"(?:{_VERBAL})|(?:{_NUMERIC})|(?:{_ISO})", re.IGNORECASE | re.VERBOSE)
 _WHOLE = re.compile(

@@ -212,3 +212,26 @@ def test_rules_read_the_dates_normalize_found():
     [finding] = list(impossible_date(dec))
     assert "31/02/2020" in finding.message and finding.evidence[0].line == 1
     assert "dates" not in to_dict(dec)
+
+
+# The date patterns check the character before a date after its first digit, so that the regex engine
+# can skip from digit to digit; these are the patterns as first written, the check before the digit.
+_NUMERIC_AS_WRITTEN = r"""
+    (?<![\d/.\-–]) (?P<nd>\d{1,2}) [ ]? (?P<sep>[/.\-–]) [ ]? (?P<nm>\d{1,2}) [ ]? (?P=sep) [ ]? (?P<ny>\d{4})
+    (?!\d|[/.,\-–]\d)
+"""
+_ISO_AS_WRITTEN = r"(?<![\d/.\-]) (?P<iy>\d{4}) - (?P<im>\d{2}) - (?P<id>\d{2}) (?![\d/\-])"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["1", "12", "2020", "/", ".", "-", "–", " ", ",", "a", "ngày ", " tháng ",
+                                 " năm ", "\n", "Số 3/2020/NĐ-CP", "24/12/2020", "2020-01-02"]), max_size=14))
+def test_find_dates_same_as_with_the_check_before_the_first_digit(parts):
+    import re
+
+    from vanban.normalize import dates as D
+
+    written = re.compile(f"(?:{D._VERBAL})|(?:{_NUMERIC_AS_WRITTEN})|(?:{_ISO_AS_WRITTEN})", re.IGNORECASE | re.VERBOSE)
+    text = "".join(parts)
+    assert [(m.span(), m.groupdict()) for m in D._FIND.finditer(text)] == \
+        [(m.span(), m.groupdict()) for m in written.finditer(text)]

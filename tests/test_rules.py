@@ -427,6 +427,17 @@ def test_known_confusions_every_example_is_flagged():
         assert hits, f"example of {c.wrong!r} not flagged: {c.example}"
 
 
+def test_known_confusions_found_in_any_case_with_the_text_as_written():
+    """The scan runs on the text in lower case; what it returns is the text as written, capitals and
+    all, also where lower case would change the text's length (a dotted capital I before it)."""
+    from vanban.rules.typos import find_confusions
+
+    for text in ("KẾ HOẠCH: PHÂN ĐẤU 100% hồ sơ", "Năng Xuất lao động; Phân đấu đạt", "İ phân đấu đạt 100%"):
+        hits = find_confusions(text)
+        assert [m.group(0) for _, m in hits] == [w for w in ("PHÂN ĐẤU", "Năng Xuất", "Phân đấu", "phân đấu") if w in text]
+        assert all(text[m.start():m.end()] == m.group(0) for _, m in hits)
+
+
 def test_known_confusion_context(tmp_path):
     from vanban.rules.typos import find_confusions
 

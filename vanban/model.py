@@ -523,6 +523,7 @@ class Finding:
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _SCALARS = (str, int, float, bool, type(None))
+_PLAIN = frozenset(_SCALARS)  # exactly these types: a subclass goes the long way
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
@@ -534,16 +535,23 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def to_dict(obj: Any) -> Any:
-    """A JSON-ready form of a model object (dataclasses, lists, tuples)."""
-    if isinstance(obj, _SCALARS):
+    """A JSON-ready form of a model object (dataclasses, lists, tuples).
+
+    Most values are plain (a string, a number, None): those are taken as they are without a call,
+    which halves the time of a document's JSON (thousands of fields)."""
+    cls = type(obj)
+    if cls in _PLAIN or isinstance(obj, _SCALARS):
         return obj
     if isinstance(obj, (list, tuple)):
-        return [to_dict(x) for x in obj]
+        return [x if type(x) in _PLAIN else to_dict(x) for x in obj]
     if isinstance(obj, dict):
-        return {k: to_dict(v) for k, v in obj.items()}
-    names = _field_names(type(obj))
+        return {k: v if type(v) in _PLAIN else to_dict(v) for k, v in obj.items()}
+    names = _field_names(cls)
     if names:
-        out = {name: to_dict(getattr(obj, name)) for name in names}
+        out = {}
+        for name in names:
+            v = getattr(obj, name)
+            out[name] = v if type(v) in _PLAIN else to_dict(v)
         if isinstance(obj, Task):
             out["lead_canonical"] = obj.lead_canonical
             out["partners_canonical"] = obj.partners_canonical
