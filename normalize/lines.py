@@ -46,12 +46,16 @@ class Para:
 
 
 _PIECE_BREAK = re.compile(r"\n|\t|\s*[-_*=~]{3,}\s*| {4,}")
+_RULE_RUN = re.compile(r"[-_*=~]{3}")  # what every break but a line break, a tab and 4 spaces holds
 
 
 def _pieces(text: str, start: int) -> Iterator[tuple[str, int]]:
     """The pieces of a paragraph or cell between line breaks, tabs and decoration
     rules ("-----", "_____"), with their offsets: 'CHÍNH PHỦ ----- Số: 07/2025/NĐ-CP'
     is two pieces."""
+    if "\n" not in text and "\t" not in text and "    " not in text and not _RULE_RUN.search(text):
+        yield text, start  # nothing to break at (most cells and paragraphs): no scan
+        return
     pos = 0
     for m in _PIECE_BREAK.finditer(text):
         if not m.group().strip(" ") and not text[m.end() : m.end() + 1].isupper():

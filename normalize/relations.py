@@ -61,7 +61,10 @@ _EFFECT = re.compile(r"có\s+hiệu\s+lực(?:\s+thi\s+hành)?\s+(?:kể\s+)?t�
 _SIGNED_DAY = re.compile(r"(?:ký|ban\s+hành)\b", re.IGNORECASE)
 _FROM_THIS = re.compile(r"kể\s+từ\s+ngày\s+(?:[\wÀ-ỹ]+\s+){1,3}này\s+có\s+hiệu\s+lực", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|[-–+•])\s*")
-_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ0-9])|\n|\t")  # a tab parts the cells of a table row
+# a run of white space after ".", ";" or ":" before a capital or a digit; a line break; a tab (a tab parts the
+# cells of a table row). Written to start with the white space it matches, so that the regex engine skips
+# to white space (it is "(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ0-9])|\n|\t").
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.;:]\s)\s*(?=[A-ZĐÀ-Ỹ0-9])|(?<=\n)|(?<=\t))")
 #: a line break that starts a new sentence: after ".", ";", ":", or before a list item or an article
 _NEW_LINE = re.compile(r"(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|[-–+•]|Điều\s+\d|Chương\s|Căn\s+cứ|Theo\s+đề\s+nghị|[A-ZĐ]{2,}\b)")
 

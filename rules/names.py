@@ -10,12 +10,14 @@ from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc
 from vanban.normalize.numerals import roman_value
+from vanban.normalize.wordre import both_cases, word_start
 from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 
 #: Units numbered within a body: "Khu vực X", "Cụm thi đua số 3", "Đội 2", "Chi cục Thuế khu vực XV".
-_UNIT = r"(?:[Kk]hu vực|KHU VỰC|[Cc]ụm(?: thi đua)?|[Đđ]ội|[Tt]ổ công tác|[Tt]iểu ban|[Pp]hân khu|[Vv]ùng)"
-_NUMBERED = re.compile(rf"(?<!\w)(?P<unit>{_UNIT})(?:\s+số)?\s+(?P<num>\d{{1,2}}|[IVXL]{{1,5}})(?![\w/.,]\w)")
+#: (where a word starts: `vanban.normalize.wordre`)
+_UNIT = word_start(both_cases(["khu vực", "KHU VỰC", "cụm(?: thi đua)?", "đội", "tổ công tác", "tiểu ban", "phân khu", "vùng"]))
+_NUMBERED = re.compile(rf"(?P<unit>{_UNIT})(?:\s+số)?\s+(?P<num>\d{{1,2}}|[IVXL]{{1,5}})(?![\w/.,]\w)")
 
 
 @rule("unit_numeral_variants", "inconsistent_name", "info", "one numbered unit written with an Arabic and a Roman numeral")
@@ -46,11 +48,12 @@ def unit_numeral_variants(dec: Decision) -> Iterator[Finding]:
 
 
 #: Words a body's name starts with.
-_HEADS = r"(?:Sở|Báo|Đài|Ban|Trung tâm|Văn phòng|Phòng|Chi cục|Cục|Hội|Liên đoàn|Ủy ban|Uỷ ban|Viện|Bộ)"
+_HEADS = word_start(["Sở", "Báo", "Đài", "Ban", "Trung tâm", "Văn phòng", "Phòng", "Chi cục", "Cục", "Hội", "Liên đoàn",
+                     "Ủy ban", "Uỷ ban", "Viện", "Bộ"])  # where a word starts
 #: An abbreviation with a joint inside: "PT-TH", "TT&TT", "VH,TT&DL", "KH-CN"; or a run of capitals ("TTTT").
 _ABBR = r"[A-ZĐ]{1,4}(?:(?:[-&,]|[ ][-&][ ])[A-ZĐ]{1,4})+|[A-ZĐ]{3,8}"  # "KH-CN & MT" is one abbreviation
 _NAME = re.compile(  # the words of a name stand on one line
-    rf"(?<!\w)(?P<head>{_HEADS})(?P<rest>(?:[ \t]+(?:và|{_ABBR}|[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\w]*)){{1,5}})"
+    rf"(?P<head>{_HEADS})(?P<rest>(?:[ \t]+(?:và|{_ABBR}|[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\w]*)){{1,5}})"
 )
 _ABBR_TOKEN = re.compile(rf"(?<!\w)(?:{_ABBR})(?!\w)")
 _GENERIC_ABBR = frozenset({"UBND", "HĐND", "MTTQ", "UBMTTQ", "VN", "TW", "ĐBQH"})

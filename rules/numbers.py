@@ -15,7 +15,7 @@ from vanban.normalize.dates import YEAR
 
 #: "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 120%": a share of a whole, with the value in the same sentence.
 _SHARE = re.compile(
-    r"(?<!\w)(?P<what>[Tt][ỷỉ] lệ(?: phần trăm)?\s+(?P<of>[^.;:\t\n%]{3,120}?))\s*(?:đạt|là|bằng|chiếm|:|=)?\s*"
+    r"(?P<what>[Tt](?<!\w.)[ỷỉ] lệ(?: phần trăm)?\s+(?P<of>[^.;:\t\n%]{3,120}?))\s*(?:đạt|là|bằng|chiếm|:|=)?\s*"
     r"(?:trên\s+|từ\s+)?(?P<value>\d{3,}(?:[.,]\d+)?)\s*%"
 )
 #: Words that make a rate a comparison, which may exceed 100%: growth, a plan, the same period, an index.
@@ -37,7 +37,7 @@ COUNT_UNITS = (
 _COUNT_UNIT = re.compile(r"^(?:" + "|".join(map(re.escape, COUNT_UNITS)) + r")$", re.IGNORECASE)
 #: "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 245 hồ sơ": a share whose value is a count.
 _SHARE_COUNT = re.compile(
-    r"(?<!\w)(?P<what>[Tt][ỷỉ] lệ\s+(?P<of>[^.;:\t\n%]{3,120}?))\s*(?:đạt|là|bằng|chiếm|:|=)\s*"
+    r"(?P<what>[Tt](?<!\w.)[ỷỉ] lệ\s+(?P<of>[^.;:\t\n%]{3,120}?))\s*(?:đạt|là|bằng|chiếm|:|=)\s*"
     r"(?P<value>\d[\d.,]*)\s+(?P<unit>" + "|".join(map(re.escape, COUNT_UNITS)) + r")\b(?!\s*(?:/|trên|%))"
 )
 
@@ -200,7 +200,7 @@ def count_vs_list(dec: Decision) -> Iterator[Finding]:
 #: "Tổng số thủ tục hành chính đang áp dụng là 1.747", a table's "Tổng số TTHC đang áp dụng | 1.647": a named
 #: total and its value (a whole number, thousands grouped with dots).
 _TOTAL = re.compile(
-    r"(?<!\w)[Tt]ổng số\s+(?P<what>[^\d\n\t:;,.()\"“”%]{4,80}?)\s*(?:là|:|=|\t)\s*(?:\t\s*)*"
+    r"[Tt](?<!\w.)ổng số\s+(?P<what>[^\d\n\t:;,.()\"“”%]{4,80}?)\s*(?:là|:|=|\t)\s*(?:\t\s*)*"
     r"(?P<n>\d{1,3}(?:\.\d{3})+|\d+)(?![\d,/%-]|\.\d)"
 )
 #: What makes two totals of one thing two different totals: a time ("năm 2024", "6 tháng", "quý II") or a part.

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from vanban.model import Decision, Finding, Loc, Task
 from vanban.normalize.lines import HEADED_KINDS
+from vanban.normalize.wordre import word_start
 from vanban.rules.common import content_words, line_of, quote, table_tasks, task_label
 from vanban.rules.engine import make_finding, rule
 from vanban.rules.numbering import as_written, number_value
@@ -81,7 +82,7 @@ def _in_order(title: str, words: frozenset[str]) -> list[str]:
 
 
 #: "Phụ lục", "PHỤ LỤC II", "phụ lục 01", "phụ lục kèm theo"; not the common noun ("phụ lục hợp đồng")
-_APPENDIX_MENTION = re.compile(r"\b(?:Phụ lục|PHỤ LỤC|phụ lục(?=\s+(?:[IVX]+\b|\d|kèm theo)))(?:\s+(?P<label>[IVX]+|\d+[a-z]?)\b)?")
+_APPENDIX_MENTION = re.compile(word_start(["Phụ lục", "PHỤ LỤC", r"phụ lục(?=\s+(?:[IVX]+\b|\d|kèm theo))"]) + r"(?:\s+(?P<label>[IVX]+|\d+[a-z]?)\b)?")
 #: the rest of a clause after a mention: up to ";", "." or ")" (a cell may wrap it onto the next line)
 _CLAUSE_END = re.compile(r"[;.)]|\n\s*\n")
 _DOC_WORD = re.compile(

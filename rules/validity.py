@@ -14,6 +14,7 @@ from vanban.normalize.fold import match_key
 from vanban.rules.common import line_of
 from vanban.rules.engine import make_finding, rule
 from vanban.normalize.dates import YEAR
+from vanban.normalize.wordre import word_start
 
 @functools.lru_cache(maxsize=None)
 def _issuer_families() -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -25,7 +26,8 @@ def _issuer_families() -> tuple[tuple[str, tuple[str, ...]], ...]:
     )
 
 
-_STANDARD = re.compile(rf"\b(?P<all>(?:TCVN\s+)?ISO(?:/IEC)?\s*(?P<num>\d{{3,5}})(?:\s*:\s*(?P<ver>{YEAR}))?)\b")
+_ISO_START = word_start([r"TCVN\s+ISO", "ISO"])  # "(?:TCVN\s+)?ISO" where a word starts
+_STANDARD = re.compile(rf"(?P<all>{_ISO_START}(?:/IEC)?\s*(?P<num>\d{{3,5}})(?:\s*:\s*(?P<ver>{YEAR}))?)\b")
 
 
 @functools.lru_cache(maxsize=None)
