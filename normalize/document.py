@@ -78,13 +78,14 @@ def normalize(src: SourceDocument) -> Decision:
 
 def _find_relations(dec: Decision) -> None:
     """The document's force (effective date, the national database's status) and the relations it states."""
-    from vanban.normalize.relations import catalogue, effective_date, find_relations
+    from vanban.normalize.relations import catalogue, effective_date, find_relations, sentences
 
     listed = catalogue(dec)
-    dec.effective_date = effective_date(dec)
+    sents = list(sentences(dec.text))  # both read the sentences: split once
+    dec.effective_date = effective_date(dec, sents)
     dec.expires = listed.get("expires")
     dec.force_status = listed.get("status")
-    dec.relations = find_relations(dec)
+    dec.relations = find_relations(dec, sents)
 
 
 def _recover_number_from_captions(dec: Decision) -> None:

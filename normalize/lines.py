@@ -125,6 +125,9 @@ _TYPE_FOLDED = re.compile(
 )
 
 
+_APPENDIX_ALONE = re.compile(rf"^Phụ lục(?:\s+(?P<label>{ROMAN}|\d+))?\s*$")
+
+
 def match_type_line(text: str, any_case: bool = False) -> TypeLine | None:
     """The type word at the start of a line, matched without diacritics so that an
     OCR'd 'QUYÉT ĐỊNH' is still a decision; the type word itself must be in capitals,
@@ -136,7 +139,7 @@ def match_type_line(text: str, any_case: bool = False) -> TypeLine | None:
         folded = text
     m = _TYPE_FOLDED.match(folded.upper())
     if not m or not (any_case or is_upper_title(text[: m.end("type")])):
-        alone = re.match(rf"^Phụ lục(?:\s+(?P<label>{ROMAN}|\d+))?\s*$", text)  # "Phụ lục I" on a line of its own
+        alone = _APPENDIX_ALONE.match(text) if text.startswith("Phụ lục") else None  # "Phụ lục I" on a line of its own
         return TypeLine("PHỤ LỤC", alone.group("label"), "") if alone else None
     label = text[m.start("label") : m.end("label")].strip() if m.group("label") else None
     return TypeLine(_FOLDED_TYPES[m.group("type")], label, text[m.start("rest") :].strip())

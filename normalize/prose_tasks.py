@@ -34,6 +34,7 @@ charters and rules attached to a decision.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -107,6 +108,10 @@ _MONITORS = re.compile(r"(?P<who>[^;.]{3,120}?)\s+(?:có trách nhiệm\s+)?theo
 _ORDER = {"roman": 0, "digit": 1, "subdigit": 2, "letter": 3, "dash": 4, "plus": 5, "": 9}
 
 
+_ROMAN_LABEL = re.compile(r"[IVXLC]+")
+_SUBDIGIT_LABEL = re.compile(r"\d+(?:\.\d+)+")
+
+
 @dataclass
 class _Para:
     text: str
@@ -120,14 +125,14 @@ class _Para:
     def body(self) -> str:
         return self.text[self.body_at:]
 
-    @property
-    def kind(self) -> str:
+    @functools.cached_property
+    def kind(self) -> str:  # of its label, which does not change: read once (it is asked of every paragraph often)
         lab = self.label.rstrip(".)")
         if not lab:
             return ""
-        if re.fullmatch(r"[IVXLC]+", lab) and self.label.endswith("."):
+        if _ROMAN_LABEL.fullmatch(lab) and self.label.endswith("."):
             return "roman"
-        if re.fullmatch(r"\d+(?:\.\d+)+", lab):
+        if _SUBDIGIT_LABEL.fullmatch(lab):
             return "subdigit"
         if lab.isdigit():
             return "digit"

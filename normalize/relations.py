@@ -114,10 +114,11 @@ def _kind(m: re.Match[str]) -> str:
     return next(k for k in ("replaces", "repeals", "expires", "amends", "guides") if m.group(k))
 
 
-def effective_date(dec: Decision) -> str | None:
+def effective_date(dec: Decision, sents: list[_Sentence] | None = None) -> str | None:
     """The ISO date the document takes effect: its "có hiệu lực ... từ ngày D" clause ("kể từ ngày
-    ký" is its signing date), else the national database's "Ngày có hiệu lực"."""
-    for s in sentences(dec.text):
+    ký" is its signing date), else the national database's "Ngày có hiệu lực". `sents`: the text's
+    `sentences`, when the caller has them already."""
+    for s in sentences(dec.text) if sents is None else sents:
         if not _THIS.search(s.text):
             continue
         m = _EFFECT.search(s.text)
@@ -173,14 +174,15 @@ def own_symbol(dec: Decision) -> str | None:
     return dec.number or title_symbol(dec.format, [(c.loc.line, c.number, c.id) for c in dec.citations])
 
 
-def find_relations(dec: Decision) -> list[Relation]:
-    """The relations the document states (see the module's docstring), in order of the text."""
+def find_relations(dec: Decision, sents: list[_Sentence] | None = None) -> list[Relation]:
+    """The relations the document states (see the module's docstring), in order of the text.
+    `sents`: the text's `sentences`, when the caller has them already."""
     own_effective = dec.effective_date
     title_end = _title_end(dec)
     out: list[Relation] = []
     cites = sorted(dec.citations, key=lambda c: c.loc.start)
     starts = [c.loc.start for c in cites]
-    for s in sentences(dec.text):
+    for s in sentences(dec.text) if sents is None else sents:
         inside = cites[bisect.bisect_left(starts, s.start):bisect.bisect_left(starts, s.end)]
         if not inside:
             continue

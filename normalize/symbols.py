@@ -45,9 +45,10 @@ _SP = r"[ \t]{0,2}"
 #:   non-normative  3248/QĐ-UBND, 30c/NQ-CP, and công văn 865/VPCP-KTTH, 2231/SNV-CCHC&PC
 SYMBOL = re.compile(
     rf"""
-    (?=\d)                                        # cheap first test: most positions are not digits
-    (?: (?<=[Ss][ốoỐO]) | (?<![\w/.\-]) )         # a token start, or glued to "số" ("số09/2016/TT-BTC")
-    (?P<num>\d{{1,5}}(?:\.\d{{1,3}})?[a-z]?)       # 107, 30c, 66.15
+    (?P<num>\d                                    # 107, 30c, 66.15: it starts with a digit (the regex engine skips to one)
+      (?: (?<=[Ss][ốoỐO]\d) | (?<![\w/.\-]\d) )    # where a token starts, or glued to "số" ("số09/2016/TT-BTC"):
+                                                  # the check before the first digit, made after it
+      \d{{0,4}}(?:\.\d{{1,3}})?[a-z]?)
     (?:
         {_SP}/{_SP}(?P<year>{YEAR}){_SP}/{_SP}   # normative: /2020/
       | (?P<party>{_SP}-{_SP})(?={_CODE}{_SP}/{_SP}{_CODE})   # Party: 39-NQ/TW (not "2.26 - H/c" in a table)

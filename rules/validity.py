@@ -44,9 +44,13 @@ _UNIT_WORDS = re.compile(
 )
 
 
+_OF = re.compile(r"^cua\s+")
+_DOUBLED = re.compile(r"([a-z])\1+")
+
+
 def _issuer_key(written: str) -> str:
-    key = " " + re.sub(r"^cua\s+", "", match_key(written)) + " "
-    return re.sub(r"([a-z])\1+", r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
+    key = " " + _OF.sub("", match_key(written)) + " "
+    return _DOUBLED.sub(r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
 
 
 def _family_at(key: str) -> tuple[int, int, str] | None:
@@ -98,7 +102,7 @@ def _unit_codes() -> frozenset[str]:
 
 def _base_code(code: str | None) -> str | None:
     """'QH15' -> 'QH', 'UBTVQH14' -> 'UBTVQH'."""
-    return re.sub(r"\d+$", "", code) if code else None
+    return code.rstrip("0123456789") if code else None
 
 
 @rule("issuer_organ_mismatch", "invalid_reference", "warning", "the organ code of a symbol disagrees with the issuer written after it")

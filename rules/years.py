@@ -76,10 +76,13 @@ def year_conflict(r: RowYears) -> bool:
     return bool(t and p and not (t & p))
 
 
+_BY_PLAN = re.compile(r"theo kế hoạch", re.IGNORECASE)
+
+
 def reports_too_early(r: RowYears) -> list[tuple[str, int, str, int]]:
     """The years a row carries out or reports on while its deadline ends before they start."""
     end = r.task.deadline_end
-    if not end or _PREPARING.search(r.task.deadline) or re.search(r"theo kế hoạch", r.task.deadline, re.IGNORECASE):
+    if not end or _PREPARING.search(r.task.deadline) or _BY_PLAN.search(r.task.deadline):
         # "Ban hành kế hoạch chậm nhất là ngày 31/12/2025 và tổ chức mở lớp theo kế hoạch đề ra":
         # the date is the preparation's; the work follows the plan
         return []

@@ -49,7 +49,27 @@ def _share_count_as_written():
             r"(?P<value>\d[\d.,]*)\s+(?P<unit>" + "|".join(map(re.escape, COUNT_UNITS)) + r")\b(?!\s*(?:/|trên|%))")
 
 
+def _symbol_as_written() -> str:
+    from vanban.normalize.symbols import _CODE, _SP
+
+    return rf"""
+    (?=\d)
+    (?: (?<=[Ss][ốoỐO]) | (?<![\w/.\-]) )
+    (?P<num>\d{{1,5}}(?:\.\d{{1,3}})?[a-z]?)
+    (?:
+        {_SP}/{_SP}(?P<year>{YEAR}){_SP}/{_SP}
+      | (?P<party>{_SP}-{_SP})(?={_CODE}{_SP}/{_SP}{_CODE})
+      | {_SP}/{_SP}
+    )
+    (?P<codes>{_CODE}(?:{_SP}[-/]{_SP}{_CODE})?(?:[-/]{_CODE}){{0,4}})
+    (?P<term>(?<=QH)[ \t](?:1[0-6]|[1-9])(?![\w/]|[.,]\d))?
+    """
+
+
 def _pairs():
+    from vanban.normalize.symbols import SYMBOL
+
+    yield "SYMBOL", SYMBOL, re.compile(_symbol_as_written(), re.VERBOSE)
     for mod, name, written, flags in AS_WRITTEN:
         yield name, getattr(importlib.import_module(mod), name), re.compile(written, flags)
     from vanban.normalize.prose_phrases import COMMITS, TO_SUPERIOR, VERB, VERBS
@@ -94,7 +114,7 @@ def test_same_matches_on_real_texts(real_texts):
 _PIECES = ["Khu vực", "khu vực X", "KHU VỰC 10", "Cụm thi đua 2", "đội 3", "Sở", "Ban", "TT&TT", "PT-TH", "và", "ISO 9001",
            "TCVN ISO 9001:2015", "năm 2022", "Năm 2021-2025", "2021 – 2030", "Phụ lục II", "phụ lục kèm theo", "phụ lục",
            "Tỷ lệ hồ sơ đạt 120%", "tỉ lệ", "Tỷ lệ hồ sơ giải quyết đạt 245 hồ sơ", "Tổng số TTHC là 1.747", "chủ trì", "có trách nhiệm", "xem xét", "thực hiện",
-           "hồ sơ", "các các", "Các các", "và  và", ". ", "; ", ":\n", "\n", "\t", " ", "x", "_", "1", "A", "đ", "-", "/", ",", "\n\n", "  "]
+           "hồ sơ", "107/2020/NĐ-CP", "số09/2016/TT-BTC", "39-NQ/TW", "13/2003/QH 11", "x1/QĐ-UB", "các các", "Các các", "và  và", ". ", "; ", ":\n", "\n", "\t", " ", "x", "_", "1", "A", "đ", "-", "/", ",", "\n\n", "  "]
 
 
 @settings(max_examples=300, deadline=None)
