@@ -115,8 +115,9 @@ def _checked(c: Column) -> bool:
 #: memory stays flat whatever the size of the run. Each chunk is one Great Expectations run, with
 #: about 0.15 s of its own (the suite's graph of metrics): on the 43,000 task and 50,000 citation
 #: rows of 1,000 decisions, 10,000 rows took 5.2-5.6 s and a peak of 330 MB, 25,000 rows 3.7-4.2 s
-#: and 371 MB, 50,000 rows 3.7-3.9 s and 385 MB
-CHUNK_ROWS = 25_000
+#: and 371 MB, 50,000 rows 3.7-3.9 s and 385 MB. At 25,000 the whole run's peak went from 366 to
+#: 411-421 MB for 1.5 s of 45: kept at 10,000
+CHUNK_ROWS = 10_000
 #: the columns of documents the run's state reads (known ids, OCR'd documents)
 _STATE_COLUMNS = ("doc_id", "status", "ocr")
 #: the columns each suite reads, and those of them compared as numbers
