@@ -33,7 +33,9 @@ __all__ = [
 #: Plausible years for a document date; outside this range a date is reported, not parsed.
 YEAR_MIN, YEAR_MAX = 1900, 2100
 #: A year of that range as a regex (no group, no boundary: each pattern says what may stand around it).
-YEAR = r"(?:19\d\d|20\d\d|2100)"
+#: the ways a year of YEAR_MIN..YEAR_MAX is written, each led by its first digit (`vanban.normalize.wordre.word_start`)
+YEAR_FORMS = (r"19\d\d", r"20\d\d", "2100")
+YEAR = "(?:" + "|".join(YEAR_FORMS) + ")"
 
 _COMBINING = "[\u0300-\u036f]*"
 

@@ -87,7 +87,9 @@ _RECIPIENTS = re.compile(r"^\s*(?:nơi nhận|nơi gửi)\b", re.IGNORECASE)
 _ISSUES_RULES = re.compile(r"\bban hành\s+(?:kèm theo\s+)?(?:bản\s+)?(?:quy chế|quy định|chế độ|điều lệ|quy trình|nội quy"
                            r"|tiêu chuẩn|định mức|bộ tiêu chí)\b", re.IGNORECASE)
 _OFFICIAL = re.compile(r"^\s*(?:Số\s*:|V/v\b|Kính gửi\b)", re.MULTILINE | re.IGNORECASE)
-_FORM_BLANK = re.compile(r"…(?:…{2,})|\.(?:\.{5,})")  # "…{3,}|\.{6,}", each branch led by its character: scanned faster  # "Số người được cấp sổ BHXH: …………… người": a form to fill
+# "Số người được cấp sổ BHXH: …………… người": a form to fill. It is "…{3,}|\.{6,}" with each branch led by its
+# character, which the regex engine skips to (`vanban.normalize.wordre`)
+_FORM_BLANK = re.compile(r"…(?:…{2,})|\.(?:\.{5,})")
 _LABEL = re.compile(r"^\s*(?P<label>[IVXLC]+\.|\d+(?:\.\d+)+\.?|\d+[.)]|[a-zđ]\)|[-+•–*])\s*")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+[a-zđ]?)\s*[.:]?\s*(?P<title>.*)$")
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[.\-–]\s*(?P<title>\S.*)$")

@@ -4,7 +4,7 @@ Python's regex engine looks for where a pattern may start by its first character
 starts with a literal letter, or with branches that each start with one, is tried only where such a
 letter stands. A pattern that starts with a check of the character before it (`(?<!\\w)`, `\\b`) gives
 the engine no first character, and it tries every position of the text: the scans of a decision's text
-for dates, verbs, units and shares took two to three times as long. So the check is written after the
+for dates, verbs, units and shares took up to three times as long. So the check is written after the
 word's first letter, on the two characters that end there: `c(?<!\\w.)hủ trì` matches what
 `(?<!\\w)chủ trì` matches, at the same places (tests/test_wordre.py holds the patterns as first written
 and compares them on real texts).

@@ -9,13 +9,13 @@ import re
 
 from vanban.model import Decision, Loc, Task
 from vanban.normalize.fold import fold_tone_placement, nfc
-from vanban.normalize.dates import YEAR
+from vanban.normalize.dates import YEAR, YEAR_FORMS
 from vanban.normalize.wordre import word_start
 
 # "năm 2022", "NĂM 2022", "năm học 2021-2022" is not a year of the plan's kind: only "năm YYYY".
 _YEAR_WORD = re.compile(rf"{word_start(['năm', 'NĂM', 'Năm'])}\s+({YEAR})\b(?!\s*[-–]\s*{YEAR})")
 # "giai đoạn 2021-2025", "2021 - 2030"
-_YEAR_SPAN = re.compile(rf"({word_start(YEAR[3:-1].split('|'))})\s*[-–]\s*({YEAR})\b")
+_YEAR_SPAN = re.compile(rf"({word_start(YEAR_FORMS)})\s*[-–]\s*({YEAR})\b")
 # a year that is a baseline or a horizon, not the year a thing is about
 _BASELINE = re.compile(r"(?:so với|so sánh với|kể từ|từ|tính đến|đến hết|đến|tầm nhìn(?: đến)?)\s*$", re.IGNORECASE)
 

@@ -537,8 +537,8 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def to_dict(obj: Any) -> Any:
     """A JSON-ready form of a model object (dataclasses, lists, tuples).
 
-    Most values are plain (a string, a number, None): those are taken as they are without a call,
-    which halves the time of a document's JSON (thousands of fields)."""
+    Most values are plain (a string, a number, None): those are taken as they are without a call
+    (a seed decision's thousands of fields: 1.9 -> 1.4 ms)."""
     cls = type(obj)
     if cls in _PLAIN or isinstance(obj, _SCALARS):
         return obj
