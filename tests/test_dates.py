@@ -227,11 +227,39 @@ _ISO_AS_WRITTEN = r"(?<![\d/.\-]) (?P<iy>\d{4}) - (?P<im>\d{2}) - (?P<id>\d{2}) 
 @given(st.lists(st.sampled_from(["1", "12", "2020", "/", ".", "-", "–", " ", ",", "a", "ngày ", " tháng ",
                                  " năm ", "\n", "Số 3/2020/NĐ-CP", "24/12/2020", "2020-01-02"]), max_size=14))
 def test_find_dates_same_as_with_the_check_before_the_first_digit(parts):
+    """The three forms scanned apart and merged give what one pattern of the three, as first written, gives."""
     import re
 
     from vanban.normalize import dates as D
 
     written = re.compile(f"(?:{D._VERBAL})|(?:{_NUMERIC_AS_WRITTEN})|(?:{_ISO_AS_WRITTEN})", re.IGNORECASE | re.VERBOSE)
     text = "".join(parts)
-    assert [(m.span(), m.groupdict()) for m in D._FIND.finditer(text)] == \
-        [(m.span(), m.groupdict()) for m in written.finditer(text)]
+    assert [(d.raw, d.iso, d.error, d.loc.start, d.loc.end, d.loc.line) for d in find_dates(text)] == \
+        [(m.group(0), *_date_of(m), m.start(), m.end(), text.count("\n", 0, m.start()) + 1) for m in written.finditer(text)]
+
+
+def _date_of(m):
+    from vanban.normalize.dates import make_iso
+
+    for names in (("vd", "vm", "vy"), ("nd", "nm", "ny"), ("id", "im", "iy")):
+        if m.group(names[0]) is not None:
+            return make_iso(*(int(m.group(n)) for n in names))
+
+
+def test_find_dates_on_real_texts_same_as_one_pattern():
+    import lzma
+    import pathlib
+    import re
+
+    from vanban.normalize import dates as D
+
+    written = re.compile(f"(?:{D._VERBAL})|(?:{_NUMERIC_AS_WRITTEN})|(?:{_ISO_AS_WRITTEN})", re.IGNORECASE | re.VERBOSE)
+    data = pathlib.Path(__file__).parent / "data"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(data.rglob("*.txt"))]
+    texts += [lzma.decompress(p.read_bytes()).decode("utf-8", "replace") for p in sorted(data.rglob("*.txt.xz"))]
+    found = 0
+    for text in texts:
+        dates = find_dates(text)
+        assert [(d.loc.start, d.loc.end) for d in dates] == [m.span() for m in written.finditer(text)]
+        found += len(dates)
+    assert found > 500
