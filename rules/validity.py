@@ -53,14 +53,20 @@ def _issuer_key(written: str) -> str:
     return _DOUBLED.sub(r"\1", key)  # a doubled letter is a slip ("Thủ tưướng"), not another organ
 
 
+@functools.lru_cache(maxsize=None)
+def _family_names() -> tuple[tuple[str, int, str], ...]:
+    """(" folded name ", minus its length, code) of every issuer family and ministry, made once."""
+    names = [(alias, code) for code, aliases in _issuer_families() for alias in aliases] + list(_ministries())
+    return tuple((" " + alias + " ", -len(alias), code) for alias, code in names)
+
+
 def _family_at(key: str) -> tuple[int, int, str] | None:
     best: tuple[int, int, str] | None = None
-    names = [(alias, code) for code, aliases in _issuer_families() for alias in aliases] + list(_ministries())
-    for alias, code in names:
-        pos = key.find(" " + alias + " ")
+    for spaced, minus_len, code in _family_names():
+        pos = key.find(spaced)
         if pos < 0:
             continue
-        cand = (pos, -len(alias), code)
+        cand = (pos, minus_len, code)
         if best is None or cand < best:
             best = cand
     return best
