@@ -228,14 +228,19 @@ _ISO_AS_WRITTEN = r"(?<![\d/.\-]) (?P<iy>\d{4}) - (?P<im>\d{2}) - (?P<id>\d{2}) 
                                  " năm ", "\n", "Số 3/2020/NĐ-CP", "24/12/2020", "2020-01-02"]), max_size=14))
 def test_find_dates_same_as_with_the_check_before_the_first_digit(parts):
     """The three forms scanned apart and merged give what one pattern of the three, as first written, gives."""
+    text = "".join(parts)
+    assert [(d.raw, d.iso, d.error, d.loc.start, d.loc.end, d.loc.line) for d in find_dates(text)] == \
+        [(m.group(0), *_date_of(m), m.start(), m.end(), text.count("\n", 0, m.start()) + 1)
+         for m in _as_written().finditer(text)]
+
+
+def _as_written():
+    """The three forms of a date as one pattern, the checks before the first digit as first written."""
     import re
 
     from vanban.normalize import dates as D
 
-    written = re.compile(f"(?:{D._VERBAL})|(?:{_NUMERIC_AS_WRITTEN})|(?:{_ISO_AS_WRITTEN})", re.IGNORECASE | re.VERBOSE)
-    text = "".join(parts)
-    assert [(d.raw, d.iso, d.error, d.loc.start, d.loc.end, d.loc.line) for d in find_dates(text)] == \
-        [(m.group(0), *_date_of(m), m.start(), m.end(), text.count("\n", 0, m.start()) + 1) for m in written.finditer(text)]
+    return re.compile(f"(?:{D._VERBAL})|(?:{_NUMERIC_AS_WRITTEN})|(?:{_ISO_AS_WRITTEN})", re.IGNORECASE | re.VERBOSE)
 
 
 def _date_of(m):
@@ -247,18 +252,11 @@ def _date_of(m):
 
 
 def test_find_dates_on_real_texts_same_as_one_pattern():
-    import lzma
-    import pathlib
-    import re
+    from real_texts import real_texts
 
-    from vanban.normalize import dates as D
-
-    written = re.compile(f"(?:{D._VERBAL})|(?:{_NUMERIC_AS_WRITTEN})|(?:{_ISO_AS_WRITTEN})", re.IGNORECASE | re.VERBOSE)
-    data = pathlib.Path(__file__).parent / "data"
-    texts = [p.read_text(encoding="utf-8") for p in sorted(data.rglob("*.txt"))]
-    texts += [lzma.decompress(p.read_bytes()).decode("utf-8", "replace") for p in sorted(data.rglob("*.txt.xz"))]
+    written = _as_written()
     found = 0
-    for text in texts:
+    for text in real_texts():
         dates = find_dates(text)
         assert [(d.loc.start, d.loc.end) for d in dates] == [m.span() for m in written.finditer(text)]
         found += len(dates)

@@ -4,20 +4,18 @@ written, at the same places, on real texts and on made-up ones."""
 from __future__ import annotations
 
 import importlib
-import lzma
-import pathlib
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from real_texts import real_texts as _repository_texts
 from vanban.normalize.dates import YEAR
+from vanban.rules.names import _ABBR
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 _UNIT = r"(?:[Kk]hu vực|KHU VỰC|[Cc]ụm(?: thi đua)?|[Đđ]ội|[Tt]ổ công tác|[Tt]iểu ban|[Pp]hân khu|[Vv]ùng)"
 _HEADS = r"(?:Sở|Báo|Đài|Ban|Trung tâm|Văn phòng|Phòng|Chi cục|Cục|Hội|Liên đoàn|Ủy ban|Uỷ ban|Viện|Bộ)"
-_ABBR = r"[A-ZĐ]{1,4}(?:(?:[-&,]|[ ][-&][ ])[A-ZĐ]{1,4})+|[A-ZĐ]{3,8}"
 
 #: (module, name, the pattern as first written, its flags)
 AS_WRITTEN = [
@@ -87,17 +85,10 @@ def _found(pattern: re.Pattern[str], text: str) -> list:
     return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
 
-def _real_texts() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus" / "samples").glob("*.txt"))]
-    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "data").rglob("*.txt"))]
-    texts += [lzma.decompress(p.read_bytes()).decode("utf-8", "replace") for p in sorted((ROOT / "tests" / "data").rglob("*.txt.xz"))]
-    # the rules' own examples of what real texts write, for a pattern that finds nothing above
-    return texts + ["Tỷ lệ hồ sơ giải quyết đúng hạn đạt 245 hồ sơ; tỷ lệ TTHC đạt 120%."]
-
-
 @pytest.fixture(scope="module")
 def real_texts() -> list[str]:
-    return _real_texts()
+    # with the rules' own examples of what real texts write, for a pattern that finds nothing in the others
+    return [*_repository_texts(), "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 245 hồ sơ; tỷ lệ TTHC đạt 120%."]
 
 
 def test_same_matches_on_real_texts(real_texts):
